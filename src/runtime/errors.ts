@@ -1,0 +1,56 @@
+/**
+ * Typed errors with stable codes. Callers branch on `code`, never on message
+ * text, so messages can improve without breaking anyone.
+ */
+
+export type VigilErrorCode =
+  | "VIGIL_CONFIG_INVALID"
+  | "VIGIL_ADDRESS_INVALID"
+  | "VIGIL_UNKNOWN_ACTOR_KIND"
+  | "VIGIL_ACTOR_FAILED"
+  | "VIGIL_ACTOR_STOPPED"
+  | "VIGIL_ASK_TIMEOUT"
+  | "VIGIL_MAILBOX_FULL"
+  | "VIGIL_NOT_CLONEABLE"
+  | "VIGIL_WORKER_CRASHED"
+  | "VIGIL_SYSTEM_STOPPED"
+  | "VIGIL_TRANSPORT_CLOSED"
+  | "VIGIL_TRANSPORT_NO_RESPONDERS"
+  | "VIGIL_TRANSPORT_TIMEOUT"
+  | "VIGIL_TRANSPORT_SUBJECT_INVALID";
+
+export class VigilError extends Error {
+  readonly code: VigilErrorCode;
+
+  constructor(code: VigilErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "VigilError";
+    this.code = code;
+  }
+}
+
+export function isVigilError(err: unknown, code?: VigilErrorCode): err is VigilError {
+  return err instanceof VigilError && (code === undefined || err.code === code);
+}
+
+/** The shape an error takes when it crosses a thread or process boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof VigilError) return { name: err.name, message: err.message, code: err.code };
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { name: "Error", message: String(err) };
+}
+
+export function deserializeError(e: SerializedError): Error {
+  if (e.code !== undefined && e.code.startsWith("VIGIL_")) {
+    return new VigilError(e.code as VigilErrorCode, e.message);
+  }
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
