@@ -1,0 +1,89 @@
+/**
+ * The actor contract: what an actor kind declares and what an actor sees.
+ * Everything here is public API; the machinery that runs actors (shard,
+ * mailbox, supervisor, workers) stays internal.
+ */
+import type { Logger } from "pino";
+import type { ActorAddress } from "./address.js";
+import type { MailboxPolicy } from "./mailbox.js";
+import type { SupervisionPolicy } from "./supervision.js";
+
+export interface AskOptions {
+  /** @default the system's askTimeoutMs (5 s) */
+  timeoutMs?: number;
+}
+
+/** What an actor can do while handling a message. A narrow reference, never the shard itself. */
+export interface ActorContext {
+  readonly self: ActorAddress;
+  /** The address of the actor that sent the current message, when an actor sent it. */
+  readonly sender: ActorAddress | undefined;
+  readonly log: Logger;
+  now(): number;
+  /**
+   * Fire-and-forget. Returns false when the destination refuses under
+   * backpressure: the message was not enqueued and the caller still owns it.
+   */
+  tell(to: ActorAddress, message: unknown): boolean;
+  /** Request/reply: resolves with the value the destination's receive returns. */
+  ask<R = unknown>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R>;
+  /** Mark state as changed so the next checkpoint snapshots it (receive does this implicitly). */
+  markDirty(): void;
+}
+
+/**
+ * One actor instance. `receive` handles one message at a time, in order; its
+ * return value (or resolved value) is the reply when the message was an ask.
+ */
+export interface Actor<M = unknown, S = unknown> {
+  receive(message: M, context: ActorContext): unknown;
+  /** After creation and restore, before the first message. */
+  onActivate?(context: ActorContext): void | Promise<void>;
+  /** Before the actor is passivated or stopped; its snapshot is taken right after. */
+  onDeactivate?(context: ActorContext): void | Promise<void>;
+  /** Plain, structured-cloneable state. Taken at checkpoints and on passivation. */
+  snapshot?(): S;
+  restore?(state: S): void;
+}
+
+export interface PassivationPolicy {
+  /** Passivate after this long without a message. `0` never passivates. */
+  idleMs: number;
+}
+
+/** Sent to a parent when a child escalates a failure (supervision `escalate`). */
+export interface ChildFailed {
+  readonly $vigil: "child-failed";
+  readonly child: ActorAddress;
+  readonly error: { name: string; message: string; code?: string };
+  readonly restarts: number;
+}
+
+export function isChildFailed(message: unknown): message is ChildFailed {
+  return typeof message === "object" && message !== null && (message as { $vigil?: unknown }).$vigil === "child-failed";
+}
+
+export interface ActorKind<M = unknown, S = unknown> {
+  readonly name: string;
+  create(id: string): Actor<M, S>;
+  /**
+   * Actors with the same partition key live on the same shard worker.
+   * @default the first `/`-separated segment of the id (`UNIT001` for `UNIT001/temperature`)
+   */
+  partitionKey?(id: string): string;
+  /** The actor a failure escalates to. Without one, escalation stops the actor and reports to the system. */
+  parent?(id: string): ActorAddress | undefined;
+  supervision?: SupervisionPolicy;
+  mailbox?: Partial<MailboxPolicy>;
+  passivation?: PassivationPolicy;
+}
+
+/** Identity helper that keeps the message and state types attached to a kind definition. */
+export function defineActorKind<M, S = unknown>(kind: ActorKind<M, S>): ActorKind<M, S> {
+  return kind;
+}
+
+export function defaultPartitionKey(id: string): string {
+  const slash = id.indexOf("/");
+  return slash < 0 ? id : id.slice(0, slash);
+}

@@ -1,0 +1,25 @@
+/**
+ * src/runtime — the actor system: the actor contract, mailboxes, supervision,
+ * virtual-actor activation and passivation, shard worker threads, and the
+ * message transport (in-process or NATS).
+ *
+ * Must not depend on anything outside src/runtime: it knows nothing of
+ * sensors, units, sockets or storage. Domain code uses only what this file
+ * exports; the shard, mailbox and worker internals stay private.
+ */
+export { defineActorKind, isChildFailed } from "./actor.js";
+export type { Actor, ActorContext, ActorKind, AskOptions, ChildFailed, PassivationPolicy } from "./actor.js";
+export { actorAddress, parseAddress } from "./address.js";
+export type { ActorAddress, ParsedAddress } from "./address.js";
+export { SimulatedClock, systemClock } from "./clock.js";
+export type { Clock, TimerHandle } from "./clock.js";
+export { VigilError, isVigilError } from "./errors.js";
+export type { VigilErrorCode } from "./errors.js";
+export type { RuntimeEvent, RuntimeEventListener } from "./events.js";
+export { fnv1a32, partitionOf } from "./hash.js";
+export type { KindStats } from "./kind-registry.js";
+export type { MailboxPolicy, OverflowPolicy } from "./mailbox.js";
+export { DEFAULT_SUPERVISION } from "./supervision.js";
+export type { BackoffPolicy, SupervisionPolicy } from "./supervision.js";
+export { createActorSystem } from "./system.js";
+export type { ActorSystem, ActorSystemOptions, SystemStats } from "./system.js";

@@ -1,0 +1,98 @@
+/**
+ * The actor kinds a system knows, with their declared policies filled in.
+ * Kinds come from modules (so worker threads can import the same ones); each
+ * module exports `kinds: ActorKind[]`.
+ */
+import { pathToFileURL } from "node:url";
+import type { ActorKind, PassivationPolicy } from "./actor.js";
+import { defaultPartitionKey } from "./actor.js";
+import { kindOf } from "./address.js";
+import { VigilError } from "./errors.js";
+import { DEFAULT_MAILBOX, type MailboxPolicy } from "./mailbox.js";
+import { DEFAULT_SUPERVISION, type SupervisionPolicy } from "./supervision.js";
+
+export interface RuntimeDefaults {
+  mailbox: MailboxPolicy;
+  supervision: SupervisionPolicy;
+  passivation: PassivationPolicy;
+}
+
+export const DEFAULT_RUNTIME: RuntimeDefaults = {
+  mailbox: DEFAULT_MAILBOX,
+  supervision: DEFAULT_SUPERVISION,
+  passivation: { idleMs: 5 * 60 * 1000 }, // 5 minutes
+};
+
+/** Counters kept per kind; plain numbers so the hot path never touches prom-client. */
+export interface KindStats {
+  processed: number;
+  failures: number;
+  restarts: number;
+  stops: number;
+  escalations: number;
+  dropped: number;
+  refused: number;
+  activations: number;
+  passivations: number;
+}
+
+export function emptyKindStats(): KindStats {
+  return { processed: 0, failures: 0, restarts: 0, stops: 0, escalations: 0, dropped: 0, refused: 0, activations: 0, passivations: 0 };
+}
+
+export interface KindEntry {
+  readonly name: string;
+  readonly kind: ActorKind;
+  readonly mailbox: MailboxPolicy;
+  readonly supervision: SupervisionPolicy;
+  readonly passivation: PassivationPolicy;
+  partitionKey(id: string): string;
+  readonly stats: KindStats;
+}
+
+export class KindRegistry {
+  private readonly entries = new Map<string, KindEntry>();
+
+  constructor(kinds: readonly ActorKind[], defaults: RuntimeDefaults = DEFAULT_RUNTIME) {
+    for (const kind of kinds) {
+      if (this.entries.has(kind.name)) {
+        throw new VigilError("VIGIL_CONFIG_INVALID", `actor kind "${kind.name}" is defined twice`);
+      }
+      this.entries.set(kind.name, {
+        name: kind.name,
+        kind,
+        mailbox: { ...defaults.mailbox, ...kind.mailbox },
+        supervision: kind.supervision ?? defaults.supervision,
+        passivation: kind.passivation ?? defaults.passivation,
+        partitionKey: kind.partitionKey?.bind(kind) ?? defaultPartitionKey,
+        stats: emptyKindStats(),
+      });
+    }
+  }
+
+  get(name: string): KindEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  forAddress(address: string): KindEntry | undefined {
+    return this.entries.get(kindOf(address));
+  }
+
+  all(): IterableIterator<KindEntry> {
+    return this.entries.values();
+  }
+}
+
+/** Import kind modules (paths or file URLs); each must export `kinds`. */
+export async function loadKindModules(modules: readonly string[]): Promise<ActorKind[]> {
+  const kinds: ActorKind[] = [];
+  for (const spec of modules) {
+    const url = spec.startsWith("file:") ? spec : pathToFileURL(spec).href;
+    const mod = (await import(url)) as { kinds?: unknown };
+    if (!Array.isArray(mod.kinds)) {
+      throw new VigilError("VIGIL_CONFIG_INVALID", `actor kind module ${spec} does not export "kinds" (an array of actor kinds)`);
+    }
+    kinds.push(...(mod.kinds as ActorKind[]));
+  }
+  return kinds;
+}

@@ -1,0 +1,508 @@
+/**
+ * A shard hosts actors on one thread: it activates them on their first
+ * message, runs each actor's messages one at a time in order, applies the
+ * kind's supervision policy when a handler fails, checkpoints snapshots and
+ * passivates idle actors. Whatever it does not host it hands to its links.
+ *
+ * The scheduler is a ready queue drained in passes on setImmediate, so port
+ * messages and timers interleave with actor work, and a synchronous receive
+ * costs no promise.
+ */
+import type { Logger } from "pino";
+import type { AskOptions, ChildFailed } from "./actor.js";
+import { Activation, ActivationStatus, type ContextHost } from "./activation.js";
+import { AskTable } from "./ask-table.js";
+import { parseAddress, type ActorAddress } from "./address.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import { CREDIT_BUDGETED, CREDIT_LOCAL, type EndpointId, type Envelope, type Reply } from "./envelope.js";
+import { VigilError, serializeError, type VigilErrorCode } from "./errors.js";
+import type { KindEntry, KindRegistry } from "./kind-registry.js";
+import { Mailbox } from "./mailbox.js";
+import type { RuntimeEvent } from "./events.js";
+import { RestartHistory, decide } from "./supervision.js";
+
+/** How a shard reaches everything outside itself. */
+export interface ShardLinks {
+  /** The endpoint that hosts an address. */
+  placement(address: ActorAddress): EndpointId;
+  /** Send to another endpoint; false when refused under backpressure. */
+  forward(target: EndpointId, env: Envelope, entry: KindEntry): boolean;
+  /** Deliver a reply whose ask lives on another endpoint. */
+  reply(reply: Reply): void;
+  /** A snapshot was taken (state) or dropped (undefined); used to replicate them off-thread. */
+  snapshotTaken(address: ActorAddress, state: unknown): void;
+  /** An envelope that came from another thread has been handled or dropped (called once per envelope, at once). */
+  settled(): void;
+  /** Budgeted envelopes (credit 2) that have left the shard since the last call. */
+  releaseCredit(count: number): void;
+  event(event: RuntimeEvent): void;
+}
+
+export interface ShardOptions {
+  index: EndpointId;
+  kinds: KindRegistry;
+  links: ShardLinks;
+  clock: Clock;
+  log: Logger;
+  askTimeoutMs: number;
+  /** Checkpoint dirty actors this often; 0 snapshots after every handled message. */
+  snapshotIntervalMs: number;
+  /** How often idle actors are looked for. @default 1000 */
+  passivationSweepMs?: number;
+  snapshots?: Iterable<readonly [ActorAddress, unknown]>;
+}
+
+export interface ShardStats {
+  activeActors: number;
+  storedSnapshots: number;
+  pendingAsks: number;
+  deadLetters: number;
+}
+
+/** Messages handled per actor before yielding to the next ready actor (fairness). */
+const ACTOR_BATCH = 64;
+/** Messages handled per pass before yielding to the event loop. */
+const PASS_BUDGET = 16_384;
+
+export class Shard implements ContextHost {
+  readonly index: EndpointId;
+  private readonly kinds: KindRegistry;
+  private readonly links: ShardLinks;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly askTimeoutMs: number;
+  private readonly snapshotIntervalMs: number;
+  private readonly activations = new Map<ActorAddress, Activation>();
+  private readonly snapshots = new Map<ActorAddress, unknown>();
+  private readonly ready = new Mailbox<Activation>(Number.POSITIVE_INFINITY);
+  private readonly asks: AskTable;
+  private dirtyList: Activation[] = [];
+  private passNow = 0;
+  private kicked = false;
+  private draining = false;
+  private stopped = false;
+  private credits = 0;
+  private deadLetters = 0;
+  private readonly timers: TimerHandle[] = [];
+  private readonly drainBound = (): void => this.drain();
+
+  constructor(options: ShardOptions) {
+    this.index = options.index;
+    this.kinds = options.kinds;
+    this.links = options.links;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.askTimeoutMs = options.askTimeoutMs;
+    this.snapshotIntervalMs = options.snapshotIntervalMs;
+    this.asks = new AskTable(options.clock);
+    for (const [address, state] of options.snapshots ?? []) this.snapshots.set(address, state);
+    this.passNow = this.clock.now();
+    this.every(options.passivationSweepMs ?? 1_000, () => this.sweepIdle());
+    if (this.snapshotIntervalMs > 0) this.every(this.snapshotIntervalMs, () => this.checkpoint());
+  }
+
+  // ---- entry points -------------------------------------------------------
+
+  /**
+   * Accept an envelope addressed to an actor of this shard. An envelope with
+   * credit 2 was admitted under the sender's in-flight budget: it may exceed a
+   * backpressure mailbox's capacity (the budget bounds it). Returns false when
+   * refused under backpressure.
+   */
+  deliver(env: Envelope): boolean {
+    if (this.stopped) {
+      this.deadLetter(env, "VIGIL_SYSTEM_STOPPED", "the shard is stopped");
+      return false;
+    }
+    let a = this.activations.get(env.to);
+    if (a === undefined) {
+      const created = this.activate(env);
+      if (created === undefined) return false;
+      a = created;
+    }
+    const policy = a.entry.mailbox;
+    const budgeted = env.credit === CREDIT_BUDGETED;
+    if (policy.overflow === "backpressure" && !budgeted && a.mailbox.isFull) {
+      a.entry.stats.refused++;
+      return false;
+    }
+    const dropped = a.mailbox.push(env, budgeted && policy.overflow === "backpressure");
+    if (dropped !== undefined) {
+      a.entry.stats.dropped++;
+      this.settleDropped(dropped, "VIGIL_MAILBOX_FULL", `dropped from ${a.self}'s full mailbox (drop-oldest)`);
+    }
+    if (a.status === ActivationStatus.Idle) this.schedule(a);
+    return true;
+  }
+
+  /** Settle a reply for an ask that originated on this shard. */
+  settleReply(reply: Reply): void {
+    if (reply.ok) this.asks.resolve(reply.ask, reply.value);
+    else this.asks.reject(reply.ask, toError(reply.error));
+  }
+
+  hosts(address: ActorAddress): boolean {
+    return this.activations.has(address);
+  }
+
+  stats(): ShardStats {
+    return {
+      activeActors: this.activations.size,
+      storedSnapshots: this.snapshots.size,
+      pendingAsks: this.asks.size,
+      deadLetters: this.deadLetters,
+    };
+  }
+
+  /** Snapshot every dirty actor now (also runs on the checkpoint timer). */
+  checkpoint(): void {
+    const list = this.dirtyList;
+    this.dirtyList = [];
+    for (const a of list) {
+      a.dirty = false;
+      if (this.activations.get(a.self) === a && a.actor !== null) this.takeSnapshot(a);
+    }
+  }
+
+  /** Passivate every actor (hooks run, snapshots kept) and stop accepting messages. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) t.cancel();
+    const leaving = [...this.activations.values()].map((a) => this.passivate(a));
+    await Promise.allSettled(leaving);
+    this.stopped = true;
+    this.flushCredits();
+    this.asks.rejectAll(new VigilError("VIGIL_SYSTEM_STOPPED", "the actor system stopped"));
+  }
+
+  // ---- ContextHost (what actors call through their context) ---------------
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  tellFrom(from: ActorAddress | undefined, to: ActorAddress, message: unknown): boolean {
+    return this.route({ to, msg: message, from, ask: 0, origin: this.index, credit: 0 });
+  }
+
+  askFrom<R>(from: ActorAddress | undefined, to: ActorAddress, message: unknown, options?: AskOptions): Promise<R> {
+    const { id, promise } = this.asks.create<R>(to, options?.timeoutMs ?? this.askTimeoutMs);
+    const accepted = this.route({ to, msg: message, from, ask: id, origin: this.index, credit: 0 });
+    if (!accepted) this.asks.reject(id, new VigilError("VIGIL_MAILBOX_FULL", `${to} refused the ask: its mailbox is full`));
+    return promise;
+  }
+
+  markDirty(a: Activation): void {
+    if (this.snapshotIntervalMs === 0) {
+      if (a.actor !== null) this.takeSnapshot(a);
+      return;
+    }
+    if (!a.dirty) {
+      a.dirty = true;
+      this.dirtyList.push(a);
+    }
+  }
+
+  /** Route an envelope to wherever its address lives. Unknown kinds become dead letters. */
+  route(env: Envelope): boolean {
+    const entry = this.kinds.forAddress(env.to);
+    if (entry === undefined) {
+      this.deadLetter(env, "VIGIL_UNKNOWN_ACTOR_KIND", `no actor kind for address "${env.to}"`);
+      return false;
+    }
+    const target = this.links.placement(env.to);
+    if (target === this.index) return this.deliver(env);
+    return this.links.forward(target, env, entry);
+  }
+
+  // ---- activation ---------------------------------------------------------
+
+  private activate(env: Envelope): Activation | undefined {
+    const entry = this.kinds.forAddress(env.to);
+    if (entry === undefined) {
+      this.deadLetter(env, "VIGIL_UNKNOWN_ACTOR_KIND", `no actor kind for address "${env.to}"`);
+      return undefined;
+    }
+    const { id } = parseAddress(env.to);
+    const a = new Activation(env.to, id, entry, this, this.log);
+    a.lastActive = this.clock.now();
+    this.activations.set(env.to, a);
+    entry.stats.activations++;
+    this.incarnate(a);
+    return a;
+  }
+
+  /** Create the instance, restore its last snapshot and run onActivate. */
+  private incarnate(a: Activation): void {
+    a.status = ActivationStatus.Busy;
+    let hook: void | Promise<void>;
+    try {
+      const actor = a.entry.kind.create(a.id);
+      const state = this.snapshots.get(a.self);
+      if (state !== undefined && actor.restore !== undefined) actor.restore(state);
+      a.actor = actor;
+      hook = actor.onActivate?.(a);
+    } catch (err) {
+      this.fail(a, undefined, err);
+      return;
+    }
+    if (isThenable(hook)) {
+      hook.then(
+        () => this.resume(a),
+        (err: unknown) => this.fail(a, undefined, err),
+      );
+    } else {
+      this.resume(a);
+    }
+  }
+
+  // ---- scheduling ---------------------------------------------------------
+
+  private schedule(a: Activation): void {
+    a.status = ActivationStatus.Scheduled;
+    this.ready.push(a);
+    if (!this.kicked && !this.draining) {
+      this.kicked = true;
+      setImmediate(this.drainBound);
+    }
+  }
+
+  /** Back to idle after async work; reschedule if messages are waiting. */
+  private resume(a: Activation): void {
+    if (this.activations.get(a.self) !== a || a.status === ActivationStatus.Leaving) return;
+    a.status = ActivationStatus.Idle;
+    if (a.mailbox.size > 0) this.schedule(a);
+  }
+
+  private drain(): void {
+    this.kicked = false;
+    this.draining = true;
+    this.passNow = this.clock.now();
+    let budget = PASS_BUDGET;
+    try {
+      while (budget > 0 && this.ready.size > 0) {
+        const a = this.ready.shift() as Activation;
+        if (a.status !== ActivationStatus.Scheduled) continue;
+        budget -= this.run(a);
+      }
+    } finally {
+      this.draining = false;
+      this.flushCredits();
+    }
+    if (this.ready.size > 0 && !this.kicked) {
+      this.kicked = true;
+      setImmediate(this.drainBound);
+    }
+  }
+
+  /** Handle up to ACTOR_BATCH messages of one actor; returns how many it took. */
+  private run(a: Activation): number {
+    a.status = ActivationStatus.Busy;
+    a.lastActive = this.passNow;
+    const actor = a.actor as NonNullable<Activation["actor"]>;
+    let handled = 0;
+    while (handled < ACTOR_BATCH) {
+      const env = a.mailbox.shift();
+      if (env === undefined) break;
+      handled++;
+      a.sender = env.from;
+      let result: unknown;
+      try {
+        result = actor.receive(env.msg, a);
+      } catch (err) {
+        this.leave(env);
+        this.fail(a, env, err);
+        return handled;
+      }
+      if (isThenable(result)) {
+        result.then(
+          (value) => {
+            this.leave(env);
+            this.succeeded(a, env, value);
+            this.resume(a);
+          },
+          (err: unknown) => {
+            this.leave(env);
+            this.fail(a, env, err);
+          },
+        );
+        return handled;
+      }
+      this.leave(env);
+      this.succeeded(a, env, result);
+    }
+    if (a.mailbox.size > 0) {
+      a.status = ActivationStatus.Scheduled;
+      this.ready.push(a);
+    } else {
+      a.status = ActivationStatus.Idle;
+    }
+    return handled;
+  }
+
+  private succeeded(a: Activation, env: Envelope, value: unknown): void {
+    a.entry.stats.processed++;
+    if (a.actor?.snapshot !== undefined) this.markDirty(a);
+    if (env.ask !== 0) this.sendReply(env, true, value, undefined);
+  }
+
+  // ---- supervision --------------------------------------------------------
+
+  private fail(a: Activation, env: Envelope | undefined, err: unknown): void {
+    const entry = a.entry;
+    entry.stats.failures++;
+    const error = serializeError(err);
+    if (env !== undefined && env.ask !== 0) {
+      this.sendReply(env, false, undefined, {
+        name: "VigilError",
+        code: "VIGIL_ACTOR_FAILED",
+        message: `${a.self} failed handling the message: ${error.message}`,
+      });
+    }
+    a.history ??= new RestartHistory();
+    const decision = decide(entry.supervision, a.history, this.clock.now());
+    this.log.error({ actor: a.self, err, decision: decision.action }, "actor failed");
+    this.links.event({ type: "actor-failed", address: a.self, error, decision: decision.action });
+    switch (decision.action) {
+      case "resume":
+        this.resume(a);
+        return;
+      case "restart":
+        entry.stats.restarts++;
+        a.actor = null;
+        a.status = ActivationStatus.Restarting;
+        this.clock.setTimer(decision.delayMs, () => {
+          if (this.activations.get(a.self) === a && !this.stopped) this.incarnate(a);
+        });
+        return;
+      case "stop":
+        entry.stats.stops++;
+        this.remove(a, "VIGIL_ACTOR_STOPPED", `${a.self} was stopped by its supervisor`);
+        return;
+      case "escalate": {
+        entry.stats.escalations++;
+        this.remove(a, "VIGIL_ACTOR_STOPPED", `${a.self} was stopped and its failure escalated`);
+        const parent = entry.kind.parent?.(a.id);
+        const restarts = a.history.count(this.clock.now(), Number.POSITIVE_INFINITY);
+        if (parent !== undefined) {
+          const notice: ChildFailed = { $vigil: "child-failed", child: a.self, error, restarts };
+          this.tellFrom(a.self, parent, notice);
+        }
+        this.links.event({ type: "actor-escalated", address: a.self, parent, error });
+        return;
+      }
+    }
+  }
+
+  /** Take an actor out of service after a failure; its queued messages become dead letters. */
+  private remove(a: Activation, code: VigilErrorCode, reason: string): void {
+    a.status = ActivationStatus.Leaving;
+    a.actor = null;
+    this.activations.delete(a.self);
+    for (const env of a.mailbox.drain()) this.settleDropped(env, code, reason);
+  }
+
+  // ---- passivation and snapshots -----------------------------------------
+
+  private sweepIdle(): void {
+    const now = this.clock.now();
+    for (const a of this.activations.values()) {
+      const idleMs = a.entry.passivation.idleMs;
+      if (idleMs > 0 && a.status === ActivationStatus.Idle && a.mailbox.size === 0 && now - a.lastActive >= idleMs) {
+        void this.passivate(a);
+      }
+    }
+  }
+
+  private async passivate(a: Activation): Promise<void> {
+    const actor = a.actor;
+    a.status = ActivationStatus.Leaving;
+    if (actor !== null) {
+      try {
+        await actor.onDeactivate?.(a);
+      } catch (err) {
+        this.log.error({ actor: a.self, err }, "onDeactivate failed; passivating anyway");
+      }
+      this.takeSnapshot(a);
+    }
+    if (this.activations.get(a.self) !== a) return;
+    this.activations.delete(a.self);
+    a.actor = null;
+    a.entry.stats.passivations++;
+    // Messages that arrived while it was leaving start a fresh activation.
+    const waiting = a.mailbox.drain();
+    for (const env of waiting) this.deliver(env);
+  }
+
+  private takeSnapshot(a: Activation): void {
+    const actor = a.actor;
+    if (actor?.snapshot === undefined) return;
+    let state: unknown;
+    try {
+      state = actor.snapshot();
+    } catch (err) {
+      this.log.error({ actor: a.self, err }, "snapshot failed; keeping the previous one");
+      return;
+    }
+    this.snapshots.set(a.self, state);
+    this.links.snapshotTaken(a.self, state);
+  }
+
+  // ---- replies, dead letters, credits -------------------------------------
+
+  private sendReply(env: Envelope, ok: boolean, value: unknown, error: Reply["error"]): void {
+    const reply: Reply = { ask: env.ask, origin: env.origin, ok, value, error };
+    if (env.origin === this.index) this.settleReply(reply);
+    else this.links.reply(reply);
+  }
+
+  private settleDropped(env: Envelope, code: VigilErrorCode, reason: string): void {
+    this.deadLetter(env, code, reason);
+  }
+
+  /** An envelope leaves the shard: settle it if it came from another thread. */
+  private leave(env: Envelope): void {
+    if (env.credit !== CREDIT_LOCAL) {
+      this.links.settled();
+      if (env.credit === CREDIT_BUDGETED) this.credits++;
+    }
+  }
+
+  private deadLetter(env: Envelope, code: VigilErrorCode, reason: string): void {
+    this.deadLetters++;
+    this.leave(env);
+    if (env.ask !== 0) this.sendReply(env, false, undefined, { name: "VigilError", code, message: reason });
+    this.links.event({ type: "dead-letter", address: env.to, code, reason });
+  }
+
+  private flushCredits(): void {
+    if (this.credits > 0) {
+      this.links.releaseCredit(this.credits);
+      this.credits = 0;
+    }
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const tick = (): void => {
+      if (this.stopped) return;
+      try {
+        fn();
+      } catch (err) {
+        this.log.error({ err }, "shard housekeeping failed");
+      }
+      this.timers[slot] = this.clock.setTimer(ms, tick);
+    };
+    const slot = this.timers.length;
+    this.timers.push(this.clock.setTimer(ms, tick));
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function toError(e: Reply["error"]): Error {
+  if (e === undefined) return new VigilError("VIGIL_ACTOR_FAILED", "the ask failed");
+  return e.code !== undefined && e.code.startsWith("VIGIL_")
+    ? new VigilError(e.code as VigilErrorCode, e.message)
+    : Object.assign(new Error(e.message), { name: e.name });
+}

@@ -1,0 +1,211 @@
+/**
+ * The actor system: the one public handle on the runtime. It runs either on
+ * the calling thread (workers: 0 — deterministic, used by unit tests and tiny
+ * embeds) or across shard worker threads (the default: one per core).
+ */
+import { availableParallelism } from "node:os";
+import { pino, type Logger } from "pino";
+import type { ActorKind, AskOptions } from "./actor.js";
+import type { ActorAddress } from "./address.js";
+import { systemClock, type Clock } from "./clock.js";
+import { VigilError } from "./errors.js";
+import type { RuntimeEvent, RuntimeEventListener } from "./events.js";
+import { DEFAULT_RUNTIME, KindRegistry, loadKindModules, type KindStats, type RuntimeDefaults } from "./kind-registry.js";
+import { Shard, type ShardStats } from "./shard.js";
+import type { ShardSettings } from "./workers/settings.js";
+import { WorkerPool } from "./workers/worker-pool.js";
+
+export interface ActorSystemOptions {
+  /** Modules that export `kinds: ActorKind[]`. Needed with workers, which import them on their own thread. */
+  kindModules?: string[];
+  /** Kinds given directly; only with `workers: 0`, since functions cannot cross into a worker. */
+  kinds?: ActorKind[];
+  /** Shard worker threads; 0 runs every actor on the calling thread. @default os.availableParallelism() */
+  workers?: number;
+  log?: Logger;
+  /** Only with `workers: 0`: workers always use the system clock. */
+  clock?: Clock;
+  /** @default 5000 */
+  askTimeoutMs?: number;
+  /** Checkpoint dirty actors this often; 0 snapshots after every handled message. @default 1000 */
+  snapshotIntervalMs?: number;
+  /** @default 1000 */
+  passivationSweepMs?: number;
+  /** Messages to backpressure kinds in flight to one worker before senders are refused. @default 65536 */
+  inflightBudget?: number;
+  /** Policies for kinds that do not declare their own. */
+  defaults?: Partial<RuntimeDefaults>;
+}
+
+export interface SystemStats {
+  workers: number;
+  kinds: Record<string, KindStats>;
+  shards: ShardStats[];
+  /** Messages lost in flight to crashed workers since start. */
+  lostInFlight: number;
+}
+
+export interface ActorSystem {
+  readonly workers: number;
+  /** Fire-and-forget. False when refused under backpressure (the message was not taken). */
+  tell(to: ActorAddress, message: unknown): boolean;
+  ask<R = unknown>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R>;
+  /** Resolves when a refused `tell` to this address is worth retrying. */
+  whenWritable(to: ActorAddress): Promise<void>;
+  onEvent(listener: RuntimeEventListener): () => void;
+  stats(): Promise<SystemStats>;
+  /** Passivate every actor (snapshots kept) and end the workers. */
+  stop(): Promise<void>;
+}
+
+export async function createActorSystem(options: ActorSystemOptions): Promise<ActorSystem> {
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new VigilError("VIGIL_CONFIG_INVALID", `workers: expected a whole number >= 0, got ${String(workers)}`);
+  }
+  const log = options.log ?? pino({ level: "info" });
+  const defaults: RuntimeDefaults = { ...DEFAULT_RUNTIME, ...options.defaults };
+  const settings: ShardSettings = {
+    askTimeoutMs: options.askTimeoutMs ?? 5_000,
+    snapshotIntervalMs: options.snapshotIntervalMs ?? 1_000,
+    passivationSweepMs: options.passivationSweepMs ?? 1_000,
+    inflightBudget: options.inflightBudget ?? 65_536,
+    defaults,
+  };
+  const kindModules = options.kindModules ?? [];
+  if (workers > 0 && options.kinds !== undefined && options.kinds.length > 0) {
+    throw new VigilError("VIGIL_CONFIG_INVALID", "kinds: inline kinds need workers: 0; give kindModules to run them in worker threads");
+  }
+  if (workers > 0 && options.clock !== undefined) {
+    throw new VigilError("VIGIL_CONFIG_INVALID", "clock: a custom clock needs workers: 0");
+  }
+  const kinds = new KindRegistry([...(options.kinds ?? []), ...(await loadKindModules(kindModules))], defaults);
+  const events = new EventHub(log);
+  return workers === 0
+    ? new InThreadSystem(kinds, settings, options.clock ?? systemClock, log, events)
+    : new PooledSystem(
+        await WorkerPool.start({ workers, kindModules, kinds, settings, clock: systemClock, log, emit: (e) => events.emit(e) }),
+        settings,
+        events,
+      );
+}
+
+class EventHub {
+  private readonly listeners = new Set<RuntimeEventListener>();
+
+  constructor(private readonly log: Logger) {}
+
+  on(listener: RuntimeEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: RuntimeEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ err, event: event.type }, "runtime event listener threw");
+      }
+    }
+  }
+}
+
+class InThreadSystem implements ActorSystem {
+  readonly workers = 0;
+  private readonly shard: Shard;
+
+  constructor(
+    kinds: KindRegistry,
+    private readonly settings: ShardSettings,
+    clock: Clock,
+    log: Logger,
+    private readonly events: EventHub,
+  ) {
+    this.shard = new Shard({
+      index: 0,
+      kinds,
+      clock,
+      log,
+      askTimeoutMs: settings.askTimeoutMs,
+      snapshotIntervalMs: settings.snapshotIntervalMs,
+      passivationSweepMs: settings.passivationSweepMs,
+      links: {
+        placement: () => 0,
+        forward: () => false, // one shard: nothing is elsewhere
+        reply: () => undefined,
+        snapshotTaken: () => undefined,
+        settled: () => undefined,
+        releaseCredit: () => undefined,
+        event: (e) => events.emit(e),
+      },
+    });
+    this.kinds = kinds;
+  }
+
+  private readonly kinds: KindRegistry;
+
+  tell(to: ActorAddress, message: unknown): boolean {
+    return this.shard.tellFrom(undefined, to, message);
+  }
+
+  ask<R>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R> {
+    return this.shard.askFrom<R>(undefined, to, message, { timeoutMs: options?.timeoutMs ?? this.settings.askTimeoutMs });
+  }
+
+  async whenWritable(): Promise<void> {
+    // One thread: the mailbox drains once we yield.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  onEvent(listener: RuntimeEventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  async stats(): Promise<SystemStats> {
+    const kinds: Record<string, KindStats> = {};
+    for (const entry of this.kinds.all()) kinds[entry.name] = { ...entry.stats };
+    return { workers: 0, kinds, shards: [this.shard.stats()], lostInFlight: 0 };
+  }
+
+  stop(): Promise<void> {
+    return this.shard.stop();
+  }
+}
+
+class PooledSystem implements ActorSystem {
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly settings: ShardSettings,
+    private readonly events: EventHub,
+  ) {}
+
+  get workers(): number {
+    return this.pool.workerCount;
+  }
+
+  tell(to: ActorAddress, message: unknown): boolean {
+    return this.pool.tell(to, message);
+  }
+
+  ask<R>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R> {
+    return this.pool.ask<R>(to, message, options?.timeoutMs ?? this.settings.askTimeoutMs);
+  }
+
+  whenWritable(to: ActorAddress): Promise<void> {
+    return this.pool.whenWritable(to);
+  }
+
+  onEvent(listener: RuntimeEventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  async stats(): Promise<SystemStats> {
+    const { kinds, shards } = await this.pool.stats();
+    return { workers: this.pool.workerCount, kinds, shards, lostInFlight: this.pool.lostInFlight };
+  }
+
+  stop(): Promise<void> {
+    return this.pool.stop();
+  }
+}

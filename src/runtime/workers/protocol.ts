@@ -1,0 +1,49 @@
+/**
+ * The messages shard workers and the main thread exchange. Envelopes and
+ * replies always travel in batches: one postMessage carries many messages,
+ * which is what makes cross-worker messaging cheap.
+ */
+import type { MessagePort } from "node:worker_threads";
+import type { ActorAddress } from "../address.js";
+import type { Envelope, Reply } from "../envelope.js";
+import type { SerializedError } from "../errors.js";
+import type { RuntimeEvent } from "../events.js";
+import type { KindStats } from "../kind-registry.js";
+import type { ShardStats } from "../shard.js";
+import type { ShardSettings } from "./settings.js";
+
+export interface Batch {
+  t: "batch";
+  e?: Envelope[];
+  r?: Reply[];
+  /** Snapshots taken since the last batch (state undefined: dropped). */
+  s?: [ActorAddress, unknown][];
+  ev?: RuntimeEvent[];
+}
+
+export type ToWorker =
+  | Batch
+  | { t: "peer"; index: number; port: MessagePort }
+  | { t: "peer-down"; index: number }
+  | { t: "stats"; id: number }
+  | { t: "stop" };
+
+export type FromWorker =
+  | Batch
+  | { t: "ready" }
+  | { t: "peer-down-ack"; index: number }
+  | { t: "stats"; id: number; kinds: Record<string, KindStats>; shard: ShardStats }
+  | { t: "stopped" }
+  | { t: "fatal"; error: SerializedError };
+
+/** What a shard worker is started with (workerData). */
+export interface WorkerInit {
+  index: number;
+  workers: number;
+  kindModules: string[];
+  settings: ShardSettings;
+  /** Int32 counters shared by all threads; see counters.ts. */
+  counters: SharedArrayBuffer;
+  snapshots: [ActorAddress, unknown][];
+  logLevel: string;
+}

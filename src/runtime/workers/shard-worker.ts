@@ -1,0 +1,159 @@
+/**
+ * Entry point of a shard worker thread: one Shard, a port to every peer
+ * worker, and the parent port to the main thread. Runs on its own thread, so
+ * nothing here may assume it shares memory with main except the counters.
+ */
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { pino } from "pino";
+import { systemClock } from "../clock.js";
+import { CREDIT_BUDGETED, CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope, type Reply } from "../envelope.js";
+import { serializeError, type VigilErrorCode } from "../errors.js";
+import { KindRegistry, loadKindModules, type KindEntry, type KindStats } from "../kind-registry.js";
+import { shardOf } from "../placement.js";
+import { Shard } from "../shard.js";
+import { WorkerCounters } from "./counters.js";
+import { Outbox, type OutboxSink } from "./outbox.js";
+import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
+
+const parent = parentPort;
+if (parent === null) throw new Error("shard-worker must run in a worker thread");
+const init = workerData as WorkerInit;
+const log = pino({ level: init.logLevel, base: { worker: init.index } });
+const counters = new WorkerCounters(init.counters);
+
+// Messages can arrive before the kind modules have loaded; hold them until then.
+const early: ToWorker[] = [];
+let handle: (m: ToWorker) => void = (m) => void early.push(m);
+parent.on("message", (m: ToWorker) => handle(m));
+
+const kinds = new KindRegistry(await loadKindModules(init.kindModules), init.settings.defaults);
+const peers: (Outbox | null)[] = new Array<Outbox | null>(init.workers).fill(null);
+const toMain = new Outbox(sinkFor((b) => parent.postMessage(b satisfies FromWorker), undefined));
+
+const shard = new Shard({
+  index: init.index,
+  kinds,
+  clock: systemClock,
+  log,
+  askTimeoutMs: init.settings.askTimeoutMs,
+  snapshotIntervalMs: init.settings.snapshotIntervalMs,
+  passivationSweepMs: init.settings.passivationSweepMs,
+  snapshots: init.snapshots,
+  links: {
+    placement: (address) => {
+      const entry = kinds.forAddress(address);
+      return entry === undefined ? init.index : shardOf(entry, address, init.workers);
+    },
+    forward: (target, env, entry) => forward(target, env, entry),
+    reply: (reply) => {
+      if (reply.origin === MAIN_ENDPOINT) toMain.reply(reply);
+      else peers[reply.origin]?.reply(reply); // the asker's worker is down: its ask died with it
+    },
+    snapshotTaken: (address, state) => toMain.snapshot(address, state),
+    settled: () => counters.settle(init.index),
+    releaseCredit: (n) => counters.release(init.index, n),
+    event: (event) => toMain.event(event),
+  },
+});
+
+function forward(target: number, env: Envelope, entry: KindEntry): boolean {
+  const peer = peers[target];
+  if (peer === null || peer === undefined) {
+    deadLetter(env, "VIGIL_WORKER_CRASHED", `worker ${target} hosting ${env.to} is restarting`);
+    return false;
+  }
+  if (entry.mailbox.overflow === "backpressure") {
+    if (!counters.tryAcquire(target, 1, init.settings.inflightBudget)) {
+      entry.stats.refused++;
+      return false;
+    }
+    env.credit = CREDIT_BUDGETED;
+  } else {
+    env.credit = CREDIT_REMOTE;
+  }
+  peer.envelope(env);
+  return true;
+}
+
+function deadLetter(env: Envelope, code: VigilErrorCode, reason: string): void {
+  toMain.event({ type: "dead-letter", address: env.to, code, reason });
+  if (env.ask === 0) return;
+  const reply: Reply = { ask: env.ask, origin: env.origin, ok: false, value: undefined, error: { name: "VigilError", code, message: reason } };
+  if (env.origin === init.index) shard.settleReply(reply);
+  else if (env.origin === MAIN_ENDPOINT) toMain.reply(reply);
+  else peers[env.origin]?.reply(reply);
+}
+
+function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSink {
+  return {
+    post,
+    posted: target === undefined ? undefined : (n) => counters.addPosted(target, n),
+    uncloneableEnvelope: (env, err) => {
+      if (env.credit === CREDIT_BUDGETED && target !== undefined) counters.release(target, 1);
+      deadLetter(env, "VIGIL_NOT_CLONEABLE", `message to ${env.to} cannot cross a worker boundary: ${serializeError(err).message}`);
+    },
+    uncloneableReply: (reply, err) => {
+      const failed: Reply = {
+        ...reply,
+        ok: false,
+        value: undefined,
+        error: { name: "VigilError", code: "VIGIL_NOT_CLONEABLE", message: `the reply cannot cross a worker boundary: ${serializeError(err).message}` },
+      };
+      if (reply.origin === MAIN_ENDPOINT) toMain.reply(failed);
+      else peers[reply.origin]?.reply(failed);
+    },
+    uncloneableSnapshot: (address, err) => {
+      log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
+    },
+  };
+}
+
+function onBatch(batch: Batch): void {
+  if (batch.e !== undefined) for (const env of batch.e) shard.deliver(env);
+  if (batch.r !== undefined) for (const reply of batch.r) shard.settleReply(reply);
+}
+
+function kindStats(): Record<string, KindStats> {
+  const out: Record<string, KindStats> = {};
+  for (const entry of kinds.all()) out[entry.name] = { ...entry.stats };
+  return out;
+}
+
+function attachPeer(index: number, port: MessagePort): void {
+  port.on("message", (b: Batch) => onBatch(b));
+  peers[index] = new Outbox(sinkFor((b) => port.postMessage(b), index));
+}
+
+handle = (m: ToWorker): void => {
+  switch (m.t) {
+    case "batch":
+      onBatch(m);
+      return;
+    case "peer":
+      attachPeer(m.index, m.port);
+      return;
+    case "peer-down":
+      peers[m.index]?.flush();
+      peers[m.index] = null;
+      parent.postMessage({ t: "peer-down-ack", index: m.index } satisfies FromWorker);
+      return;
+    case "stats":
+      toMain.flush();
+      parent.postMessage({ t: "stats", id: m.id, kinds: kindStats(), shard: shard.stats() } satisfies FromWorker);
+      return;
+    case "stop":
+      void shard.stop().then(() => {
+        for (const peer of peers) peer?.flush();
+        toMain.flush();
+        parent.postMessage({ t: "stopped" } satisfies FromWorker);
+      });
+      return;
+  }
+};
+for (const m of early.splice(0)) handle(m);
+parent.postMessage({ t: "ready" } satisfies FromWorker);
+
+process.on("uncaughtException", (err) => {
+  parent.postMessage({ t: "fatal", error: serializeError(err) } satisfies FromWorker);
+  process.exit(1);
+});
