@@ -10,7 +10,7 @@
 import type { ActorAddress } from "../address.js";
 import type { Envelope, Reply } from "../envelope.js";
 import type { RuntimeEvent } from "../events.js";
-import type { Batch } from "./protocol.js";
+import type { Batch, PackedEnvelopes } from "./protocol.js";
 
 /** Flush at this many envelopes without waiting for the microtask. */
 const MAX_BATCH = 1_024;
@@ -65,7 +65,7 @@ export class Outbox {
     this.s = [];
     this.ev = [];
     const batch: Batch = { t: "batch" };
-    if (e.length > 0) batch.e = e;
+    if (e.length > 0) batch.e = packEnvelopes(e);
     if (r.length > 0) batch.r = r;
     if (s.length > 0) batch.s = s;
     if (ev.length > 0) batch.ev = ev;
@@ -82,7 +82,7 @@ export class Outbox {
     let posted = 0;
     for (const env of e) {
       try {
-        this.sink.post({ t: "batch", e: [env] });
+        this.sink.post({ t: "batch", e: packEnvelopes([env]) });
         posted++;
       } catch (err) {
         this.sink.uncloneableEnvelope(env, err);
@@ -112,6 +112,36 @@ export class Outbox {
       queueMicrotask(this.flushBound);
     }
   }
+}
+
+export function packEnvelopes(envs: readonly Envelope[]): PackedEnvelopes {
+  const n = envs.length;
+  const to = new Array<string>(n);
+  const msg = new Array<unknown>(n);
+  const from = new Array<string>(n);
+  const meta = new Int32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const env = envs[i] as Envelope;
+    to[i] = env.to;
+    msg[i] = env.msg;
+    from[i] = env.from ?? "";
+    meta[i * 3] = env.ask;
+    meta[i * 3 + 1] = env.origin;
+    meta[i * 3 + 2] = env.credit;
+  }
+  return { to, msg, from, meta };
+}
+
+export function unpackEnvelope(p: PackedEnvelopes, i: number): Envelope {
+  const from = p.from[i] as string;
+  return {
+    to: p.to[i] as string,
+    msg: p.msg[i],
+    from: from === "" ? undefined : from,
+    ask: p.meta[i * 3] as number,
+    origin: p.meta[i * 3 + 1] as number,
+    credit: p.meta[i * 3 + 2] as number,
+  };
 }
 
 export function isDataCloneError(err: unknown): boolean {

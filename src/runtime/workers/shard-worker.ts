@@ -12,7 +12,7 @@ import { KindRegistry, loadKindModules, type KindEntry, type KindStats } from ".
 import { shardOf } from "../placement.js";
 import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
-import { Outbox, type OutboxSink } from "./outbox.js";
+import { Outbox, unpackEnvelope, type OutboxSink } from "./outbox.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 
 const parent = parentPort;
@@ -109,8 +109,10 @@ function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSi
 }
 
 function onBatch(batch: Batch): void {
-  if (batch.e !== undefined) for (const env of batch.e) shard.deliver(env);
+  const e = batch.e;
+  if (e !== undefined) for (let i = 0; i < e.to.length; i++) shard.deliver(unpackEnvelope(e, i));
   if (batch.r !== undefined) for (const reply of batch.r) shard.settleReply(reply);
+  shard.runReady();
 }
 
 function kindStats(): Record<string, KindStats> {
