@@ -1,0 +1,20 @@
+/**
+ * Configuration: the one schema of a node's settings, their defaults, and the
+ * loader that layers file, environment and flags over them and validates the
+ * result once at the boundary.
+ *
+ * Everything else receives a validated, frozen `VigilConfig` and never reads
+ * `process.env` or config files itself.
+ *
+ * Must not depend on: the actor runtime (beyond its error type), actors,
+ * transports, the CLI or HTTP. It is a leaf that everything else may import.
+ */
+export { configSchema, LOG_LEVELS, OVERFLOW_POLICIES, TRANSPORT_KINDS } from "./schema.js";
+export type { LogLevel, OverflowPolicy, TransportKind, VigilConfig } from "./schema.js";
+export { defaults } from "./defaults.js";
+export { loadConfig } from "./load.js";
+export type { FlagValue, LoadConfigOptions } from "./load.js";
+export { ConfigInvalidError } from "./errors.js";
+export type { ConfigIssue } from "./errors.js";
+export { SETTINGS } from "./settings.js";
+export type { ConfigPath, Setting } from "./settings.js";
