@@ -30,7 +30,7 @@ export class AskTable {
         this.pending.delete(id);
         reject(new VigilError("VIGIL_ASK_TIMEOUT", `ask to ${to} got no reply within ${timeoutMs} ms`));
       });
-      this.pending.set(id, { tag, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { tag, resolve: resolve, reject, timer });
     });
     return { id, promise };
   }

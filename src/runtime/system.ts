@@ -162,10 +162,10 @@ class InThreadSystem implements ActorSystem {
     return this.events.on(listener);
   }
 
-  async stats(): Promise<SystemStats> {
+  stats(): Promise<SystemStats> {
     const kinds: Record<string, KindStats> = {};
     for (const entry of this.kinds.all()) kinds[entry.name] = { ...entry.stats };
-    return { workers: 0, kinds, shards: [this.shard.stats()], lostInFlight: 0 };
+    return Promise.resolve({ workers: 0, kinds, shards: [this.shard.stats()], lostInFlight: 0 });
   }
 
   stop(): Promise<void> {

@@ -67,7 +67,7 @@ export class WorkerPool {
 
   private constructor(private readonly o: WorkerPoolOptions) {
     this.counters = WorkerCounters.create(o.workers);
-    this.snapshots = Array.from({ length: o.workers }, () => new Map());
+    this.snapshots = Array.from({ length: o.workers }, () => new Map<ActorAddress, unknown>());
     this.asks = new AskTable(o.clock);
   }
 
