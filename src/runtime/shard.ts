@@ -118,6 +118,11 @@ export class Shard implements ContextHost {
     if (a === undefined) {
       const created = this.activate(env);
       if (created === undefined) return false;
+      if (this.activations.get(env.to) !== created) {
+        // Creation failed and the supervisor stopped it: nothing will read its mailbox.
+        this.deadLetter(env, "VIGIL_ACTOR_STOPPED", `${env.to} failed to activate and was stopped by its supervisor`);
+        return true;
+      }
       a = created;
     }
     const policy = a.entry.mailbox;
@@ -176,9 +181,11 @@ export class Shard implements ContextHost {
   /** Passivate every actor (hooks run, snapshots kept) and stop accepting messages. */
   async stop(): Promise<void> {
     for (const t of this.timers) t.cancel();
+    // Stopped first: messages still queued when an actor leaves become dead
+    // letters instead of activating a fresh instance that outlives stop().
+    this.stopped = true;
     const leaving = [...this.activations.values()].map((a) => this.passivate(a));
     await Promise.allSettled(leaving);
-    this.stopped = true;
     this.flushCredits();
     this.asks.rejectAll(new VigilError("VIGIL_SYSTEM_STOPPED", "the actor system stopped"));
   }
@@ -231,7 +238,14 @@ export class Shard implements ContextHost {
       this.deadLetter(env, "VIGIL_UNKNOWN_ACTOR_KIND", `no actor kind for address "${env.to}"`);
       return undefined;
     }
-    const { id } = parseAddress(env.to);
+    let id: string;
+    try {
+      ({ id } = parseAddress(env.to));
+    } catch (err) {
+      // Bad input (e.g. "sensor/" with no id) is the sender's problem, never the shard's.
+      this.deadLetter(env, "VIGIL_ADDRESS_INVALID", err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
     const a = new Activation(env.to, id, entry, this, this.log);
     a.lastActive = this.clock.now();
     this.activations.set(env.to, a);
@@ -472,7 +486,12 @@ export class Shard implements ContextHost {
   private leave(env: Envelope): void {
     if (env.credit !== CREDIT_LOCAL) {
       this.links.settled();
-      if (env.credit === CREDIT_BUDGETED) this.credits++;
+      if (env.credit === CREDIT_BUDGETED) {
+        this.credits++;
+        // Outside a drain pass (an async receive settling, a dead letter on a
+        // timer) no pass end would release it, and the sender could wait forever.
+        if (!this.draining) this.flushCredits();
+      }
     }
   }
 

@@ -126,7 +126,10 @@ export class WorkerPool {
           }),
       ),
     );
+    // Refusals at the pool (a worker at its in-flight budget) are counted on
+    // main's own registry; everything else by the workers.
     const kinds: Record<string, KindStats> = {};
+    for (const entry of this.o.kinds.all()) kinds[entry.name] = { ...entry.stats };
     const shards: ShardStats[] = [];
     for (const r of replies) {
       if (r === undefined) continue;
@@ -166,6 +169,11 @@ export class WorkerPool {
   // ---- sending ------------------------------------------------------------
 
   private send(env: Envelope): boolean {
+    if (this.stopping) {
+      // The workers are ending or gone: a post would vanish and an ask wait out its timeout.
+      this.deadLetter(env, "VIGIL_SYSTEM_STOPPED", "the actor system stopped");
+      return false;
+    }
     const entry = this.o.kinds.forAddress(env.to);
     if (entry === undefined) {
       this.deadLetter(env, "VIGIL_UNKNOWN_ACTOR_KIND", `no actor kind for address "${env.to}"`);
@@ -276,7 +284,12 @@ export class WorkerPool {
       });
       worker.on("exit", (code) => {
         if (!started) reject(new Error(`shard worker ${index} exited with code ${code} while starting`));
-        else if (!this.stopping && slot.worker === worker) void this.replace(index, code);
+        else if (!this.stopping && slot.worker === worker) {
+          // Asks posted to this worker died with it. Reject them now: from here on
+          // main holds new ones for the replacement, which will answer them.
+          this.asks.rejectAll(new VigilError("VIGIL_WORKER_CRASHED", `shard worker ${index} crashed`), index);
+          void this.replace(index, code);
+        }
       });
     });
     return ready;
@@ -327,7 +340,6 @@ export class WorkerPool {
     this.ackWaiters.delete(index);
     const lost = this.counters.takeLost(index);
     this.lostInFlight += lost;
-    this.asks.rejectAll(new VigilError("VIGIL_WORKER_CRASHED", `shard worker ${index} crashed`), index);
     this.o.emit({ type: "worker-crashed", worker: index, lostMessages: lost, error });
 
     const now = this.o.clock.now();
