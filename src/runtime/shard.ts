@@ -31,8 +31,13 @@ export interface ShardLinks {
   reply(reply: Reply): void;
   /** A snapshot was taken (state) or dropped (undefined); used to replicate them off-thread. */
   snapshotTaken(address: ActorAddress, state: unknown): void;
-  /** An envelope that came from another thread has been handled or dropped (called once per envelope, at once). */
-  settled(): void;
+  /**
+   * `count` envelopes that came from another thread are settled: dropped,
+   * failed, or handled with their effect on state captured by a snapshot
+   * already handed to `snapshotTaken` (or by an actor with no state). A crash
+   * after this loses nothing of them; before it, they count as lost.
+   */
+  settled(count: number): void;
   /** Budgeted envelopes (credit 2) that have left the shard since the last call. */
   releaseCredit(count: number): void;
   event(event: RuntimeEvent): void;
@@ -82,6 +87,8 @@ export class Shard implements ContextHost {
   private draining = false;
   private stopped = false;
   private credits = 0;
+  /** Remote envelopes handled by stateful actors whose snapshots have not been taken since. */
+  private uncovered = 0;
   private deadLetters = 0;
   private readonly timers: TimerHandle[] = [];
   private readonly drainBound = (): void => this.drain();
@@ -149,6 +156,11 @@ export class Shard implements ContextHost {
     if (!this.draining && this.ready.size > 0) this.drain();
   }
 
+  /** Fail this shard's pending asks to actors on another shard (it crashed). */
+  failAsksTo(shard: EndpointId, error: Error): void {
+    this.asks.rejectAll(error, shard);
+  }
+
   /** Settle a reply for an ask that originated on this shard. */
   settleReply(reply: Reply): void {
     if (reply.ok) this.asks.resolve(reply.ask, reply.value);
@@ -176,6 +188,11 @@ export class Shard implements ContextHost {
       a.dirty = false;
       if (this.activations.get(a.self) === a && a.actor !== null) this.takeSnapshot(a);
     }
+    // Every state change handled so far is now in a snapshot.
+    if (this.uncovered > 0) {
+      this.links.settled(this.uncovered);
+      this.uncovered = 0;
+    }
   }
 
   /** Passivate every actor (hooks run, snapshots kept) and stop accepting messages. */
@@ -201,7 +218,9 @@ export class Shard implements ContextHost {
   }
 
   askFrom<R>(from: ActorAddress | undefined, to: ActorAddress, message: unknown, options?: AskOptions): Promise<R> {
-    const { id, promise } = this.asks.create<R>(to, options?.timeoutMs ?? this.askTimeoutMs);
+    // Tagged with the shard it goes to, so a crash there can fail it at once.
+    const target = this.kinds.forAddress(to) === undefined ? this.index : this.links.placement(to);
+    const { id, promise } = this.asks.create<R>(to, options?.timeoutMs ?? this.askTimeoutMs, target);
     const accepted = this.route({ to, msg: message, from, ask: id, origin: this.index, credit: 0 });
     if (!accepted) this.asks.reject(id, new VigilError("VIGIL_MAILBOX_FULL", `${to} refused the ask: its mailbox is full`));
     return promise;
@@ -332,26 +351,24 @@ export class Shard implements ContextHost {
       try {
         result = actor.receive(env.msg, a);
       } catch (err) {
-        this.leave(env);
+        this.leave(env, true);
         this.fail(a, env, err);
         return handled;
       }
       if (isThenable(result)) {
         result.then(
           (value) => {
-            this.leave(env);
-            this.succeeded(a, env, value);
+            this.leave(env, this.succeeded(a, env, value));
             this.resume(a);
           },
           (err: unknown) => {
-            this.leave(env);
+            this.leave(env, true);
             this.fail(a, env, err);
           },
         );
         return handled;
       }
-      this.leave(env);
-      this.succeeded(a, env, result);
+      this.leave(env, this.succeeded(a, env, result));
     }
     if (a.mailbox.size > 0) {
       a.status = ActivationStatus.Scheduled;
@@ -362,10 +379,13 @@ export class Shard implements ContextHost {
     return handled;
   }
 
-  private succeeded(a: Activation, env: Envelope, value: unknown): void {
+  /** Returns whether the message's effect on state is already durable (snapshotted, or no state). */
+  private succeeded(a: Activation, env: Envelope, value: unknown): boolean {
     a.entry.stats.processed++;
-    if (a.actor?.snapshot !== undefined) this.markDirty(a);
     if (env.ask !== 0) this.sendReply(env, true, value, undefined);
+    if (a.actor?.snapshot === undefined) return true;
+    this.markDirty(a);
+    return this.snapshotIntervalMs === 0;
   }
 
   // ---- supervision --------------------------------------------------------
@@ -482,10 +502,14 @@ export class Shard implements ContextHost {
     this.deadLetter(env, code, reason);
   }
 
-  /** An envelope leaves the shard: settle it if it came from another thread. */
-  private leave(env: Envelope): void {
+  /**
+   * An envelope leaves the shard. One from another thread is settled now if
+   * its effect is durable, else at the next checkpoint.
+   */
+  private leave(env: Envelope, durable: boolean): void {
     if (env.credit !== CREDIT_LOCAL) {
-      this.links.settled();
+      if (durable) this.links.settled(1);
+      else this.uncovered++;
       if (env.credit === CREDIT_BUDGETED) {
         this.credits++;
         // Outside a drain pass (an async receive settling, a dead letter on a
@@ -497,7 +521,7 @@ export class Shard implements ContextHost {
 
   private deadLetter(env: Envelope, code: VigilErrorCode, reason: string): void {
     this.deadLetters++;
-    this.leave(env);
+    this.leave(env, true);
     if (env.ask !== 0) this.sendReply(env, false, undefined, { name: "VigilError", code, message: reason });
     this.links.event({ type: "dead-letter", address: env.to, code, reason });
   }

@@ -314,7 +314,19 @@ describe("a crashed worker", () => {
   // in between (here: in the same drain pass) loses the effect of messages that
   // were counted as settled, so neither the state nor lostMessages has them.
   // Flip to `it` once shard-worker settles only what its flushed snapshots cover.
-  it.fails("counts messages handled just before the crash as lost when their snapshot never left the worker", async () => {
+  it("fails an actor's ask to a crashed worker at once with VIGIL_WORKER_CRASHED instead of timing out", async () => {
+    ({ system, events } = await startPool({ askTimeoutMs: 60_000 }));
+    const victim = `counter/${unitOn(0, "V")}`;
+    const asker = `relay/${unitOn(1, "R")}`;
+    const outcome = system.ask(asker, { to: victim, n: 0, ask: true, forward: EXIT }).then(
+      () => "answered",
+      (err: Error) => err.message,
+    );
+    await events.next("worker-crashed");
+    expect(await outcome).toMatch(/shard worker 0 crashed/);
+  });
+
+  it("counts messages handled just before the crash as lost when their snapshot never left the worker", async () => {
     ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
     const victim = `counter/${unitOn(0, "H")}`;
     expect(await system.ask(victim, add(100))).toBe(100);

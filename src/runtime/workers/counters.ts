@@ -4,9 +4,10 @@
  * - inflight: credited messages (backpressure kinds) sent to the worker and not
  *   yet handled; senders refuse past the budget, the worker releases them;
  * - posted: every envelope sent to the worker (added by senders per batch);
- * - settled: every envelope the worker has handled or dropped. Only the worker
- *   writes it, one plain store per message, so after a crash `posted - settled`
- *   is exactly what was lost in flight.
+ * - settled: every envelope the worker has dropped, or handled with its effect
+ *   on actor state already posted to main in a snapshot. Only the worker
+ *   writes it, and only after that post, so after a crash `posted - settled`
+ *   is exactly what was lost: never handled, or handled but rolled back.
  */
 const FIELDS = 3;
 const INFLIGHT = 0;
@@ -31,9 +32,12 @@ export class WorkerCounters {
   /** Take `n` credits if the worker is under budget; false means refuse. */
   tryAcquire(worker: number, n: number, budget: number): boolean {
     const slot = worker * FIELDS + INFLIGHT;
-    if (Atomics.load(this.view, slot) >= budget) return false;
-    Atomics.add(this.view, slot, n);
-    return true;
+    // Compare-and-swap, so senders on several threads cannot overshoot together.
+    for (;;) {
+      const current = Atomics.load(this.view, slot);
+      if (current >= budget) return false;
+      if (Atomics.compareExchange(this.view, slot, current, current + n) === current) return true;
+    }
   }
 
   release(worker: number, n: number): void {
@@ -58,8 +62,8 @@ export class WorkerCounters {
   }
 
   /** Called by the worker itself only. */
-  settle(worker: number): void {
-    this.view[worker * FIELDS + SETTLED] = ((this.view[worker * FIELDS + SETTLED] ?? 0) + 1) | 0;
+  settle(worker: number, n: number): void {
+    this.view[worker * FIELDS + SETTLED] = ((this.view[worker * FIELDS + SETTLED] ?? 0) + n) | 0;
   }
 
   /** After a worker died: what it never settled. Resets its counters for the replacement. */

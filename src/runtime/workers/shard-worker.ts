@@ -7,7 +7,7 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { pino } from "pino";
 import { systemClock } from "../clock.js";
 import { CREDIT_BUDGETED, CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope, type Reply } from "../envelope.js";
-import { serializeError, type VigilErrorCode } from "../errors.js";
+import { VigilError, serializeError, type VigilErrorCode } from "../errors.js";
 import { KindRegistry, loadKindModules, type KindEntry, type KindStats } from "../kind-registry.js";
 import { shardOf } from "../placement.js";
 import { Shard } from "../shard.js";
@@ -50,11 +50,25 @@ const shard = new Shard({
       else peers[reply.origin]?.reply(reply); // the asker's worker is down: its ask died with it
     },
     snapshotTaken: (address, state) => toMain.snapshot(address, state),
-    settled: () => counters.settle(init.index),
+    settled: (n) => settleAfterFlush(n),
     releaseCredit: (n) => counters.release(init.index, n),
     event: (event) => toMain.event(event),
   },
 });
+
+// Settled counts go up only after the snapshots covering them are posted to
+// main: a crash in between must count those messages as lost.
+let unsettled = 0;
+function settleAfterFlush(n: number): void {
+  if (unsettled === 0) {
+    queueMicrotask(() => {
+      toMain.flush();
+      counters.settle(init.index, unsettled);
+      unsettled = 0;
+    });
+  }
+  unsettled += n;
+}
 
 function forward(target: number, env: Envelope, entry: KindEntry): boolean {
   const peer = peers[target];
@@ -137,6 +151,7 @@ handle = (m: ToWorker): void => {
     case "peer-down":
       peers[m.index]?.flush();
       peers[m.index] = null;
+      shard.failAsksTo(m.index, new VigilError("VIGIL_WORKER_CRASHED", `shard worker ${m.index} crashed`));
       parent.postMessage({ t: "peer-down-ack", index: m.index } satisfies FromWorker);
       return;
     case "stats":
