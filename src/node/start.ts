@@ -33,9 +33,12 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
   const transport = config.transport.kind === "nats"
     ? await connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}` })
     : createInProcessTransport();
+  const encoder = new TextEncoder();
   let system: ActorSystem;
   try {
     system = await createActorSystem({
+      // What actors publish (processed readings, alarms, status) goes out on the transport.
+      outlet: (subject, json) => transport.publish(subject, encoder.encode(json)),
       workers: rt.workers,
       kindModules: [ACTOR_KINDS_MODULE],
       log: logger.child({ part: "runtime" }),

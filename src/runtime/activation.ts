@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { Actor, ActorContext, AskOptions } from "./actor.js";
 import type { ActorAddress } from "./address.js";
+import type { TimerHandle } from "./clock.js";
 import type { Envelope } from "./envelope.js";
 import type { KindEntry } from "./kind-registry.js";
 import { Mailbox } from "./mailbox.js";
@@ -30,6 +31,8 @@ export interface ContextHost {
   tellFrom(from: ActorAddress, to: ActorAddress, message: unknown): boolean;
   askFrom<R>(from: ActorAddress, to: ActorAddress, message: unknown, options?: AskOptions): Promise<R>;
   markDirty(activation: Activation): void;
+  publish(subject: string, payload: unknown): void;
+  schedule(activation: Activation, delayMs: number, message: unknown): TimerHandle;
 }
 
 export class Activation implements ActorContext {
@@ -73,4 +76,15 @@ export class Activation implements ActorContext {
   markDirty(): void {
     this.host.markDirty(this);
   }
+
+  publish(subject: string, payload: unknown): void {
+    this.host.publish(subject, payload);
+  }
+
+  schedule(delayMs: number, message: unknown): TimerHandle {
+    return this.host.schedule(this, delayMs, message);
+  }
+
+  /** Timers set through `schedule`, created on first use; cancelled when the actor leaves. */
+  timers: Set<TimerHandle> | null = null;
 }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { ActorAddress } from "./address.js";
+import type { TimerHandle } from "./clock.js";
 import type { MailboxPolicy } from "./mailbox.js";
 import type { SupervisionPolicy } from "./supervision.js";
 
@@ -29,6 +30,17 @@ export interface ActorContext {
   ask<R = unknown>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R>;
   /** Mark state as changed so the next checkpoint snapshots it (receive does this implicitly). */
   markDirty(): void;
+  /**
+   * Publish to the node's outlet (its transport): processed readings, alarms,
+   * status. The payload must be JSON-serialisable; it is encoded off the
+   * caller's thread budget in batches.
+   */
+  publish(subject: string, payload: unknown): void;
+  /**
+   * Deliver `message` to this actor after `delayMs`, as if sent by itself.
+   * Cancelled when the actor is passivated or stopped.
+   */
+  schedule(delayMs: number, message: unknown): TimerHandle;
 }
 
 /**

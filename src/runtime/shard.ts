@@ -29,6 +29,8 @@ export interface ShardLinks {
   forward(target: EndpointId, env: Envelope, entry: KindEntry): boolean;
   /** Deliver a reply whose ask lives on another endpoint. */
   reply(reply: Reply): void;
+  /** An actor published to the node's outlet; `json` is the encoded payload. */
+  publish(subject: string, json: string): void;
   /** A snapshot was taken (state) or dropped (undefined); used to replicate them off-thread. */
   snapshotTaken(address: ActorAddress, state: unknown): void;
   /**
@@ -143,7 +145,7 @@ export class Shard implements ContextHost {
       a.entry.stats.dropped++;
       this.settleDropped(dropped, "VIGIL_MAILBOX_FULL", `dropped from ${a.self}'s full mailbox (drop-oldest)`);
     }
-    if (a.status === ActivationStatus.Idle) this.schedule(a);
+    if (a.status === ActivationStatus.Idle) this.enqueueReady(a);
     return true;
   }
 
@@ -226,6 +228,32 @@ export class Shard implements ContextHost {
     return promise;
   }
 
+  publish(subject: string, payload: unknown): void {
+    let json: string;
+    try {
+      json = JSON.stringify(payload);
+    } catch (err) {
+      this.log.error({ subject, err }, "published payload is not JSON-serialisable; dropped");
+      return;
+    }
+    this.links.publish(subject, json);
+  }
+
+  schedule(a: Activation, delayMs: number, message: unknown): TimerHandle {
+    const timers = (a.timers ??= new Set());
+    const handle = this.clock.setTimer(delayMs, () => {
+      timers.delete(handle);
+      if (this.activations.get(a.self) === a && !this.stopped) this.deliver({ to: a.self, msg: message, from: a.self, ask: 0, origin: this.index, credit: 0 });
+    });
+    timers.add(handle);
+    return {
+      cancel: () => {
+        handle.cancel();
+        timers.delete(handle);
+      },
+    };
+  }
+
   markDirty(a: Activation): void {
     if (this.snapshotIntervalMs === 0) {
       if (a.actor !== null) this.takeSnapshot(a);
@@ -299,7 +327,7 @@ export class Shard implements ContextHost {
 
   // ---- scheduling ---------------------------------------------------------
 
-  private schedule(a: Activation): void {
+  private enqueueReady(a: Activation): void {
     a.status = ActivationStatus.Scheduled;
     this.ready.push(a);
     if (!this.kicked && !this.draining) {
@@ -312,7 +340,7 @@ export class Shard implements ContextHost {
   private resume(a: Activation): void {
     if (this.activations.get(a.self) !== a || a.status === ActivationStatus.Leaving) return;
     a.status = ActivationStatus.Idle;
-    if (a.mailbox.size > 0) this.schedule(a);
+    if (a.mailbox.size > 0) this.enqueueReady(a);
   }
 
   private drain(): void {
@@ -440,6 +468,7 @@ export class Shard implements ContextHost {
   private remove(a: Activation, code: VigilErrorCode, reason: string): void {
     a.status = ActivationStatus.Leaving;
     a.actor = null;
+    cancelTimers(a);
     this.activations.delete(a.self);
     for (const env of a.mailbox.drain()) this.settleDropped(env, code, reason);
   }
@@ -459,6 +488,7 @@ export class Shard implements ContextHost {
   private async passivate(a: Activation): Promise<void> {
     const actor = a.actor;
     a.status = ActivationStatus.Leaving;
+    cancelTimers(a);
     if (actor !== null) {
       try {
         await actor.onDeactivate?.(a);
@@ -546,6 +576,12 @@ export class Shard implements ContextHost {
     const slot = this.timers.length;
     this.timers.push(this.clock.setTimer(ms, tick));
   }
+}
+
+function cancelTimers(a: Activation): void {
+  if (a.timers === null) return;
+  for (const t of a.timers) t.cancel();
+  a.timers = null;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -33,6 +33,12 @@ export interface ActorSystemOptions {
   passivationSweepMs?: number;
   /** Messages to backpressure kinds in flight to one worker before senders are refused. @default 65536 */
   inflightBudget?: number;
+  /**
+   * Where actors' `publish` calls end up, on the calling thread: a subject
+   * and the JSON-encoded payload. The node wires it to its transport.
+   * @default discard
+   */
+  outlet?: (subject: string, json: string) => void;
   /** Policies for kinds that do not declare their own. */
   defaults?: Partial<RuntimeDefaults>;
 }
@@ -81,14 +87,17 @@ export async function createActorSystem(options: ActorSystemOptions): Promise<Ac
   }
   const kinds = new KindRegistry([...(options.kinds ?? []), ...(await loadKindModules(kindModules))], defaults);
   const events = new EventHub(log);
+  const outlet = options.outlet ?? discard;
   return workers === 0
-    ? new InThreadSystem(kinds, settings, options.clock ?? systemClock, log, events)
+    ? new InThreadSystem(kinds, settings, options.clock ?? systemClock, log, events, outlet)
     : new PooledSystem(
-        await WorkerPool.start({ workers, kindModules, kinds, settings, clock: systemClock, log, emit: (e) => events.emit(e) }),
+        await WorkerPool.start({ workers, kindModules, kinds, settings, clock: systemClock, log, emit: (e) => events.emit(e), outlet }),
         settings,
         events,
       );
 }
+
+function discard(): void {}
 
 class EventHub {
   private readonly listeners = new Set<RuntimeEventListener>();
@@ -121,6 +130,7 @@ class InThreadSystem implements ActorSystem {
     clock: Clock,
     log: Logger,
     private readonly events: EventHub,
+    outlet: (subject: string, json: string) => void,
   ) {
     this.shard = new Shard({
       index: 0,
@@ -134,6 +144,7 @@ class InThreadSystem implements ActorSystem {
         placement: () => 0,
         forward: () => false, // one shard: nothing is elsewhere
         reply: () => undefined,
+        publish: outlet,
         snapshotTaken: () => undefined,
         settled: () => undefined,
         releaseCredit: () => undefined,

@@ -29,6 +29,8 @@ export class Outbox {
   private r: Reply[] = [];
   private s: [ActorAddress, unknown][] = [];
   private ev: RuntimeEvent[] = [];
+  private ps: string[] = [];
+  private pj: string[] = [];
   private armed = false;
   private readonly flushBound = (): void => this.flush();
 
@@ -51,6 +53,13 @@ export class Outbox {
     else this.arm();
   }
 
+  publish(subject: string, json: string): void {
+    this.ps.push(subject);
+    this.pj.push(json);
+    if (this.ps.length >= MAX_BATCH) this.flush();
+    else this.arm();
+  }
+
   event(event: RuntimeEvent): void {
     this.ev.push(event);
     this.arm();
@@ -58,23 +67,30 @@ export class Outbox {
 
   flush(): void {
     this.armed = false;
-    const { e, r, s, ev } = this;
-    if (e.length + r.length + s.length + ev.length === 0) return;
+    const { e, r, s, ev, ps, pj } = this;
+    if (e.length + r.length + s.length + ev.length + ps.length === 0) return;
     this.e = [];
     this.r = [];
     this.s = [];
     this.ev = [];
+    this.ps = [];
+    this.pj = [];
     const batch: Batch = { t: "batch" };
     if (e.length > 0) batch.e = packEnvelopes(e);
     if (r.length > 0) batch.r = r;
     if (s.length > 0) batch.s = s;
     if (ev.length > 0) batch.ev = ev;
+    if (ps.length > 0) {
+      batch.ps = ps;
+      batch.pj = pj;
+    }
     try {
       this.sink.post(batch);
       if (e.length > 0) this.sink.posted?.(e.length);
     } catch (err) {
       if (!isDataCloneError(err)) throw err;
       this.postOneByOne(e, r, s, ev);
+      if (ps.length > 0) this.sink.post({ t: "batch", ps, pj }); // strings always clone
     }
   }
 

@@ -33,6 +33,9 @@ export interface Batch {
   /** Snapshots taken since the last batch (state undefined: dropped). */
   s?: [ActorAddress, unknown][];
   ev?: RuntimeEvent[];
+  /** Publications for the node's outlet: subjects and their JSON payloads, in order. */
+  ps?: string[];
+  pj?: string[];
 }
 
 export type ToWorker =

@@ -49,6 +49,7 @@ const shard = new Shard({
       if (reply.origin === MAIN_ENDPOINT) toMain.reply(reply);
       else peers[reply.origin]?.reply(reply); // the asker's worker is down: its ask died with it
     },
+    publish: (subject, json) => toMain.publish(subject, json),
     snapshotTaken: (address, state) => toMain.snapshot(address, state),
     settled: (n) => settleAfterFlush(n),
     releaseCredit: (n) => counters.release(init.index, n),

@@ -37,6 +37,7 @@ export interface WorkerPoolOptions {
   clock: Clock;
   log: Logger;
   emit(event: RuntimeEvent): void;
+  outlet(subject: string, json: string): void;
   /** Worker replacements allowed within `withinMs` before the pool gives a worker up. */
   maxWorkerRestarts?: number;
   workerRestartWithinMs?: number;
@@ -245,6 +246,8 @@ export class WorkerPool {
       }
     }
     if (b.ev !== undefined) for (const event of b.ev) this.o.emit(event);
+    const { ps, pj } = b;
+    if (ps !== undefined && pj !== undefined) for (let i = 0; i < ps.length; i++) this.o.outlet(ps[i] as string, pj[i] as string);
   }
 
   private settle(reply: Reply): void {
