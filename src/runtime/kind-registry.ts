@@ -83,16 +83,22 @@ export class KindRegistry {
   }
 }
 
-/** Import kind modules (paths or file URLs); each must export `kinds`. */
-export async function loadKindModules(modules: readonly string[]): Promise<ActorKind[]> {
+/**
+ * Import kind modules (paths or file URLs). Each exports either `kinds` (an
+ * array of actor kinds) or `createKinds(config)`, which receives the
+ * system's `kindConfig` — plain data, so every worker builds the same kinds
+ * from the same settings.
+ */
+export async function loadKindModules(modules: readonly string[], kindConfig: unknown = undefined): Promise<ActorKind[]> {
   const kinds: ActorKind[] = [];
   for (const spec of modules) {
     const url = spec.startsWith("file:") ? spec : pathToFileURL(spec).href;
-    const mod = (await import(url)) as { kinds?: unknown };
-    if (!Array.isArray(mod.kinds)) {
-      throw new VigilError("VIGIL_CONFIG_INVALID", `actor kind module ${spec} does not export "kinds" (an array of actor kinds)`);
+    const mod = (await import(url)) as { kinds?: unknown; createKinds?: unknown };
+    const list = typeof mod.createKinds === "function" ? (mod.createKinds as (config: unknown) => unknown)(kindConfig) : mod.kinds;
+    if (!Array.isArray(list)) {
+      throw new VigilError("VIGIL_CONFIG_INVALID", `actor kind module ${spec} exports neither "kinds" nor "createKinds(config)" returning an array of actor kinds`);
     }
-    kinds.push(...(mod.kinds as ActorKind[]));
+    kinds.push(...(list as ActorKind[]));
   }
   return kinds;
 }

@@ -18,6 +18,8 @@ import { WorkerPool } from "./workers/worker-pool.js";
 export interface ActorSystemOptions {
   /** Modules that export `kinds: ActorKind[]`. Needed with workers, which import them on their own thread. */
   kindModules?: string[];
+  /** Handed to kind modules that export `createKinds(config)`; must be structured-cloneable. */
+  kindConfig?: unknown;
   /** Kinds given directly; only with `workers: 0`, since functions cannot cross into a worker. */
   kinds?: ActorKind[];
   /** Shard worker threads; 0 runs every actor on the calling thread. @default os.availableParallelism() */
@@ -85,13 +87,13 @@ export async function createActorSystem(options: ActorSystemOptions): Promise<Ac
   if (workers > 0 && options.clock !== undefined) {
     throw new VigilError("VIGIL_CONFIG_INVALID", "clock: a custom clock needs workers: 0");
   }
-  const kinds = new KindRegistry([...(options.kinds ?? []), ...(await loadKindModules(kindModules))], defaults);
+  const kinds = new KindRegistry([...(options.kinds ?? []), ...(await loadKindModules(kindModules, options.kindConfig))], defaults);
   const events = new EventHub(log);
   const outlet = options.outlet ?? discard;
   return workers === 0
     ? new InThreadSystem(kinds, settings, options.clock ?? systemClock, log, events, outlet)
     : new PooledSystem(
-        await WorkerPool.start({ workers, kindModules, kinds, settings, clock: systemClock, log, emit: (e) => events.emit(e), outlet }),
+        await WorkerPool.start({ workers, kindModules, kindConfig: options.kindConfig, kinds, settings, clock: systemClock, log, emit: (e) => events.emit(e), outlet }),
         settings,
         events,
       );

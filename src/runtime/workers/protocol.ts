@@ -58,6 +58,7 @@ export interface WorkerInit {
   index: number;
   workers: number;
   kindModules: string[];
+  kindConfig: unknown;
   settings: ShardSettings;
   /** Int32 counters shared by all threads; see counters.ts. */
   counters: SharedArrayBuffer;

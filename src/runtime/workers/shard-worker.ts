@@ -26,7 +26,7 @@ const early: ToWorker[] = [];
 let handle: (m: ToWorker) => void = (m) => void early.push(m);
 parent.on("message", (m: ToWorker) => handle(m));
 
-const kinds = new KindRegistry(await loadKindModules(init.kindModules), init.settings.defaults);
+const kinds = new KindRegistry(await loadKindModules(init.kindModules, init.kindConfig), init.settings.defaults);
 const peers: (Outbox | null)[] = new Array<Outbox | null>(init.workers).fill(null);
 const toMain = new Outbox(sinkFor((b) => parent.postMessage(b satisfies FromWorker), undefined));
 

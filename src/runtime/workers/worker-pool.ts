@@ -32,6 +32,7 @@ import type { ShardSettings } from "./settings.js";
 export interface WorkerPoolOptions {
   workers: number;
   kindModules: string[];
+  kindConfig: unknown;
   kinds: KindRegistry;
   settings: ShardSettings;
   clock: Clock;
@@ -264,6 +265,7 @@ export class WorkerPool {
       index,
       workers: this.slots.length,
       kindModules: this.o.kindModules,
+      kindConfig: this.o.kindConfig,
       settings: this.o.settings,
       counters: this.counters.buffer,
       snapshots: [...(this.snapshots[index] as Map<ActorAddress, unknown>)],
