@@ -50,4 +50,35 @@ export const defaults: VigilConfig = deepFreeze({
       name: "vigil", // client connection name shown in the NATS server's monitoring
     },
   },
+  mqtt: {
+    enabled: false, // the embedded setup has no broker; turn on and set `url` to ingest over MQTT
+    url: "mqtt://127.0.0.1:1883",
+    clientId: `vigil-${os.hostname()}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 64), // stable across restarts: the broker keeps our session under it
+    username: "", // empty: anonymous
+    password: "",
+    protocolVersion: 5, // MQTT 5; 4 is MQTT 3.1.1
+    sessionExpirySec: 24 * 60 * 60, // 1 day: how long an MQTT 5 broker keeps our QoS 1 messages while we are away
+    keepaliveSec: 30,
+    reconnectPeriodMs: 1000, // 1 second between reconnect attempts
+    connectTimeoutMs: 10 * 1000, // 10 seconds
+    maxPayloadBytes: 64 * 1024, // 64 KiB: larger payloads are rejected as payload_too_large
+    drainTimeoutMs: 5 * 1000, // 5 seconds for the message in hand to be accepted (and acked) at stop
+    maxPendingPublishes: 1000, // publish-backs waiting for the broker before publish refuses
+    topics: [{ topic: "scada/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" }],
+  },
+  ingest: {
+    maxFutureMs: 5 * 60 * 1000, // 5 minutes: generous for device clock drift
+    maxAgeMs: 7 * 24 * 60 * 60 * 1000, // 7 days: a gateway's store-and-forward backlog
+    knownUnits: [], // empty: any unit; otherwise readings for other units are rejected as unknown_unit
+    nats: {
+      enabled: true, // vigil.ingest.reading.<unit>.<sensor> and vigil.ingest.batch on the node's transport
+      queue: "vigil-ingest", // queue group: nodes share the ingest subjects
+    },
+    http: {
+      enabled: false, // POST /api/v1/ingest/readings; off until asked for, so a node opens no port by surprise
+      host: "127.0.0.1", // loopback: exposing ingest beyond the host is an explicit choice
+      port: 8080,
+      maxBodyBytes: 1024 * 1024, // 1 MiB per request
+    },
+  },
 });

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
+import { topicMappingSchema } from "./mqtt-topics.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
@@ -33,6 +34,23 @@ function isNatsServer(s: string): boolean {
 const natsServer = z
   .string({ error: "a NATS server URL such as nats://host:4222" })
   .refine(isNatsServer, { error: "a NATS server URL such as nats://host:4222" });
+
+const MQTT_URL_SCHEMES = new Set(["mqtt:", "mqtts:", "tcp:", "ssl:", "ws:", "wss:"]);
+
+const mqttUrl = z
+  .string({ error: "an MQTT broker URL such as mqtt://host:1883" })
+  .refine((s) => {
+    try {
+      const url = new URL(s);
+      return MQTT_URL_SCHEMES.has(url.protocol) && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, { error: "an MQTT broker URL such as mqtt://host:1883" });
+
+const MQTT_CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// The same rule as a reading's unit id (src/actors/readings/reading.ts ID_PATTERN); config may not import actors.
+const UNIT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const backoff = section({
   minMs: durationMs(1),
@@ -75,6 +93,40 @@ export const configSchema = section({
     nats: section({
       servers: listOf(natsServer, "NATS server URLs"),
       name: text(),
+    }),
+  }),
+  mqtt: section({
+    enabled: flag(),
+    url: mqttUrl,
+    // The broker keeps our QoS 1 session under this id while we are away: it must be
+    // stable across restarts and differ between nodes.
+    clientId: textMatching(MQTT_CLIENT_ID, "letters, digits, '-' or '_' only, at most 64 characters"),
+    username: z.string({ error: "a string (empty: no username)" }),
+    password: z.string({ error: "a string (empty: no password)" }),
+    protocolVersion: wholeNumber(4, 5),
+    sessionExpirySec: wholeNumber(0),
+    keepaliveSec: wholeNumber(0, 65_535),
+    reconnectPeriodMs: durationMs(1),
+    connectTimeoutMs: durationMs(1),
+    maxPayloadBytes: wholeNumber(1),
+    drainTimeoutMs: durationMs(0),
+    maxPendingPublishes: wholeNumber(1),
+    // A list of objects: set in the config file only (settings.ts leaves it out of VIGIL_* variables).
+    topics: z.array(topicMappingSchema, { error: "a list of topic mappings" }),
+  }),
+  ingest: section({
+    maxFutureMs: durationMs(0),
+    maxAgeMs: durationMs(1),
+    knownUnits: z.array(textMatching(UNIT_ID, "unit ids of letters, digits, '-' or '_'"), { error: "a list of unit ids" }),
+    nats: section({
+      enabled: flag(),
+      queue: textMatching(NODE_ID, "letters, digits, '-' or '_' only (it is a NATS queue group name)"),
+    }),
+    http: section({
+      enabled: flag(),
+      host: text(),
+      port: port(),
+      maxBodyBytes: wholeNumber(1),
     }),
   }),
 });

@@ -43,11 +43,21 @@ function kindOf(schema: z.ZodType): SettingKind {
   return "string";
 }
 
+/** A list whose items are objects (or unions of them), not scalars. */
+function isListOfRecords(schema: z.ZodType): boolean {
+  if (!(schema instanceof z.ZodArray)) return false;
+  const item = schema.element as z.ZodType;
+  return item instanceof z.ZodObject || item instanceof z.ZodUnion;
+}
+
 function collect(schema: z.ZodObject, path: string[], out: Setting[]): void {
   for (const [key, child] of Object.entries(schema.shape)) {
     const childPath = [...path, key];
     if (child instanceof z.ZodObject) {
       collect(child, childPath, out);
+    } else if (isListOfRecords(child as z.ZodType)) {
+      // e.g. mqtt.topics: no sensible comma-separated form, so set in the config file only.
+      continue;
     } else {
       out.push({
         path: childPath.join("."),
