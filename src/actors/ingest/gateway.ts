@@ -32,7 +32,12 @@ export interface IngestGatewayOptions {
 
 export interface SubmitResult {
   accepted: number;
-  rejections: Rejection[];
+  rejections: IndexedRejection[];
+}
+
+/** A rejection in a batch, with the position of its reading in the submitted array. */
+export interface IndexedRejection extends Rejection {
+  readonly index: number;
 }
 
 export class IngestGateway {
@@ -65,13 +70,14 @@ export class IngestGateway {
   /** Validate and deliver many readings; resolves once every valid one has been taken. */
   async submitMany(raws: readonly RawReading[], source: IngestSource): Promise<SubmitResult> {
     const now = this.now();
-    const rejections: Rejection[] = [];
+    const rejections: IndexedRejection[] = [];
     let accepted = 0;
-    for (const raw of raws) {
+    for (let index = 0; index < raws.length; index++) {
+      const raw = raws[index] as RawReading;
       const result = validateReading(raw, source, now, this.limits);
       if (isRejection(result)) {
         this.rejected(source, result);
-        rejections.push(result);
+        rejections.push({ index, ...result });
         continue;
       }
       const address = sensorAddress(result.unit, result.sensor);
