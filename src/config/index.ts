@@ -12,6 +12,8 @@
 export { configSchema, LOG_LEVELS, OVERFLOW_POLICIES, TRANSPORT_KINDS } from "./schema.js";
 export type { LogLevel, OverflowPolicy, TransportKind, VigilConfig } from "./schema.js";
 export { defaults } from "./defaults.js";
+export { parseTemplate, parseTopicPattern, topicMappingSchema } from "./mqtt-topics.js";
+export type { FieldsTopicMapping, PatternLevel, ReadingTopicMapping, TemplatePart, TopicMapping, TopicPattern } from "./mqtt-topics.js";
 export { loadConfig } from "./load.js";
 export type { FlagValue, LoadConfigOptions } from "./load.js";
 export { ConfigInvalidError } from "./errors.js";
