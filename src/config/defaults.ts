@@ -81,4 +81,21 @@ export const defaults: VigilConfig = deepFreeze({
       maxBodyBytes: 1024 * 1024, // 1 MiB per request
     },
   },
+  simulator: {
+    enabled: true, // `npm start` feeds the pipeline from the plant simulator; turn off on a node fed by a real plant
+    mode: "plant", // or "run-to-failure": a fleet wearing out, for remaining-useful-life work
+    units: 5, // UNIT001..UNIT005
+    seed: 1, // the same seed gives the same readings
+    intervalMs: 1000, // 1 second: every sensor of every unit reads once per interval
+    publishers: ["gateway"], // in-process, straight into the node's ingest gateway
+    mqtt: {
+      url: "mqtt://127.0.0.1:1883",
+      topicPrefix: "scada", // scada/{unit}/{sensor}
+      qos: 0,
+    },
+    nats: {
+      mode: "batch", // "single": one message per reading on vigil.ingest.reading.<unit>.<sensor>
+      batchSize: 1000, // readings per vigil.ingest.batch message
+    },
+  },
 });

@@ -14,6 +14,10 @@ import { topicMappingSchema } from "./mqtt-topics.js";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
 export const TRANSPORT_KINDS = ["in-process", "nats"] as const;
+// Mirrors of the simulator's own lists (src/actors/simulator); config may not import actors.
+export const SIMULATOR_MODES = ["plant", "run-to-failure"] as const;
+export const SIMULATOR_PUBLISHERS = ["gateway", "mqtt", "nats", "opcua"] as const;
+export const SIMULATOR_NATS_MODES = ["single", "batch"] as const;
 
 // The node id becomes a NATS subject token and a key-value key, so it may not
 // contain dots, wildcards or spaces.
@@ -127,6 +131,23 @@ export const configSchema = section({
       host: text(),
       port: port(),
       maxBodyBytes: wholeNumber(1),
+    }),
+  }),
+  simulator: section({
+    enabled: flag(),
+    mode: oneOf(SIMULATOR_MODES),
+    units: wholeNumber(1, 1_000_000),
+    seed: wholeNumber(0, 4_294_967_295),
+    intervalMs: durationMs(1),
+    publishers: listOf(oneOf(SIMULATOR_PUBLISHERS), "simulator publishers (gateway, mqtt, nats, opcua)"),
+    mqtt: section({
+      url: mqttUrl,
+      topicPrefix: textMatching(/^[^#+\s]+$/, "an MQTT topic prefix without wildcards or spaces"),
+      qos: wholeNumber(0, 2),
+    }),
+    nats: section({
+      mode: oneOf(SIMULATOR_NATS_MODES),
+      batchSize: wholeNumber(1),
     }),
   }),
 });

@@ -1,0 +1,24 @@
+/**
+ * The one interface every way of sending simulated readings implements: into
+ * the ingest gateway in-process, over MQTT, over NATS, or into an OPC UA
+ * server's address space. The runner hands each batch to every publisher.
+ */
+import type { SimulatedReading } from "../simulated-reading.js";
+
+export interface ReadingPublisher {
+  /** Shown in the simulator's status, e.g. "mqtt". */
+  readonly name: string;
+  /**
+   * Called once before the first batch with the plant's units and sensors
+   * (an OPC UA server builds its address space from them).
+   */
+  open?(units: readonly string[], sensors: readonly string[]): void | Promise<void>;
+  /**
+   * Send one batch. A returned promise holds the runner back until it
+   * settles, which is how a slow peer slows the simulator down instead of
+   * piling readings up in memory. The batch must not be kept or changed.
+   */
+  publish(batch: readonly SimulatedReading[]): void | Promise<void>;
+  /** Release what the publisher opened itself (connections); idempotent. */
+  close?(): Promise<void>;
+}
