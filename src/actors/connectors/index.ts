@@ -1,0 +1,25 @@
+/**
+ * src/actors/connectors — the protocol edge of the pipeline: MQTT, NATS and
+ * HTTP ingest (and OPC UA, ./opcua). Each connector decodes its protocol into
+ * raw readings and hands them to the IngestGateway (src/actors/ingest), which
+ * validates them once, counts rejections by source and reason, and delivers
+ * them to the sensor actors. Connectors acknowledge their peers only once the
+ * gateway has accepted what they sent.
+ *
+ * Connectors run on the node's main thread. They may depend on the runtime's
+ * public API, the transport, config and the ingest gateway; actor kinds must
+ * never depend on connectors (no sockets inside actors).
+ */
+export { parseBatch, submitBatch } from "./batch.js";
+export type { BatchAnswer, RejectedItem } from "./batch.js";
+export { decodeReadingPayload } from "./decode.js";
+export type { ReadingFields } from "./decode.js";
+export { readingLimits } from "./limits.js";
+export { startIngestConnectors } from "./start.js";
+export type { IngestConnectors, IngestConnectorsOptions } from "./start.js";
+
+export * from "./mqtt/index.js";
+export * from "./nats/index.js";
+export * from "./http/index.js";
+
+// --- OPC UA (src/actors/connectors/opcua): its exports go below this line. ---

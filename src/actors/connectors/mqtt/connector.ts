@@ -1,0 +1,306 @@
+/**
+ * The MQTT connector: one client connection to a broker that subscribes to
+ * the configured topic patterns, hands what arrives to the ingest gateway,
+ * and publishes results back.
+ *
+ * At-least-once at QoS 1: mqtt.js sends a PUBACK once `handleMessage`'s
+ * callback runs, and handles one incoming packet at a time until it does
+ * (client.js `work()`, handlers/publish.js). We call back only once the
+ * gateway has accepted the message's readings, so a crash in between leaves
+ * the message unacknowledged and the broker redelivers it. The session is
+ * persistent (`clean: false`, a stable client id, an MQTT 5 session expiry),
+ * so the broker also keeps QoS 1 messages while we are away. Waiting for
+ * acceptance is also our backpressure: while the actors refuse readings,
+ * mqtt.js stops reading the socket.
+ *
+ * Subscriptions are made on every connect rather than left to mqtt.js's
+ * `resubscribe`, so they are restored even when a restarted broker has
+ * forgotten our session, and `status().subscribes` shows it.
+ */
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { VigilConfig } from "../../../config/index.js";
+import { VigilError } from "../../../runtime/index.js";
+import type { IngestGateway } from "../../ingest/index.js";
+import { isRejection, preview } from "../decode.js";
+import { MqttStateGauge, type MqttConnectionState, type MqttStatus } from "./status.js";
+import { compileRoute, findRoute, type TopicRoute } from "./topic-route.js";
+
+export type MqttSettings = Omit<VigilConfig["mqtt"], "enabled">;
+
+export interface MqttConnectorOptions {
+  readonly settings: MqttSettings;
+  readonly gateway: IngestGateway;
+  readonly log: Logger;
+  /** Where the connection-state gauge goes; none when undefined. */
+  readonly registry?: Registry;
+}
+
+export interface MqttPublishOptions {
+  /** @default 0 */
+  readonly qos?: 0 | 1;
+  /** @default false */
+  readonly retain?: boolean;
+}
+
+type StatusListener = (status: MqttStatus) => void;
+
+export class MqttConnector {
+  private readonly client: MqttClient;
+  private readonly routes: readonly TopicRoute[];
+  private readonly settings: MqttSettings;
+  private readonly gateway: IngestGateway;
+  private readonly log: Logger;
+  private readonly gauge: MqttStateGauge | undefined;
+  private readonly listeners = new Set<StatusListener>();
+  private readonly publishes = new Set<(err: Error) => void>();
+  private current: MqttStatus;
+  /** Bumped whenever the connection ends: an ack may only go out on the connection its message came on. */
+  private epoch = 0;
+  /** The message being handed to the gateway; mqtt.js hands us one at a time. */
+  private inHand: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  /** Connects in the background; watch `status()` / `onStatus`, or await `ready()`. */
+  constructor(options: MqttConnectorOptions) {
+    this.settings = options.settings;
+    this.gateway = options.gateway;
+    this.log = options.log;
+    this.routes = options.settings.topics.map(compileRoute);
+    this.gauge = options.registry === undefined ? undefined : new MqttStateGauge(options.registry);
+    this.current = {
+      state: "connecting",
+      url: options.settings.url,
+      clientId: options.settings.clientId,
+      connects: 0,
+      subscribes: 0,
+      sessionResumed: false,
+      messages: 0,
+      pendingPublishes: 0,
+      lastError: null,
+      since: Date.now(),
+    };
+    this.gauge?.set(this.current.clientId, "connecting");
+    this.client = mqtt.connect(options.settings.url, clientOptions(options.settings));
+    this.client.handleMessage = (packet, callback) => this.onPublish(packet, callback);
+    this.client.on("connect", (connack) => this.onConnect(connack.sessionPresent));
+    this.client.on("close", () => this.onClose());
+    this.client.on("reconnect", () => this.setState("reconnecting"));
+    this.client.on("error", (err) => this.onError(err));
+  }
+
+  status(): MqttStatus {
+    return this.current;
+  }
+
+  /** Called on every state change and (re)subscription. Returns an unsubscribe function. */
+  onStatus(listener: StatusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once connected and subscribed; rejects with VIGIL_MQTT_NOT_CONNECTED if stopped first. */
+  async ready(): Promise<void> {
+    const s = await this.until((s) => s.state === "connected");
+    if (s.state !== "connected") throw new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector stopped before it connected");
+  }
+
+  /** The first status (now or later) that satisfies `predicate`, or the stopped one. */
+  private until(predicate: (s: MqttStatus) => boolean): Promise<MqttStatus> {
+    if (predicate(this.current) || this.current.state === "stopped") return Promise.resolve(this.current);
+    return new Promise((resolve) => {
+      const off = this.onStatus((s) => {
+        if (!predicate(s) && s.state !== "stopped") return;
+        off();
+        resolve(s);
+      });
+    });
+  }
+
+  /**
+   * Publishes a result back, e.g. to `formatTopic("solar/{device}/forecast", {device})`.
+   * Resolves once written (QoS 0) or acknowledged by the broker (QoS 1). QoS 1
+   * messages wait for a reconnect, at most `maxPendingPublishes` of them.
+   * Rejects with VIGIL_MQTT_TOPIC_INVALID, VIGIL_MQTT_NOT_CONNECTED (QoS 0
+   * while away, or stopped), VIGIL_MQTT_BACKLOG_FULL or VIGIL_MQTT_PUBLISH_FAILED.
+   */
+  publish(topic: string, payload: string | Uint8Array, options: MqttPublishOptions = {}): Promise<void> {
+    const qos = options.qos ?? 0;
+    if (topic === "" || /[+#]/.test(topic) || topic.startsWith("$")) {
+      return Promise.reject(new VigilError("VIGIL_MQTT_TOPIC_INVALID", `cannot publish to ${preview(topic)}: wildcards, $-topics and the empty topic are not publishable`));
+    }
+    if (this.stopping !== undefined) return Promise.reject(new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is stopped"));
+    // mqtt.js would queue QoS 0 offline without bound; at most once means it may go.
+    if (qos === 0 && !this.client.connected) return Promise.reject(new VigilError("VIGIL_MQTT_NOT_CONNECTED", `not connected to ${this.settings.url}; QoS 0 is not queued`));
+    if (this.publishes.size >= this.settings.maxPendingPublishes) {
+      return Promise.reject(new VigilError("VIGIL_MQTT_BACKLOG_FULL", `${this.publishes.size} publishes are waiting for ${this.settings.url}`));
+    }
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error): void => {
+        this.publishes.delete(fail);
+        this.update({ pendingPublishes: this.publishes.size });
+        reject(err);
+      };
+      this.publishes.add(fail);
+      this.update({ pendingPublishes: this.publishes.size });
+      this.client.publish(topic, Buffer.from(payload), { qos, retain: options.retain ?? false }, (err) => {
+        if (!this.publishes.has(fail)) return; // already failed by stop()
+        if (err) {
+          fail(new VigilError("VIGIL_MQTT_PUBLISH_FAILED", `publish to ${preview(topic)} failed: ${err.message}`, { cause: err }));
+          return;
+        }
+        this.publishes.delete(fail);
+        this.update({ pendingPublishes: this.publishes.size });
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Stops: the message in hand and pending publish-backs get `drainTimeoutMs`
+   * to finish, then the connection closes (a clean DISCONNECT if nothing is
+   * left, which keeps the session). Anything not acknowledged by then is
+   * redelivered by the broker to our next session. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    const deadline = timeout(this.settings.drainTimeoutMs);
+    try {
+      const inHand = this.inHand?.catch(() => undefined);
+      await Promise.race([Promise.all([inHand, this.until((s) => s.pendingPublishes === 0)]), deadline.promise]);
+    } finally {
+      deadline.cancel();
+    }
+    // From here on nothing is acknowledged: what is still in hand stays with the broker.
+    this.epoch++;
+    const clean = this.client.connected && this.inHand === undefined && this.publishes.size === 0;
+    await this.client.endAsync(!clean);
+    for (const fail of [...this.publishes]) fail(new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector stopped before the broker confirmed the publish"));
+    this.setState("stopped");
+    this.log.info({ clientId: this.settings.clientId, clean }, "mqtt connector stopped");
+  }
+
+  private onPublish(packet: IPublishPacket, callback: (err?: Error) => void): void {
+    // Left unacknowledged: the broker hands it to our next session.
+    if (this.stopping !== undefined) return callback(new Error("mqtt connector stopping"));
+    const epoch = this.epoch;
+    this.update({ messages: this.current.messages + 1 });
+    const work = this.ingest(packet.topic, packet.payload as Buffer);
+    this.inHand = work;
+    work.then(
+      () => {
+        this.inHand = undefined;
+        // An ack on a later connection could name another message with the same packet id.
+        if (epoch !== this.epoch) callback(new Error("connection changed before the message was accepted"));
+        else callback();
+      },
+      (err: unknown) => {
+        this.inHand = undefined;
+        this.log.error({ err, topic: packet.topic }, "mqtt message could not be handed to the system; left unacknowledged");
+        callback(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  /** Resolves once the message's readings are accepted, or its rejection counted. */
+  private async ingest(topic: string, payload: Buffer): Promise<void> {
+    const found = findRoute(this.routes, topic);
+    if (found === undefined) {
+      this.gateway.reject("mqtt", "malformed_topic", `topic ${preview(topic)} fits no configured pattern (${this.routes.map((r) => r.pattern).join(", ")})`);
+      return;
+    }
+    if (payload.length > this.settings.maxPayloadBytes) {
+      this.gateway.reject("mqtt", "payload_too_large", `${payload.length} bytes on ${preview(topic)}; at most ${this.settings.maxPayloadBytes} are accepted`);
+      return;
+    }
+    const readings = found.route.decode(found.placeholders, payload);
+    if (isRejection(readings)) {
+      this.gateway.reject("mqtt", readings.reason, `${readings.detail} (topic ${preview(topic)})`);
+      return;
+    }
+    await this.gateway.submitMany(readings, "mqtt");
+  }
+
+  private onConnect(sessionPresent: boolean): void {
+    this.update({ connects: this.current.connects + 1, sessionResumed: sessionPresent, lastError: null });
+    if (this.routes.length === 0) {
+      this.setState("connected");
+      return;
+    }
+    const epoch = this.epoch;
+    const v5 = this.settings.protocolVersion === 5;
+    const filters = Object.fromEntries(this.routes.map((r) => [r.filter, v5 ? { qos: r.qos, rh: 1 as const } : { qos: r.qos }]));
+    this.client.subscribe(filters, (err, granted) => {
+      if (epoch !== this.epoch) return; // that connection is gone; the next connect subscribes again
+      if (err) {
+        this.onError(err);
+        return;
+      }
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (refused.length > 0) this.onError(new Error(`the broker refused the subscriptions ${refused.join(", ")}`));
+      this.update({ subscribes: this.current.subscribes + 1 });
+      this.setState("connected");
+      this.log.info({ url: this.settings.url, filters: Object.keys(filters), sessionResumed: sessionPresent }, "mqtt connected and subscribed");
+    });
+  }
+
+  private onClose(): void {
+    this.epoch++;
+    if (this.stopping !== undefined) return;
+    if (this.current.state === "connected") this.log.warn({ url: this.settings.url }, "mqtt connection lost; reconnecting");
+    this.setState("disconnected");
+  }
+
+  private onError(err: Error): void {
+    this.update({ lastError: err.message });
+    // Refused connections repeat every reconnect period while the broker is away: keep them out of the warn log.
+    this.log[this.current.state === "connected" ? "warn" : "debug"]({ err: err.message, url: this.settings.url }, "mqtt error");
+  }
+
+  private setState(state: MqttConnectionState): void {
+    if (state === this.current.state) return;
+    this.gauge?.set(this.settings.clientId, state);
+    this.update({ state, since: Date.now() });
+  }
+
+  private update(change: Partial<MqttStatus>): void {
+    this.current = { ...this.current, ...change };
+    for (const listener of this.listeners) {
+      try {
+        listener(this.current);
+      } catch (err) {
+        this.log.error({ err }, "mqtt status listener threw");
+      }
+    }
+  }
+}
+
+function clientOptions(s: MqttSettings): IClientOptions {
+  return {
+    clientId: s.clientId,
+    // A persistent session: the broker keeps our subscriptions and QoS 1 messages while we are away.
+    clean: false,
+    protocolVersion: s.protocolVersion as 4 | 5,
+    ...(s.protocolVersion === 5 ? { properties: { sessionExpiryInterval: s.sessionExpirySec } } : {}),
+    ...(s.username !== "" ? { username: s.username } : {}),
+    ...(s.password !== "" ? { password: s.password } : {}),
+    keepalive: s.keepaliveSec,
+    reconnectPeriod: s.reconnectPeriodMs,
+    connectTimeout: s.connectTimeoutMs,
+    resubscribe: false, // onConnect subscribes on every connection
+    queueQoSZero: false, // no unbounded offline queue; publish() refuses QoS 0 while away
+  };
+}
+
+function timeout(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}

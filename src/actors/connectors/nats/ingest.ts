@@ -1,0 +1,123 @@
+/**
+ * NATS ingest: single readings on `vigil.ingest.reading.<unit>.<sensor>`
+ * (a bare number or `{value, quality?, timestamp?}`) and batches on
+ * `vigil.ingest.batch` (a JSON array, parsed once, submitted at once — the
+ * fast path for gateways). Works over any `Transport`, so the same code
+ * serves the in-process bus and a NATS cluster; a queue group lets several
+ * nodes share the subjects.
+ *
+ * Each subscription is consumed in order, one message at a time, awaiting
+ * the gateway: ordering per publisher is kept and a slow system slows the
+ * consumer. What the transport then drops (its bounded buffer is
+ * drop-oldest) is counted as `overloaded` rejections. A message with a reply
+ * subject is answered `{accepted, rejected: [{index, reason, detail}]}` once
+ * the accepted readings are in the system.
+ */
+import type { Logger } from "pino";
+import type { Subscription, Transport, TransportMessage } from "../../../runtime/transport/index.js";
+import type { IngestGateway } from "../../ingest/index.js";
+import type { Rejection } from "../../readings/index.js";
+import { SUBJECTS } from "../../subjects.js";
+import { parseBatch, submitBatch, type BatchAnswer } from "../batch.js";
+import { decodeReadingPayload, isRejection } from "../decode.js";
+
+export interface NatsIngestOptions {
+  readonly transport: Transport;
+  readonly gateway: IngestGateway;
+  readonly log: Logger;
+  /** Queue group shared by the nodes that ingest. @default "vigil-ingest" */
+  readonly queue?: string;
+}
+
+/** The answer to a request whose message could not be used at all. */
+export interface BatchError {
+  readonly accepted: 0;
+  readonly rejected: [];
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export interface NatsIngest {
+  /** Unsubscribes; resolves once the messages already received are handled. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_INGEST_QUEUE = "vigil-ingest";
+
+// vigil.ingest.reading.<unit>.<sensor>
+const UNIT_TOKEN = 3;
+const SENSOR_TOKEN = 4;
+
+const encoder = new TextEncoder();
+
+/** Subscribes and resolves once the subscriptions are live at the server. */
+export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsIngest> {
+  const { transport, gateway, log } = options;
+  const queue = options.queue ?? DEFAULT_INGEST_QUEUE;
+  const onSlowConsumer = (e: { subject: string; pending: number; dropped: number }): void =>
+    log.warn({ subject: e.subject, pending: e.pending, dropped: e.dropped }, "nats ingest is falling behind; the transport drops the oldest messages");
+  const readings = transport.subscribe(SUBJECTS.ingestReadingAll, { queue, onSlowConsumer });
+  const batches = transport.subscribe(SUBJECTS.ingestBatch, { queue, onSlowConsumer });
+
+  const handleReading = async (msg: TransportMessage): Promise<BatchAnswer | BatchError> => {
+    const tokens = msg.subject.split(".");
+    const fields = decodeReadingPayload(msg.data);
+    const result = isRejection(fields)
+      ? gateway.reject("nats", fields.reason, `${fields.detail} (subject ${msg.subject})`)
+      : await gateway.submit({ unit: tokens[UNIT_TOKEN], sensor: tokens[SENSOR_TOKEN], ...fields }, "nats");
+    return isRejection(result) ? { accepted: 0, rejected: [{ index: 0, reason: result.reason, detail: result.detail }] } : { accepted: 1, rejected: [] };
+  };
+  const handleBatch = async (msg: TransportMessage): Promise<BatchAnswer | BatchError> => {
+    const items = parseBatch(msg.data);
+    if (isRejection(items)) return rejectedWhole(gateway.reject("nats", items.reason, items.detail));
+    return submitBatch(gateway, items, "nats");
+  };
+
+  const loops = [consume(readings, handleReading, gateway, log), consume(batches, handleBatch, gateway, log)];
+  await transport.flush();
+  log.info({ subjects: [SUBJECTS.ingestReadingAll, SUBJECTS.ingestBatch], queue }, "nats ingest subscribed");
+  return {
+    async stop() {
+      readings.unsubscribe();
+      batches.unsubscribe();
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function consume(
+  sub: Subscription,
+  handle: (msg: TransportMessage) => Promise<BatchAnswer | BatchError>,
+  gateway: IngestGateway,
+  log: Logger,
+): Promise<void> {
+  let dropped = 0;
+  for await (const msg of sub) {
+    let answer: BatchAnswer | BatchError;
+    try {
+      answer = await handle(msg);
+    } catch (err) {
+      // E.g. the system is stopping. The subscription keeps running; the sender hears of it if it asked.
+      log.error({ err, subject: msg.subject }, "nats ingest could not hand a message to the system");
+      answer = { accepted: 0, rejected: [], error: { code: "unavailable", message: "the readings could not be handed to the system" } };
+    }
+    if (msg.reply !== undefined) respond(msg, answer, log);
+    if (sub.dropped > dropped) {
+      // One per dropped message: how many readings a dropped batch held is unknown.
+      gateway.counters.reject("nats", "overloaded", sub.dropped - dropped);
+      dropped = sub.dropped;
+    }
+  }
+}
+
+function rejectedWhole(rejection: Rejection): BatchError {
+  return { accepted: 0, rejected: [], error: { code: rejection.reason, message: rejection.detail } };
+}
+
+function respond(msg: TransportMessage, answer: BatchAnswer | BatchError, log: Logger): void {
+  try {
+    msg.respond(encoder.encode(JSON.stringify(answer)));
+  } catch (err) {
+    // The transport closed under us; the requester times out.
+    log.debug({ err, subject: msg.subject }, "nats ingest could not answer");
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Starting the ingest connectors a config asks for, and stopping them
+ * before the actor system stops (so what they hold in hand is either
+ * accepted or left with its sender for redelivery).
+ */
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { VigilConfig } from "../../config/index.js";
+import type { Transport } from "../../runtime/transport/index.js";
+import type { IngestGateway } from "../ingest/index.js";
+import { createIngestRoutes, serveIngestHttp, type IngestHttpServer } from "./http/index.js";
+import { MqttConnector } from "./mqtt/index.js";
+import { startNatsIngest, type NatsIngest } from "./nats/index.js";
+
+export interface IngestConnectorsOptions {
+  readonly config: Pick<VigilConfig, "mqtt" | "ingest">;
+  readonly gateway: IngestGateway;
+  /** The node's transport: NATS ingest subscribes on it. */
+  readonly transport: Transport;
+  readonly log: Logger;
+  readonly registry?: Registry;
+}
+
+export interface IngestConnectors {
+  /** Present when `mqtt.enabled`. Connects in the background: see `mqtt.status()`. */
+  readonly mqtt?: MqttConnector;
+  /** Present when `ingest.nats.enabled`. */
+  readonly nats?: NatsIngest;
+  /** Present when `ingest.http.enabled`. */
+  readonly http?: IngestHttpServer;
+  /** Stops them all; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Starts the enabled connectors; if one fails to start, stops the others and rethrows. */
+export async function startIngestConnectors(options: IngestConnectorsOptions): Promise<IngestConnectors> {
+  const { config, gateway, transport, log, registry } = options;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    const pending = stops.splice(0).reverse();
+    await Promise.allSettled(pending.map((stop) => stop()));
+  };
+  try {
+    let mqtt: MqttConnector | undefined;
+    if (config.mqtt.enabled) {
+      mqtt = new MqttConnector({ settings: config.mqtt, gateway, log: log.child({ part: "mqtt" }), ...(registry !== undefined ? { registry } : {}) });
+      const connector = mqtt;
+      stops.push(() => connector.stop());
+    }
+    let nats: NatsIngest | undefined;
+    if (config.ingest.nats.enabled) {
+      nats = await startNatsIngest({ transport, gateway, log: log.child({ part: "nats-ingest" }), queue: config.ingest.nats.queue });
+      const ingest = nats;
+      stops.push(() => ingest.stop());
+    }
+    let http: IngestHttpServer | undefined;
+    if (config.ingest.http.enabled) {
+      const h = config.ingest.http;
+      const httpLog = log.child({ part: "http-ingest" });
+      http = await serveIngestHttp({ app: createIngestRoutes({ gateway, maxBodyBytes: h.maxBodyBytes, log: httpLog }), host: h.host, port: h.port, log: httpLog });
+      const server = http;
+      stops.push(() => server.close());
+    }
+    // The OPC UA connector (./opcua) is started by its own entry point; see index.ts.
+    return { ...(mqtt && { mqtt }), ...(nats && { nats }), ...(http && { http }), stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
