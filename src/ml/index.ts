@@ -4,6 +4,6 @@
  * ONNX scorer and the model registry.
  *
  * Must not depend on actors, connectors, stores or HTTP: it takes feature
- * rows and returns models and scores. Nothing is exported yet.
+ * rows and returns models and scores.
  */
-export {};
+export * from "./features/index.js";

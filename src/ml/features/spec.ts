@@ -1,0 +1,64 @@
+/**
+ * What the rolling features are: which windows, which statistics, in which
+ * order. Scoring (the sensor actor) and training (the models) build their
+ * feature rows from the same spec, so a model always sees the columns it was
+ * trained on.
+ */
+
+export interface FeatureSpec {
+  /** Count windows: the last N samples each. @default [5, 10, 30] */
+  readonly counts: readonly number[];
+  /** Time windows: the samples in the last D milliseconds each, (latest − D, latest]. @default [10000, 30000, 60000] */
+  readonly durationsMs: readonly number[];
+  /** Weight of the newest value in the exponentially weighted mean, in (0, 1]. @default 0.2 */
+  readonly ewmaAlpha: number;
+  /**
+   * Samples kept at most. Bounds memory when readings arrive faster than the
+   * time windows expect; a time window then holds only the newest samples.
+   * @default 4096
+   */
+  readonly maxSamples: number;
+}
+
+export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
+  counts: Object.freeze([5, 10, 30]),
+  durationsMs: Object.freeze([10_000, 30_000, 60_000]), // 10 s, 30 s, 60 s
+  ewmaAlpha: 0.2,
+  maxSamples: 4096,
+});
+
+/** The statistics computed for every window, in feature-vector order. */
+export const WINDOW_FEATURES = ["mean", "std", "min", "max", "slope", "zscore"] as const;
+export type WindowFeature = (typeof WINDOW_FEATURES)[number];
+
+/** Features of the whole stream, after the window features. */
+export const STREAM_FEATURES = ["ewma", "rate_of_change"] as const;
+
+/** Why a spec is unusable, or undefined when it is fine. */
+export function featureSpecProblem(spec: FeatureSpec): string | undefined {
+  if (!Number.isInteger(spec.maxSamples) || spec.maxSamples < 2) return `maxSamples: expected a whole number >= 2, got ${String(spec.maxSamples)}`;
+  for (const n of spec.counts) {
+    if (!Number.isInteger(n) || n < 1 || n > spec.maxSamples) return `counts: expected whole numbers from 1 to maxSamples (${spec.maxSamples}), got ${String(n)}`;
+  }
+  for (const d of spec.durationsMs) {
+    if (!Number.isFinite(d) || d <= 0) return `durationsMs: expected durations > 0 ms, got ${String(d)}`;
+  }
+  if (!(spec.ewmaAlpha > 0 && spec.ewmaAlpha <= 1)) return `ewmaAlpha: expected a number in (0, 1], got ${String(spec.ewmaAlpha)}`;
+  return undefined;
+}
+
+/** "c5" for the last 5 samples, "t10s" for the last 10 seconds ("t1500ms" when not whole seconds). */
+export function windowNames(spec: FeatureSpec): string[] {
+  return [...spec.counts.map((n) => `c${n}`), ...spec.durationsMs.map((d) => (d % 1000 === 0 ? `t${d / 1000}s` : `t${d}ms`))];
+}
+
+/**
+ * Column names of the feature vector: each window's statistics
+ * (`c5_mean`, `c5_std`, …, `t60s_zscore`), then `ewma` and `rate_of_change`.
+ */
+export function featureNames(spec: FeatureSpec): string[] {
+  const names: string[] = [];
+  for (const w of windowNames(spec)) for (const f of WINDOW_FEATURES) names.push(`${w}_${f}`);
+  names.push(...STREAM_FEATURES);
+  return names;
+}
