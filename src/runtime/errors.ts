@@ -31,7 +31,8 @@ export type VigilErrorCode =
   | "VIGIL_OPCUA_CERTIFICATE_REJECTED"
   | "VIGIL_OPCUA_CONNECT_FAILED"
   | "VIGIL_OPCUA_NOT_CONNECTED"
-  | "VIGIL_OPCUA_BAD_NODE";
+  | "VIGIL_OPCUA_BAD_NODE"
+  | "VIGIL_OPCUA_UNKNOWN_ENDPOINT";
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;
