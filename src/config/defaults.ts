@@ -81,6 +81,23 @@ export const defaults: VigilConfig = deepFreeze({
       maxBodyBytes: 1024 * 1024, // 1 MiB per request
     },
   },
+  opcua: {
+    enabled: true, // connects the endpoints listed in the config file; none by default
+    applicationName: "Vigil", // shown in the OPC UA servers' session lists
+    pkiDir: ".cache/opcua/client-pki", // Vigil's certificate (made on first use) and the trusted/rejected server certificates
+    acceptUnknownServerCertificates: false, // a secured connection trusts only certificates moved to <pkiDir>/trusted/certs
+    reconnect: {
+      minMs: 1000, // first retry after 1 second; doubles on each further failure
+      maxMs: 30 * 1000, // 30 seconds cap
+    },
+    maxPendingReadings: 10_000, // per endpoint, waiting for the system; beyond it readings are rejected as overloaded
+    endpoints: [], // [{ endpointUrl, securityMode, securityPolicy, username, password, nodes: [{ nodeId, unit, sensor, scale, offset }] }]
+    server: {
+      host: "127.0.0.1", // loopback: serving the simulator beyond the host is an explicit choice
+      port: 4840, // the registered OPC UA port
+      pkiDir: ".cache/opcua/simulator-pki", // the server's certificate, made once and reused
+    },
+  },
   simulator: {
     enabled: true, // `npm start` feeds the pipeline from the plant simulator; turn off on a node fed by a real plant
     mode: "plant", // or "run-to-failure": a fleet wearing out, for remaining-useful-life work

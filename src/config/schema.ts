@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
 import { topicMappingSchema } from "./mqtt-topics.js";
+import { opcUaEndpointSchema } from "./opcua-endpoints.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
@@ -131,6 +132,22 @@ export const configSchema = section({
       host: text(),
       port: port(),
       maxBodyBytes: wholeNumber(1),
+    }),
+  }),
+  opcua: section({
+    enabled: flag(),
+    applicationName: text(),
+    pkiDir: text(),
+    acceptUnknownServerCertificates: flag(),
+    reconnect: backoff,
+    maxPendingReadings: wholeNumber(1),
+    // A list of objects: set in the config file only (settings.ts leaves it out of VIGIL_* variables).
+    endpoints: z.array(opcUaEndpointSchema, { error: "a list of OPC UA endpoints" }),
+    // The simulator's OPC UA server, used when simulator.publishers includes "opcua".
+    server: section({
+      host: text(),
+      port: port(),
+      pkiDir: text(),
     }),
   }),
   simulator: section({
