@@ -52,6 +52,7 @@ export function createIngestRoutes(options: IngestRoutesOptions): Hono {
       return c.json(await submitBatch(gateway, items, "http"), 202);
     },
   );
+  app.notFound((c) => c.json<HttpError>({ code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     log.error({ err, path: c.req.path }, "http ingest failed");
     return c.json<HttpError>({ code: "internal_error", message: "the request could not be handled" }, 500);
