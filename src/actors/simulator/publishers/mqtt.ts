@@ -65,11 +65,12 @@ export class MqttPublisher implements ReadingPublisher {
       // A connection lost mid-batch may never call back (a QoS 0 packet waits
       // for a 'drain' that never comes); fail the batch instead of hanging.
       const onClose = (): void => done(new Error("MQTT connection closed during a batch"));
-      const done = (err?: Error): void => {
-        if (settled || (err === undefined && --pending > 0)) return;
+      // mqtt.js calls back with null or undefined for success, depending on the QoS.
+      const done = (err?: Error | null): void => {
+        if (settled || (err == null && --pending > 0)) return;
         settled = true;
         client.removeListener("close", onClose);
-        if (err === undefined) resolve();
+        if (err == null) resolve();
         else reject(err);
       };
       client.once("close", onClose);
