@@ -1,8 +1,54 @@
 /**
  * The actor kinds every node hosts. Shard workers import this module on their
  * own threads (`kindModules`), so it must be importable on its own and export
- * `kinds`. Domain kinds are added here as they are built.
+ * `createKinds(kindConfig)`. Domain kinds are added here as they are built.
  */
 import type { ActorKind } from "../runtime/index.js";
+import { VigilError } from "../runtime/index.js";
+import {
+  DEFAULT_SENSOR_TYPES,
+  resolveSensorSettings,
+  sensorKind,
+  sensorTypeProblem,
+  type SensorSettingsInput,
+  type SensorTypeSpec,
+} from "./sensor/index.js";
+import { resolveUnitSettings, unitKind, type UnitSettings } from "./unit/index.js";
 
-export const kinds: ActorKind[] = [];
+/**
+ * The kinds' settings, as plain data (the system's `kindConfig`). Every part
+ * is optional; what is missing takes its default.
+ *
+ * @example
+ * createKinds({
+ *   sensor: { windows: { counts: [5, 10, 30], durationsMs: [10_000, 30_000, 60_000] } },
+ *   unit: { offlineAfterMs: 30_000 },
+ *   sensorTypes: { temperature: { normal: [0, 35] } },
+ * });
+ */
+export interface KindsConfig {
+  /** Per sensor type, overriding the defaults field by field; new type names add types. */
+  sensorTypes?: Record<string, Partial<SensorTypeSpec>>;
+  sensor?: SensorSettingsInput;
+  unit?: Partial<UnitSettings>;
+}
+
+export function createKinds(config?: KindsConfig): ActorKind[] {
+  const sensorTypes = resolveSensorTypes(config?.sensorTypes);
+  return [
+    sensorKind({ settings: resolveSensorSettings(config?.sensor), sensorTypes }),
+    unitKind({ settings: resolveUnitSettings(config?.unit), sensorTypes }),
+  ];
+}
+
+/** The default sensor types with the configured ones laid over them, field by field. */
+export function resolveSensorTypes(overrides: KindsConfig["sensorTypes"]): Record<string, SensorTypeSpec> {
+  const types: Record<string, SensorTypeSpec> = { ...DEFAULT_SENSOR_TYPES };
+  for (const [name, given] of Object.entries(overrides ?? {})) {
+    const spec = { category: null, unit: "", ...types[name], ...given } as SensorTypeSpec;
+    const problem = sensorTypeProblem(name, spec);
+    if (problem !== undefined) throw new VigilError("VIGIL_CONFIG_INVALID", problem);
+    types[name] = spec;
+  }
+  return types;
+}

@@ -1,0 +1,70 @@
+/**
+ * The `sensor` actor kind: address `sensor/<unit>/<sensor>`, partitioned by
+ * unit so a unit's sensors and its unit actor share a shard worker.
+ */
+import { windowNames } from "../../ml/index.js";
+import { defineActorKind, VigilError, type ActorKind } from "../../runtime/index.js";
+import { unitAddress } from "../readings/index.js";
+import { SensorActor, type SensorState } from "./actor.js";
+import type { SensorMessage } from "./messages.js";
+import type { ScorerFactory } from "./scorer.js";
+import { sensorTypeOf, type SensorTypeSpec } from "./sensor-types.js";
+import { featureSpecOf, type SensorSettings } from "./settings.js";
+import { statisticalScorer } from "./statistical-scorer.js";
+
+export interface SensorKindOptions {
+  settings: SensorSettings;
+  sensorTypes: Readonly<Record<string, SensorTypeSpec>>;
+  /** @default the statistical scorer */
+  scorer?: ScorerFactory;
+}
+
+export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage, SensorState> {
+  const { settings, sensorTypes } = options;
+  const makeScorer = options.scorer ?? statisticalScorer;
+  const names = windowNames(featureSpecOf(settings));
+  const baseline = baselineWindow(settings, names);
+  // The longest window: count windows come first, time windows last.
+  const driftWindow = settings.windows.durationsMs.length > 0
+    ? settings.windows.counts.length + indexOfMax(settings.windows.durationsMs)
+    : indexOfMax(settings.windows.counts);
+  return defineActorKind<SensorMessage, SensorState>({
+    name: "sensor",
+    partitionKey: unitOf,
+    parent: (id) => unitAddress(unitOf(id)),
+    create(id) {
+      const slash = id.indexOf("/");
+      if (slash <= 0 || slash === id.length - 1) throw new VigilError("VIGIL_ADDRESS_INVALID", `sensor id "${id}" is not <unit>/<sensor>`);
+      const unit = id.slice(0, slash);
+      const sensor = id.slice(slash + 1);
+      const type = sensorTypeOf(sensorTypes, sensor);
+      const scorer = makeScorer({ unit, sensor, type: type?.spec, settings, baseline });
+      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow });
+    },
+  });
+}
+
+function unitOf(id: string): string {
+  const slash = id.indexOf("/");
+  return slash < 0 ? id : id.slice(0, slash);
+}
+
+/** The baseline window's index: as configured by name, else the largest count window, else the longest time window. */
+function baselineWindow(settings: SensorSettings, names: readonly string[]): number {
+  const wanted = settings.scoring.baseline;
+  if (wanted !== undefined) {
+    const i = names.indexOf(wanted);
+    if (i < 0) throw new VigilError("VIGIL_CONFIG_INVALID", `sensor actor settings: scoring.baseline: expected one of ${names.join(", ")}, got "${wanted}"`);
+    return i;
+  }
+  const { counts, durationsMs } = settings.windows;
+  return counts.length > 0 ? indexOfMax(counts) : counts.length + indexOfMax(durationsMs);
+}
+
+function indexOfMax(xs: readonly number[]): number {
+  let best = 0;
+  xs.forEach((x, i) => {
+    if (x > (xs[best] as number)) best = i;
+  });
+  return best;
+}

@@ -1,0 +1,56 @@
+/**
+ * What a sensor actor receives and what it tells its unit. Readings arrive
+ * already validated (readings/validate.ts at ingest), so nothing here is
+ * parsed again on the hot path.
+ */
+import type { Category, ReadingQuality, Severity } from "../readings/index.js";
+import type { Reading } from "../readings/index.js";
+import type { AnomalyReason } from "./rules.js";
+
+/** Ask a sensor actor for its current view (`SensorView`). */
+export interface SensorQuery {
+  readonly type: "get";
+}
+
+export type SensorMessage = Reading | SensorQuery;
+
+/**
+ * The compact state a sensor actor tells `unit/<unit>`: at once when its
+ * anomaly, severity or quality changes, otherwise at most once per
+ * `unitUpdateIntervalMs` of reading time.
+ */
+export interface SensorUpdate {
+  readonly type: "sensor";
+  readonly sensor: string;
+  readonly value: number;
+  readonly ts: number;
+  readonly quality: ReadingQuality;
+  readonly anomaly: boolean;
+  readonly score: number;
+  readonly severity: Severity | null;
+  readonly category: Category | null;
+  readonly reasons: readonly AnomalyReason[];
+  /** The sensor's trend would take it out of its normal band within the drift horizon. */
+  readonly drift: boolean;
+}
+
+/** What `{type: "get"}` returns: the sensor's state, for the API and tests. */
+export interface SensorView {
+  unit: string;
+  sensor: string;
+  /** The sensor type it was matched to, or null when unknown. */
+  type: string | null;
+  readings: number;
+  anomalies: number;
+  duplicates: number;
+  lastTs: number | null;
+  quality: ReadingQuality | null;
+  /** Readings in the current flat run. */
+  flatRun: number;
+  /** Feature name → value, as `featureNames` of the sensor's windows. */
+  features: Record<string, number>;
+}
+
+export function isSensorUpdate(message: unknown): message is SensorUpdate {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "sensor";
+}

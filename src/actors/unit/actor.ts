@@ -1,0 +1,220 @@
+/**
+ * One plant unit (`unit/<unit>`): the latest state of each of its sensors,
+ * its status (online, offline after `offlineAfterMs` without an update,
+ * maintenance by command), and the operational state, severity, category
+ * and health its assessor derives. Publishes a UnitState whenever status,
+ * operational state, severity, category or (rounded) health changes.
+ *
+ * Offline detection is one re-armed timer, not one per update: when it fires
+ * it checks how long the unit has been silent and either goes offline or
+ * re-arms for the rest of the timeout.
+ */
+import { isChildFailed, type Actor, type ActorContext } from "../../runtime/index.js";
+import type { OperationalState, Severity, Category, SensorSnapshot, UnitState, UnitStatus } from "../readings/index.js";
+import { isSensorUpdate, sensorTypeOf, type SensorTypeSpec, type SensorUpdate } from "../sensor/index.js";
+import { SUBJECTS } from "../subjects.js";
+import type { Assessment, SensorEntry, UnitAssessor, UnitView } from "./assessor.js";
+import type { OnlineCheck, UnitMessage } from "./messages.js";
+import type { UnitSettings } from "./settings.js";
+
+/** The unit's snapshot. */
+export interface UnitActorState {
+  v: 1;
+  sensors: Record<string, Omit<SensorEntry, "type">>;
+  reachable: boolean;
+  maintenance: boolean;
+  lastHeardAt: number | null;
+  onlineSince: number | null;
+  lastReadingAt: number | null;
+  published: PublishedKey | null;
+}
+
+interface PublishedKey {
+  status: UnitStatus;
+  operationalState: OperationalState;
+  severity: Severity | null;
+  category: Category | null;
+  health: number;
+}
+
+// Tells the timers of an instance from those a failed predecessor left behind.
+let instances = 0;
+
+export class UnitActor implements Actor<UnitMessage, UnitActorState> {
+  private readonly sensors = new Map<string, SensorEntry>();
+  private readonly assessment: Assessment = { operationalState: "NORMAL", severity: null, category: null, health: 1, method: "RULES" };
+  private readonly instance = ++instances;
+  /** Heard from within the offline timeout. */
+  private reachable = false;
+  private maintenance = false;
+  private lastHeardAt: number | null = null;
+  private onlineSince: number | null = null;
+  private lastReadingAt: number | null = null;
+  private published: PublishedKey | null = null;
+  private checkArmed = false;
+
+  constructor(
+    private readonly unit: string,
+    private readonly settings: UnitSettings,
+    private readonly sensorTypes: Readonly<Record<string, SensorTypeSpec>>,
+    private readonly assessor: UnitAssessor,
+  ) {}
+
+  onActivate(ctx: ActorContext): void {
+    // Timers do not survive passivation or a restart: pick the watch up again.
+    if (this.reachable) this.armCheck(ctx);
+  }
+
+  receive(message: UnitMessage, ctx: ActorContext): unknown {
+    if (isSensorUpdate(message)) {
+      this.onSensor(message, ctx);
+      return undefined;
+    }
+    if (isChildFailed(message)) {
+      ctx.log.warn({ child: message.child, error: message.error }, "sensor actor failed and escalated");
+      return undefined;
+    }
+    switch (message.type) {
+      case "check-online":
+        this.onCheck(message, ctx);
+        return undefined;
+      case "maintenance":
+        if (this.maintenance !== message.on) ctx.log.info({ unit: this.unit, by: message.by }, message.on ? "unit into maintenance" : "unit out of maintenance");
+        this.maintenance = message.on;
+        this.evaluate(ctx);
+        return this.state(ctx);
+      case "get":
+        this.evaluate(ctx); // time may have moved on (e.g. out of STARTUP)
+        return this.state(ctx);
+    }
+  }
+
+  private onSensor(u: SensorUpdate, ctx: ActorContext): void {
+    let entry = this.sensors.get(u.sensor);
+    if (entry === undefined) {
+      const type = sensorTypeOf(this.sensorTypes, u.sensor)?.spec;
+      entry = { value: u.value, ts: u.ts, quality: u.quality, anomaly: false, score: 0, severity: null, category: null, reasons: u.reasons, drift: false, anomalousSince: null, type };
+      this.sensors.set(u.sensor, entry);
+    }
+    entry.anomalousSince = u.anomaly ? (entry.anomalousSince ?? u.ts) : null;
+    entry.value = u.value;
+    entry.ts = u.ts;
+    entry.quality = u.quality;
+    entry.anomaly = u.anomaly;
+    entry.score = u.score;
+    entry.severity = u.severity;
+    entry.category = u.category;
+    entry.reasons = u.reasons;
+    entry.drift = u.drift;
+    if (this.lastReadingAt === null || u.ts > this.lastReadingAt) this.lastReadingAt = u.ts;
+    this.lastHeardAt = ctx.now();
+    if (!this.reachable) {
+      this.reachable = true;
+      this.onlineSince = this.lastHeardAt;
+      this.armCheck(ctx);
+    }
+    this.evaluate(ctx);
+  }
+
+  private onCheck(check: OnlineCheck, ctx: ActorContext): void {
+    if (check.instance !== this.instance) return;
+    this.checkArmed = false;
+    if (!this.reachable || this.lastHeardAt === null) return;
+    const silent = ctx.now() - this.lastHeardAt;
+    if (silent < this.settings.offlineAfterMs) {
+      this.armCheck(ctx, this.settings.offlineAfterMs - silent);
+      return;
+    }
+    this.reachable = false;
+    this.onlineSince = null;
+    this.evaluate(ctx);
+  }
+
+  private armCheck(ctx: ActorContext, delayMs = this.remaining(ctx)): void {
+    if (this.checkArmed) return;
+    this.checkArmed = true;
+    const check: OnlineCheck = { type: "check-online", instance: this.instance };
+    ctx.schedule(delayMs, check);
+  }
+
+  private remaining(ctx: ActorContext): number {
+    const since = this.lastHeardAt === null ? 0 : ctx.now() - this.lastHeardAt;
+    return Math.max(0, this.settings.offlineAfterMs - since);
+  }
+
+  private get status(): UnitStatus {
+    return this.maintenance ? "maintenance" : this.reachable ? "online" : "offline";
+  }
+
+  private view(ctx: ActorContext): UnitView {
+    return { unit: this.unit, sensors: this.sensors, now: ctx.now(), onlineSince: this.onlineSince };
+  }
+
+  /** Re-assess and publish when anything a subscriber cares about changed. */
+  private evaluate(ctx: ActorContext): void {
+    const a = this.assessment;
+    this.assessor.assess(this.view(ctx), a);
+    const p = this.published;
+    const status = this.status;
+    if (
+      p !== null &&
+      p.status === status &&
+      p.operationalState === a.operationalState &&
+      p.severity === a.severity &&
+      p.category === a.category &&
+      p.health === a.health
+    ) {
+      return;
+    }
+    this.published = { status, operationalState: a.operationalState, severity: a.severity, category: a.category, health: a.health };
+    ctx.publish(SUBJECTS.unitState(this.unit), this.state(ctx));
+  }
+
+  private state(ctx: ActorContext): UnitState {
+    const a = this.assessment;
+    const sensors: Record<string, SensorSnapshot> = {};
+    for (const [name, s] of this.sensors) sensors[name] = { value: s.value, ts: s.ts, quality: s.quality, anomaly: s.anomaly, score: s.score };
+    return {
+      unit: this.unit,
+      status: this.status,
+      operationalState: a.operationalState,
+      severity: a.severity,
+      category: a.category,
+      health: a.health,
+      method: a.method,
+      sensors,
+      lastReadingAt: this.lastReadingAt,
+      updatedAt: ctx.now(),
+    };
+  }
+
+  snapshot(): UnitActorState {
+    const sensors: UnitActorState["sensors"] = {};
+    for (const [name, s] of this.sensors) {
+      const { type: _type, ...plain } = s;
+      sensors[name] = { ...plain, reasons: [...plain.reasons] };
+    }
+    return {
+      v: 1,
+      sensors,
+      reachable: this.reachable,
+      maintenance: this.maintenance,
+      lastHeardAt: this.lastHeardAt,
+      onlineSince: this.onlineSince,
+      lastReadingAt: this.lastReadingAt,
+      published: this.published === null ? null : { ...this.published },
+    };
+  }
+
+  restore(state: UnitActorState): void {
+    if (state.v !== 1) return;
+    this.sensors.clear();
+    for (const [name, s] of Object.entries(state.sensors)) this.sensors.set(name, { ...s, type: sensorTypeOf(this.sensorTypes, name)?.spec });
+    this.reachable = state.reachable;
+    this.maintenance = state.maintenance;
+    this.lastHeardAt = state.lastHeardAt;
+    this.onlineSince = state.onlineSince;
+    this.lastReadingAt = state.lastReadingAt;
+    this.published = state.published;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The pluggable part of a unit actor: from the latest state of its sensors,
+ * what operational state the unit is in, how bad its worst problem is, and
+ * how healthy it is. The rules assessor is the default; a model (the models
+ * issue) implements the same interface and reports `method: "MODEL"`.
+ */
+import type { Category, OperationalState, ReadingQuality, ScoringMethod, Severity } from "../readings/index.js";
+import type { AnomalyReason, SensorTypeSpec } from "../sensor/index.js";
+
+/** One sensor as the unit knows it: the latest update, plus what the unit tracks about it. */
+export interface SensorEntry {
+  value: number;
+  ts: number;
+  quality: ReadingQuality;
+  anomaly: boolean;
+  score: number;
+  severity: Severity | null;
+  category: Category | null;
+  reasons: readonly AnomalyReason[];
+  drift: boolean;
+  /** Reading time the current unbroken run of anomalies began; null when not anomalous. */
+  anomalousSince: number | null;
+  /** The sensor's type, when known (not part of the snapshot: re-resolved from config). */
+  type: SensorTypeSpec | undefined;
+}
+
+export interface UnitView {
+  readonly unit: string;
+  readonly sensors: ReadonlyMap<string, SensorEntry>;
+  /** Node clock. */
+  readonly now: number;
+  /** Node-clock time the unit last came online; null while offline. */
+  readonly onlineSince: number | null;
+}
+
+/** Written by `assess`; one instance per unit actor, reused. */
+export interface Assessment {
+  operationalState: OperationalState;
+  severity: Severity | null;
+  category: Category | null;
+  /** 0 (failed) .. 1 (healthy). */
+  health: number;
+  method: ScoringMethod;
+}
+
+export interface UnitAssessor {
+  assess(view: UnitView, out: Assessment): void;
+}

@@ -1,0 +1,28 @@
+/**
+ * The `unit` actor kind: address `unit/<unit>`, on the same shard worker as
+ * the unit's sensors (both partition by unit).
+ */
+import { defineActorKind, type ActorKind } from "../../runtime/index.js";
+import type { SensorTypeSpec } from "../sensor/index.js";
+import { UnitActor, type UnitActorState } from "./actor.js";
+import type { UnitAssessor } from "./assessor.js";
+import type { UnitMessage } from "./messages.js";
+import { RulesAssessor } from "./rules-assessor.js";
+import type { UnitSettings } from "./settings.js";
+
+export interface UnitKindOptions {
+  settings: UnitSettings;
+  sensorTypes: Readonly<Record<string, SensorTypeSpec>>;
+  /** @default the rules assessor */
+  assessor?: (unit: string) => UnitAssessor;
+}
+
+export function unitKind(options: UnitKindOptions): ActorKind<UnitMessage, UnitActorState> {
+  const { settings, sensorTypes } = options;
+  const rules = new RulesAssessor(settings); // stateless: one serves every unit
+  const makeAssessor = options.assessor ?? (() => rules);
+  return defineActorKind<UnitMessage, UnitActorState>({
+    name: "unit",
+    create: (unit) => new UnitActor(unit, settings, sensorTypes, makeAssessor(unit)),
+  });
+}
