@@ -30,7 +30,7 @@ const RULES: readonly Rule[] = [
     explain: (e) => `${e} does not offer the configured security mode and policy`,
   },
   {
-    match: /BadCertificate|certificate/i,
+    match: /BadCertificate|certificate verification failed/i,
     code: "VIGIL_OPCUA_CERTIFICATE_REJECTED",
     explain: (e, pki) =>
       `${e}: a certificate was not trusted; an unknown server certificate is kept in ${pki}/rejected and is trusted once moved to ${pki}/trusted/certs (or set acceptUnknownServerCertificates), and the server may need to trust Vigil's certificate`,

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OpcUaConnector, type OpcUaEndpointOptions } from "../../../../src/actors/connectors/opcua/index.js";
 import { PlantOpcUaServer } from "../../../../src/actors/simulator/opcua-server.js";
 import { silentLog } from "../../../fixtures/actor-system.js";
-import { CLIENT_PKI, SERVER_PKI } from "./pki.js";
+import { CLIENT_PKI, SERVER_PKI, STRICT_CLIENT_PKI } from "./pki.js";
 import { endpointReaches, startPipeline, type Pipeline } from "./pipeline.js";
 
 const USER = { username: "operator", password: "s3cret-for-tests" };
@@ -210,6 +210,20 @@ describe("OPC UA connector: sign-in and security", () => {
   it("is refused with VIGIL_OPCUA_SECURITY_REJECTED for a security policy the server does not offer", async () => {
     const status = await connect(endpoint({ securityMode: "SignAndEncrypt", securityPolicy: "Aes256_Sha256_RsaPss" }));
     expect(status).toMatchObject({ state: "disconnected", error: { code: "VIGIL_OPCUA_SECURITY_REJECTED" } });
+  });
+
+  it("is refused with VIGIL_OPCUA_CERTIFICATE_REJECTED by a secured endpoint whose certificate it does not trust", async () => {
+    pipeline = await startPipeline();
+    connector = new OpcUaConnector({
+      endpoints: [endpoint({ securityMode: "SignAndEncrypt", securityPolicy: "Basic256Sha256" })],
+      gateway: pipeline.gateway,
+      log: silentLog,
+      pkiDir: STRICT_CLIENT_PKI,
+      acceptUnknownServerCertificates: false,
+    });
+    const [status] = await connector.start();
+    expect(status).toMatchObject({ state: "disconnected", error: { code: "VIGIL_OPCUA_CERTIFICATE_REJECTED" } });
+    expect(status?.error?.message).toContain(`${STRICT_CLIENT_PKI}/rejected`);
   });
 
   it("is told when it reaches state connected through onStatus", async () => {
