@@ -1,5 +1,6 @@
 /** The `vigil` command tree. Each command lives in its own file under commands/. */
 import { Command } from "commander";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerStart } from "./commands/start.js";
 import { registerVersion, versionText } from "./commands/version.js";
 import { EXIT_OK, EXIT_USAGE } from "./exit.js";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     // option, missing argument, no command) exit 2, like config errors.
     .exitOverride((err) => process.exit(err.exitCode === EXIT_OK ? EXIT_OK : EXIT_USAGE));
   registerStart(program);
+  registerSimulate(program);
   registerVersion(program);
   return program;
 }

@@ -1,0 +1,69 @@
+/**
+ * `vigil simulate` run as a real child process: the simulator on its own,
+ * publishing to a real Mosquitto until it is told to stop.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { connectAsync } from "mqtt";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startMosquitto, stopAllServers, type ServerHandle } from "../../harness/servers.js";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+let broker: ServerHandle;
+const running: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(async () => {
+  broker = await startMosquitto();
+});
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+afterAll(stopAllServers);
+
+function vigil(args: readonly string[]): ChildProcessWithoutNullStreams {
+  // The parent's VIGIL_* settings must not leak into the child.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VIGIL_")));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, env });
+  running.push(child);
+  return child;
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+describe("vigil simulate", () => {
+  it("publishes every sensor of every unit to scada/{unit}/{sensor} until SIGTERM, then exits 0", async () => {
+    const subscriber = await connectAsync(broker.url);
+    const topics = new Set<string>();
+    const tenTopics = new Promise<void>((resolve) =>
+      subscriber.on("message", (topic) => {
+        topics.add(topic);
+        if (topics.size === 10) resolve();
+      }),
+    );
+    await subscriber.subscribeAsync("scada/#");
+    const child = vigil(["simulate", "--publish", "mqtt", "--mqtt-url", broker.url, "--units", "2", "--log-level", "warn"]);
+    try {
+      await tenTopics;
+      expect([...topics].sort()).toEqual(
+        ["UNIT001", "UNIT002"].flatMap((u) => ["flow_rate", "power", "pressure", "temperature", "vibration"].map((s) => `scada/${u}/${s}`)),
+      );
+      const code = exited(child);
+      child.kill("SIGTERM");
+      expect(await code).toBe(0);
+    } finally {
+      await subscriber.endAsync();
+    }
+  });
+
+  it("refuses the in-process gateway publisher, which needs a node, with exit code 2", async () => {
+    const child = vigil(["simulate"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await exited(child)).toBe(2);
+    expect(stderr).toContain("simulator.publishers: gateway needs a running node");
+  });
+});
