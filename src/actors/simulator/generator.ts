@@ -22,7 +22,10 @@ import type { SimulatedPlant } from "./model.js";
 import type { SimulatedReading } from "./simulated-reading.js";
 
 export interface GeneratorOptions {
-  /** Epoch ms of the first tick. */
+  /**
+   * Epoch ms of the first tick. Use real dates for readings headed into
+   * ingest: it reads a numeric timestamp below 1e11 as epoch seconds.
+   */
   readonly startAt: number;
   /** Readings per second of simulated time, over all units and sensors. @default one per sensor per second */
   readonly readingsPerSecond?: number;

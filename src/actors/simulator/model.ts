@@ -32,7 +32,7 @@ export interface SimulatedPlant {
   inject(request: ScenarioRequest, at: number): ActiveScenario;
   /** End scenarios early: one by id, or all of a unit's (of one kind). Returns how many ended. */
   clear(target: ScenarioTarget, at: number): number;
-  /** Scenarios started and not yet ended at `at`. */
+  /** Scenarios injected and not yet over at `at` (including one injected to start at the next sample). */
   activeScenarios(at: number): ActiveScenario[];
 }
 

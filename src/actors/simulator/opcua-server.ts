@@ -85,8 +85,9 @@ export class PlantOpcUaServer implements OpcUaValueSink {
     if (this.server !== undefined) return;
     const started = performance.now();
     const pkiDir = this.options.pkiDir ?? DEFAULT_SIMULATOR_PKI_DIR;
-    const serverCertificateManager = createCertificateManager({ dir: `${pkiDir}/server`, acceptUnknown: true });
-    const userCertificateManager = createCertificateManager({ dir: `${pkiDir}/users`, acceptUnknown: true });
+    // A simulator trusts every client: it stands in for a PLC on a test bench, not in a plant.
+    const serverCertificateManager = createCertificateManager({ dir: `${pkiDir}/server`, acceptUnknown: true, setting: "opcua.server.pkiDir" });
+    const userCertificateManager = createCertificateManager({ dir: `${pkiDir}/users`, acceptUnknown: true, setting: "opcua.server.pkiDir" });
     this.certificates = [serverCertificateManager, userCertificateManager];
     const users = this.options.users ?? [];
     const server = new OPCUAServer({

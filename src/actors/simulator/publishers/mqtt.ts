@@ -4,11 +4,14 @@
  * `{"value":..,"quality":..,"timestamp":..}` (payload.ts), at QoS 0, 1 or 2.
  *
  * Bounded: mqtt.js would queue messages in memory while disconnected without
- * limit, so while the client is not connected a batch is dropped and counted
- * instead (`dropped`), and each batch waits until its messages are written
- * (QoS 0) or acknowledged (QoS 1/2) before the runner sends the next.
+ * limit, so while the client is not connected a batch is dropped, counted
+ * (`dropped`) and refused with VIGIL_SIMULATOR_PUBLISHER_UNAVAILABLE (the
+ * runner shows a failing publisher). Each batch waits until its messages
+ * are written (QoS 0) or acknowledged (QoS 1/2) before the runner sends the
+ * next.
  */
 import { connectAsync, type IClientOptions, type MqttClient } from "mqtt";
+import { VigilError } from "../../../runtime/index.js";
 import type { SimulatedReading } from "../simulated-reading.js";
 import { encodeReading, type TimestampFormat } from "./payload.js";
 import type { ReadingPublisher } from "./publisher.js";
@@ -52,7 +55,7 @@ export class MqttPublisher implements ReadingPublisher {
     if (batch.length === 0) return;
     if (!this.client.connected) {
       this.droppedCount += batch.length;
-      return;
+      throw new VigilError("VIGIL_SIMULATOR_PUBLISHER_UNAVAILABLE", `MQTT broker not connected: ${batch.length} readings dropped`);
     }
     return new Promise((resolve, reject) => {
       const client = this.client;

@@ -92,14 +92,14 @@ describe("MqttPublisher", () => {
     expect(sub.received).toHaveLength(500);
   });
 
-  it("drops and counts a batch while the broker is unreachable instead of queueing it, and publishes again once it is back", async () => {
+  it("refuses, drops and counts a batch while the broker is unreachable instead of queueing it, and publishes again once it is back", async () => {
     const client = await connectAsync(broker.url, { clientId: "sim-offline", reconnectPeriod: 100 });
     clients.push(client);
     const publisher = new MqttPublisher(client);
     const closed = once(client, "close");
     await broker.stop();
     await closed;
-    await publisher.publish(readings(50));
+    expect(() => publisher.publish(readings(50))).toThrow(expect.objectContaining({ code: "VIGIL_SIMULATOR_PUBLISHER_UNAVAILABLE" }));
     expect(publisher.dropped).toBe(50);
     const reconnected = once(client, "connect");
     await broker.start();
