@@ -81,9 +81,9 @@ describe("a unit's status", () => {
 describe("a unit's operational state", () => {
   it("is STARTUP for startupMs after coming online", async () => {
     p = await startPipeline({ unit: { startupMs: 60 * S } });
-    let next = await run(p, 0, 30);
+    const next = await run(p, 0, 30);
     expect((await p.unit()).operationalState).toBe("STARTUP");
-    next = await run(p, next, 31);
+    await run(p, next, 31);
     expect((await p.unit()).operationalState).toBe("OPTIMAL");
   });
 
