@@ -8,7 +8,7 @@ import type { OPCUACertificateManager } from "node-opcua";
 import { VigilError } from "../../../runtime/index.js";
 import type { BrowsedNode, NodeValue } from "./browse.js";
 import { OBJECTS_FOLDER } from "./browse.js";
-import { createCertificateManager } from "./certificates.js";
+import { createCertificateManager, initializeCertificates, type PkiOptions } from "./certificates.js";
 import { OpcUaEndpoint, type OpcUaEndpointStatus } from "./endpoint.js";
 import { routeNodeOpcUaLogs } from "./node-opcua-log.js";
 import {
@@ -26,12 +26,14 @@ export class OpcUaConnector {
   private readonly endpoints: ReadonlyMap<string, OpcUaEndpoint>;
   private readonly listeners = new Set<OpcUaStatusListener>();
   private readonly certificates: OPCUACertificateManager;
+  private readonly pki: PkiOptions;
   private stopping: Promise<void> | undefined;
 
   constructor(options: OpcUaConnectorOptions) {
     routeNodeOpcUaLogs(options.log);
     const pkiDir = options.pkiDir ?? DEFAULT_PKI_DIR;
-    this.certificates = createCertificateManager({ dir: pkiDir, acceptUnknown: options.acceptUnknownServerCertificates ?? false });
+    this.pki = { dir: pkiDir, acceptUnknown: options.acceptUnknownServerCertificates ?? false, setting: "opcua.pkiDir" };
+    this.certificates = createCertificateManager(this.pki);
     const context = {
       gateway: options.gateway,
       log: options.log,
@@ -61,7 +63,8 @@ export class OpcUaConnector {
    * down never holds up the others or the node.
    */
   async start(): Promise<OpcUaEndpointStatus[]> {
-    await this.certificates.initialize();
+    // Creates Vigil's certificate on first use (about a second), then reuses it.
+    await initializeCertificates(this.certificates, this.pki);
     return Promise.all([...this.endpoints.values()].map((e) => e.start()));
   }
 

@@ -79,6 +79,16 @@ describe("the opcua config section", () => {
     expect(() => loadConfig({ env: { VIGIL_OPCUA_ENDPOINTS: "opc.tcp://plc:4840" } })).toThrow(/VIGIL_OPCUA_ENDPOINTS: not a Vigil setting/);
   });
 
+  it("a PKI folder that cannot be created stops the connector with VIGIL_CONFIG_INVALID naming opcua.pkiDir", async () => {
+    const blocker = path.join(dir, "a-file");
+    writeFileSync(blocker, "not a folder");
+    const pipeline = await startPipeline();
+    expect(() => new OpcUaConnector({ endpoints: [plc], gateway: pipeline.gateway, log: silentLog, pkiDir: path.join(blocker, "pki") })).toThrow(
+      expect.objectContaining({ code: "VIGIL_CONFIG_INVALID", message: expect.stringMatching(/^opcua\.pkiDir: cannot use/) as unknown }),
+    );
+    await pipeline.stop();
+  });
+
   it("is what the connector takes, as it is", async () => {
     const config = loadConfig({ file: fileWith({ endpoints: [plc] }), env: {} });
     const pipeline = await startPipeline();
