@@ -1,16 +1,24 @@
 /**
  * Starting and stopping one Vigil node: the composition root that wires the
- * actor system, transport and metrics from a validated config. Later parts
- * (connectors, stores, HTTP) are added here and nowhere else.
+ * actor system, transport, ingest (gateway and connectors), the simulator
+ * and metrics from a validated config. Parts are added here and nowhere
+ * else; they stop in the reverse order, sources first, so whatever a
+ * connector holds is accepted before the actors stop.
  */
 import { fileURLToPath } from "node:url";
 import type { Registry } from "prom-client";
 import type { VigilConfig } from "../config/index.js";
+import { readingLimits, startIngestConnectors, startOpcUaConnector, type IngestConnectors } from "../actors/connectors/index.js";
+import { IngestGateway } from "../actors/ingest/index.js";
+import { IngestCounters } from "../actors/readings/index.js";
+import { startSimulator, type SimulatorRunner } from "../actors/simulator/index.js";
+import { startPlantOpcUaServer } from "../actors/simulator/opcua-start.js";
 import { createActorSystem, type ActorSystem } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
 import { registerActorSystemMetrics } from "../runtime/runtime-metrics.js";
 import { connectNatsTransport, createInProcessTransport, type Transport } from "../runtime/transport/index.js";
 import { serveNodeControl } from "./control.js";
+import { watchPipeline } from "./pipeline-log.js";
 
 export interface NodeDeps {
   readonly logger: Logger;
@@ -20,6 +28,10 @@ export interface NodeDeps {
 export interface RunningNode {
   readonly system: ActorSystem;
   readonly transport: Transport;
+  readonly gateway: IngestGateway;
+  readonly connectors: IngestConnectors;
+  /** Present when the simulator is enabled. */
+  readonly simulator: SimulatorRunner | undefined;
   /** Stops gracefully; resolves once everything has shut down. */
   stop(): Promise<void>;
 }
@@ -29,59 +41,119 @@ const ACTOR_KINDS_MODULE = fileURLToPath(new URL(`../actors/kinds${import.meta.u
 
 export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<RunningNode> {
   const { logger, registry } = deps;
-  const rt = config.runtime;
-  const transport = config.transport.kind === "nats"
-    ? await connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}` })
-    : createInProcessTransport();
-  const encoder = new TextEncoder();
-  let system: ActorSystem;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ err }, "a part of the node failed to stop cleanly");
+      }
+    }
+  };
   try {
-    system = await createActorSystem({
-      // What actors publish (processed readings, alarms, status) goes out on the transport.
-      outlet: (subject, json) => transport.publish(subject, encoder.encode(json)),
-      workers: rt.workers,
-      kindModules: [ACTOR_KINDS_MODULE],
-      log: logger.child({ part: "runtime" }),
-      askTimeoutMs: rt.askTimeoutMs,
-      snapshotIntervalMs: rt.snapshotIntervalMs,
-      defaults: {
-        mailbox: { capacity: rt.mailboxCapacity, overflow: rt.overflow },
-        passivation: { idleMs: rt.idleTimeoutMs },
-        supervision: {
-          strategy: "restart",
-          maxRestarts: rt.supervision.maxRestarts,
-          withinMs: rt.supervision.withinMs,
-          backoff: { ...rt.supervision.backoff, factor: 2 },
-          onExhausted: "stop",
-        },
+    const transport = await openTransport(config);
+    stops.push(() => transport.close());
+    const system = await startActorSystem(config, transport, logger);
+    stops.push(() => system.stop());
+    registerActorSystemMetrics(system, registry);
+
+    const counters = new IngestCounters(registry);
+    const gateway = new IngestGateway({ system, counters, log: logger.child({ part: "ingest" }), limits: readingLimits(config.ingest) });
+    const pipeline = watchPipeline({ transport, counters, logger: logger.child({ part: "pipeline" }) });
+    stops.push(() => Promise.resolve(pipeline.stop()));
+    const control = serveNodeControl({ nodeId: config.node.id, transport, system, logger });
+    stops.push(() => Promise.resolve(control.stop()));
+
+    const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
+    stops.push(() => connectors.stop());
+    if (config.opcua.enabled && config.opcua.endpoints.length > 0) {
+      const { connector } = await startOpcUaConnector({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
+      stops.push(() => connector.stop());
+    }
+    const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops }) : undefined;
+
+    logger.info(
+      {
+        workers: system.workers,
+        transport: config.transport.kind,
+        mqtt: config.mqtt.enabled ? config.mqtt.url : false,
+        httpIngest: connectors.http?.url ?? false,
+        opcuaEndpoints: config.opcua.enabled ? config.opcua.endpoints.length : 0,
+        simulator: config.simulator.enabled ? `${config.simulator.units} units → ${config.simulator.publishers.join(", ")}` : false,
       },
-    });
+      "node started",
+    );
+    return {
+      system,
+      transport,
+      gateway,
+      connectors,
+      simulator,
+      async stop() {
+        await stopAll();
+        logger.info("node stopped");
+      },
+    };
   } catch (err) {
-    await transport.close();
+    await stopAll();
     throw err;
   }
-  registerActorSystemMetrics(system, registry);
+}
+
+async function openTransport(config: VigilConfig): Promise<Transport> {
+  return config.transport.kind === "nats"
+    ? connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}` })
+    : createInProcessTransport();
+}
+
+async function startActorSystem(config: VigilConfig, transport: Transport, logger: Logger): Promise<ActorSystem> {
+  const rt = config.runtime;
+  const encoder = new TextEncoder();
+  const system = await createActorSystem({
+    workers: rt.workers,
+    kindModules: [ACTOR_KINDS_MODULE],
+    // What actors publish (processed readings, anomalies, unit states) goes out on the transport.
+    outlet: (subject, json) => transport.publish(subject, encoder.encode(json)),
+    log: logger.child({ part: "runtime" }),
+    askTimeoutMs: rt.askTimeoutMs,
+    snapshotIntervalMs: rt.snapshotIntervalMs,
+    defaults: {
+      mailbox: { capacity: rt.mailboxCapacity, overflow: rt.overflow },
+      passivation: { idleMs: rt.idleTimeoutMs },
+      supervision: {
+        strategy: "restart",
+        maxRestarts: rt.supervision.maxRestarts,
+        withinMs: rt.supervision.withinMs,
+        backoff: { ...rt.supervision.backoff, factor: 2 },
+        onExhausted: "stop",
+      },
+    },
+  });
   system.onEvent((event) => {
     if (event.type === "worker-crashed") logger.error({ event }, "shard worker crashed");
     else if (event.type === "worker-restarted") logger.warn({ event }, "shard worker replaced");
   });
-  const control = serveNodeControl({ nodeId: config.node.id, transport, system, logger });
-  logger.info(
-    {
-      workers: system.workers,
-      transport: config.transport.kind,
-      ...(config.transport.kind === "nats" ? { natsServers: config.transport.nats.servers } : {}),
-    },
-    "node started",
-  );
-  return {
-    system,
-    transport,
-    async stop() {
-      control.stop();
-      await system.stop();
-      await transport.close();
-      logger.info("node stopped");
-    },
-  };
+  return system;
+}
+
+async function startNodeSimulator(
+  config: VigilConfig,
+  parts: { gateway: IngestGateway; transport: Transport; logger: Logger; stops: (() => Promise<void>)[] },
+): Promise<SimulatorRunner> {
+  const sim = config.simulator;
+  let opcUaSink;
+  if (sim.publishers.includes("opcua")) {
+    const server = await startPlantOpcUaServer({ ...config.opcua.server, log: parts.logger.child({ part: "simulator-opcua" }) });
+    parts.stops.push(() => server.stop());
+    opcUaSink = server;
+  }
+  const runner = await startSimulator(sim, {
+    log: parts.logger.child({ part: "simulator" }),
+    gateway: parts.gateway,
+    transport: parts.transport,
+    ...(opcUaSink === undefined ? {} : { opcUaSink }),
+  });
+  parts.stops.push(() => runner.close());
+  return runner;
 }
