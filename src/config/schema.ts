@@ -11,6 +11,7 @@ import { z } from "zod";
 import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
 import { topicMappingSchema } from "./mqtt-topics.js";
 import { opcUaEndpointSchema } from "./opcua-endpoints.js";
+import { pipelineSchema } from "./pipeline.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
@@ -156,6 +157,7 @@ export const configSchema = section({
     units: wholeNumber(1, 1_000_000),
     seed: wholeNumber(0, 4_294_967_295),
     intervalMs: durationMs(1),
+    scenarioEveryMs: durationMs(0),
     publishers: listOf(oneOf(SIMULATOR_PUBLISHERS), "simulator publishers (gateway, mqtt, nats, opcua)"),
     mqtt: section({
       url: mqttUrl,
@@ -167,6 +169,8 @@ export const configSchema = section({
       batchSize: wholeNumber(1),
     }),
   }),
+  // Sensor and unit actors: windows, checks, scoring, unit rules (kindConfig of src/actors/kinds.ts).
+  pipeline: pipelineSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

@@ -34,6 +34,8 @@ export type { ReadingPublisher } from "./publishers/publisher.js";
 export { ValueSinkPublisher } from "./publishers/value-sink.js";
 export type { OpcUaValueSink } from "./publishers/value-sink.js";
 export { SeededRandom } from "./random.js";
+export { RandomScenarios } from "./random-scenarios.js";
+export type { RandomScenarioOptions } from "./random-scenarios.js";
 export { DEFAULT_FLEET_UNITS, RunToFailureFleet } from "./run-to-failure.js";
 export type { RunToFailureOptions } from "./run-to-failure.js";
 export { SimulatorRunner } from "./runner.js";

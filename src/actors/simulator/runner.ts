@@ -11,15 +11,17 @@
  * counted and logged, and the others keep receiving.
  *
  * This is also the surface the control API drives: status, start, stop,
- * inject and clear scenarios.
+ * inject and clear scenarios. Optionally it injects random scenarios itself
+ * (random-scenarios.ts), so a demo shows anomalies unprompted.
  */
 import { pino, type Logger } from "pino";
-import { systemClock, type Clock, type TimerHandle } from "../../runtime/index.js";
+import { systemClock, VigilError, type Clock, type TimerHandle } from "../../runtime/index.js";
 import { ReadingGenerator } from "./generator.js";
 import type { GroundTruth } from "./ground-truth.js";
 import type { ScenarioTarget, SimulatedPlant, SimulatorMode } from "./model.js";
 import type { ReadingPublisher } from "./publishers/publisher.js";
-import { parseScenarioRequest, type ActiveScenario } from "./scenarios.js";
+import { RandomScenarios, type RandomScenarioOptions } from "./random-scenarios.js";
+import { parseScenarioRequest, type ActiveScenario, type ScenarioRequest } from "./scenarios.js";
 import type { SimulatedReading } from "./simulated-reading.js";
 
 export interface SimulatorRunnerOptions {
@@ -33,6 +35,8 @@ export interface SimulatorRunnerOptions {
   readonly readingsPerSecond?: number;
   /** Most readings in one batch; a runner further behind catches up over several turns. @default 50,000 */
   readonly maxBatch?: number;
+  /** Inject random scenarios on a timer while running (plant mode only). @default none */
+  readonly randomScenarios?: RandomScenarioOptions;
 }
 
 export interface PublisherStatus {
@@ -76,6 +80,7 @@ export class SimulatorRunner {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly maxBatch: number;
+  private readonly randomScenarios: RandomScenarios | undefined;
   private running = false;
   private opened: Promise<void> | undefined;
   private timer: TimerHandle | undefined;
@@ -90,6 +95,13 @@ export class SimulatorRunner {
     const rate = options.readingsPerSecond;
     this.generator = new ReadingGenerator(this.plant, { startAt: this.clock.now(), ...(rate === undefined ? {} : { readingsPerSecond: rate }) });
     this.publishers = options.publishers.map((publisher) => ({ publisher, published: 0, failures: 0, lastError: null }));
+    if (options.randomScenarios !== undefined && this.plant.mode !== "plant") {
+      throw new VigilError("VIGIL_SIMULATOR_MISCONFIGURED", "random scenarios need plant mode; run-to-failure units wear out on their own");
+    }
+    this.randomScenarios =
+      options.randomScenarios === undefined
+        ? undefined
+        : new RandomScenarios((request) => this.injectRandom(request), this.plant.unitIds, this.clock, options.randomScenarios);
   }
 
   get truth(): GroundTruth {
@@ -109,6 +121,7 @@ export class SimulatorRunner {
     this.running = true;
     this.generator.restartAt(this.clock.now());
     this.fire();
+    this.randomScenarios?.start();
     this.log.info({ mode: this.plant.mode, units: this.plant.unitIds.length, readingsPerSecond: this.generator.readingsPerSecond }, "simulator started");
   }
 
@@ -116,6 +129,7 @@ export class SimulatorRunner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.randomScenarios?.stop();
     this.timer?.cancel();
     this.timer = undefined;
     await this.inFlight;
@@ -142,6 +156,15 @@ export class SimulatorRunner {
     const cleared = this.plant.clear(target, this.clock.now());
     this.log.info({ target, cleared }, "scenarios cleared");
     return cleared;
+  }
+
+  private injectRandom(request: ScenarioRequest): void {
+    try {
+      this.inject(request);
+    } catch (err) {
+      // A timer callback must not throw; a bad draw is worth a warning, not a crash.
+      this.log.warn({ err, request }, "random scenario not injected");
+    }
   }
 
   status(): SimulatorStatus {

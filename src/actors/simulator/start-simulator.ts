@@ -30,6 +30,8 @@ export interface SimulatorSettings {
   readonly seed: number;
   /** Every sensor of every unit reads once per interval. */
   readonly intervalMs: number;
+  /** Plant mode: inject a random scenario this often; 0 for never. */
+  readonly scenarioEveryMs: number;
   readonly publishers: readonly SimulatorPublisherKind[];
   readonly mqtt: { readonly url: string; readonly topicPrefix: string; readonly qos: number };
   readonly nats: { readonly mode: NatsPublishMode; readonly batchSize: number };
@@ -59,6 +61,7 @@ export async function startSimulator(settings: SimulatorSettings, deps: Simulato
       log: deps.log,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
       readingsPerSecond: (plant.unitIds.length * plant.sensorIds.length * 1000) / settings.intervalMs,
+      ...(plant.mode === "plant" && settings.scenarioEveryMs > 0 ? { randomScenarios: { everyMs: settings.scenarioEveryMs, seed: settings.seed } } : {}),
     });
     await runner.start();
     return runner;

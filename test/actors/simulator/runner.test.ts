@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../../src/runtime/index.js";
-import { Plant, SimulatorRunner, type ReadingPublisher, type SimulatedReading } from "../../../src/actors/simulator/index.js";
+import { Plant, RunToFailureFleet, SimulatorRunner, type ReadingPublisher, type SimulatedReading, type SimulatorRunnerOptions } from "../../../src/actors/simulator/index.js";
 import { turns } from "../../fixtures/actor-system.js";
 import { MINUTE, SECOND, T0, collectingPublisher } from "./helpers.js";
 
-function runner(publishers: ReadingPublisher[], options: { readingsPerSecond?: number } = {}) {
+function runner(publishers: ReadingPublisher[], options: Omit<SimulatorRunnerOptions, "plant" | "publishers" | "clock"> = {}) {
   const clock = new SimulatedClock(T0);
   const plant = new Plant({ behaviour: { tripsPerDay: 0 } });
   return { clock, plant, runner: new SimulatorRunner({ plant, publishers, clock, ...options }) };
@@ -174,5 +174,38 @@ describe("SimulatorRunner", () => {
     await r.close();
     expect(closes).toBe(1);
     await expect(r.start()).rejects.toThrow(/closed/);
+  });
+
+  it("injects random scenarios when asked: the first 10 s after start, then one per period, each in the ground truth", async () => {
+    const { clock, runner: r } = runner([collectingPublisher()], { randomScenarios: { everyMs: MINUTE, seed: 4 } });
+    await r.start();
+    clock.advance(10 * SECOND);
+    expect(r.truth.scenarios()).toHaveLength(1);
+    expect(r.truth.scenarios()[0]?.startedAt).toBe(T0 + 10 * SECOND);
+    clock.advance(2 * MINUTE);
+    expect(r.truth.scenarios().map((s) => s.startedAt)).toEqual([10, 70, 130].map((s) => T0 + s * SECOND));
+    await r.stop();
+    clock.advance(10 * MINUTE);
+    expect(r.truth.scenarios()).toHaveLength(3);
+    await r.close();
+  });
+
+  it("draws the same random scenarios for the same seed", async () => {
+    const draw = async () => {
+      const { clock, runner: r } = runner([collectingPublisher()], { randomScenarios: { everyMs: MINUTE, seed: 4 } });
+      await r.start();
+      clock.advance(30 * MINUTE);
+      await r.close();
+      return r.truth.scenarios().map(({ unit, kind, sensors, startedAt, endsAt }) => ({ unit, kind, sensors, startedAt, endsAt }));
+    };
+    const first = await draw();
+    expect(first).toHaveLength(30);
+    expect(new Set(first.map((s) => s.kind)).size).toBeGreaterThan(3);
+    expect(await draw()).toEqual(first);
+  });
+
+  it("refuses random scenarios in run-to-failure mode with VIGIL_SIMULATOR_MISCONFIGURED", () => {
+    const create = () => new SimulatorRunner({ plant: new RunToFailureFleet({ units: 2 }), publishers: [], randomScenarios: { everyMs: MINUTE } });
+    expect(create).toThrow(expect.objectContaining({ code: "VIGIL_SIMULATOR_MISCONFIGURED" }));
   });
 });
