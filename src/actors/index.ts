@@ -7,5 +7,5 @@
  * runtime's public API (src/runtime/index.ts). They must not depend on
  * sockets or HTTP (src/http), nor on the runtime's internals.
  */
-export { createKinds, resolveSensorTypes } from "./kinds.js";
+export { createKinds, kindsConfigOf, resolveSensorTypes } from "./kinds.js";
 export type { KindsConfig } from "./kinds.js";

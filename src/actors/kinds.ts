@@ -3,6 +3,7 @@
  * own threads (`kindModules`), so it must be importable on its own and export
  * `createKinds(kindConfig)`. Domain kinds are added here as they are built.
  */
+import type { VigilConfig } from "../config/index.js";
 import type { ActorKind } from "../runtime/index.js";
 import { VigilError } from "../runtime/index.js";
 import {
@@ -31,6 +32,14 @@ export interface KindsConfig {
   sensorTypes?: Record<string, Partial<SensorTypeSpec>>;
   sensor?: SensorSettingsInput;
   unit?: Partial<UnitSettings>;
+}
+
+/**
+ * The node's `pipeline` config section as kindConfig. It is already the right
+ * shape; this keeps the config schema and KindsConfig in step at compile time.
+ */
+export function kindsConfigOf(pipeline: VigilConfig["pipeline"]): KindsConfig {
+  return pipeline;
 }
 
 export function createKinds(config?: KindsConfig): ActorKind[] {

@@ -116,4 +116,35 @@ export const defaults: VigilConfig = deepFreeze({
       batchSize: 1000, // readings per vigil.ingest.batch message
     },
   },
+  pipeline: {
+    sensorTypes: {}, // overrides of the built-in sensor types (temperature, pressure, flow_rate, power, vibration)
+    sensor: {
+      windows: {
+        counts: [5, 10, 30], // readings
+        durationsMs: [10_000, 30_000, 60_000], // 10 s, 30 s, 60 s
+      },
+      ewmaAlpha: 0.2, // weight of the newest value in the EWMA
+      maxSamples: 4096, // samples a sensor keeps at most, bounding its time windows at high rates
+      stuck: {
+        readings: 10, // a flat line: this many equal readings in a row…
+        ms: 0, // …spanning at least this long (0: any span)
+        tolerance: 0, // changes up to this much count as equal
+      },
+      scoring: {
+        zCentre: 4, // |z| scored 0.5
+        zSteepness: 1.5, // of the logistic around zCentre
+        minSamples: 10, // readings in the baseline before z-scores count
+        anomalyThreshold: 0.5, // a reading is anomalous from this combined score
+        noiseAlpha: 0.02, // weight of each normal reading in the learned noise scale
+      },
+      unitUpdateIntervalMs: 1000, // 1 second: routine updates to the unit actor; changes go at once
+      driftHorizonMs: 10 * 60 * 1000, // 10 minutes: a trend that leaves the normal band within this is drift
+    },
+    unit: {
+      offlineAfterMs: 30 * 1000, // 30 seconds without a reading
+      startupMs: 5 * 60 * 1000, // 5 minutes of STARTUP after coming online
+      sustainedAnomalyMs: 30 * 1000, // 30 seconds of unbroken anomaly is DEGRADED
+      faultBadQualitySensors: 2, // BAD sensors that make a FAULT
+    },
+  },
 });

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
 import { topicMappingSchema } from "./mqtt-topics.js";
 import { opcUaEndpointSchema } from "./opcua-endpoints.js";
+import { pipelineSchema } from "./pipeline.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
@@ -168,6 +169,8 @@ export const configSchema = section({
       batchSize: wholeNumber(1),
     }),
   }),
+  // Sensor and unit actors: windows, checks, scoring, unit rules (kindConfig of src/actors/kinds.ts).
+  pipeline: pipelineSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

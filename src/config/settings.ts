@@ -8,7 +8,7 @@ import { configSchema } from "./schema.js";
 import type { VigilConfig } from "./schema.js";
 
 /** How a string from the environment or the command line is read. */
-export type SettingKind = "number" | "boolean" | "list" | "string";
+export type SettingKind = "number" | "boolean" | "list" | "numbers" | "string";
 
 export interface Setting {
   /** e.g. "runtime.mailboxCapacity" */
@@ -39,7 +39,7 @@ function screamingSnake(key: string): string {
 function kindOf(schema: z.ZodType): SettingKind {
   if (schema instanceof z.ZodNumber) return "number";
   if (schema instanceof z.ZodBoolean) return "boolean";
-  if (schema instanceof z.ZodArray) return "list";
+  if (schema instanceof z.ZodArray) return schema.element instanceof z.ZodNumber ? "numbers" : "list";
   return "string";
 }
 
@@ -55,8 +55,8 @@ function collect(schema: z.ZodObject, path: string[], out: Setting[]): void {
     const childPath = [...path, key];
     if (child instanceof z.ZodObject) {
       collect(child, childPath, out);
-    } else if (isListOfRecords(child as z.ZodType)) {
-      // e.g. mqtt.topics: no sensible comma-separated form, so set in the config file only.
+    } else if (isListOfRecords(child as z.ZodType) || child instanceof z.ZodRecord) {
+      // e.g. mqtt.topics, pipeline.sensorTypes: no sensible comma-separated form, so set in the config file only.
       continue;
     } else {
       out.push({
@@ -118,6 +118,13 @@ export function fromString(kind: SettingKind, raw: string): unknown {
         .split(",")
         .map((item) => item.trim())
         .filter((item) => item !== "");
+    case "numbers":
+      // Items that are not numbers stay strings, so validation reports them as given.
+      return s
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "")
+        .map((item) => (Number.isFinite(Number(item)) ? Number(item) : item));
     case "string":
       return s;
   }
