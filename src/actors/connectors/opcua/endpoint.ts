@@ -232,6 +232,7 @@ export class OpcUaEndpoint {
       if (this.state === "connecting" && retry === 0) {
         // Not reachable yet: say so, and let start() return while we keep trying.
         this.error = new VigilError("VIGIL_OPCUA_CONNECT_FAILED", `${this.options.name} is not reachable yet; retrying`);
+        this.context.onStatus(this.status());
         this.settleFirstOutcome();
         this.context.log.warn({ endpoint: this.options.name }, "OPC UA endpoint not reachable yet; retrying");
       }

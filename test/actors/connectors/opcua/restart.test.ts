@@ -2,7 +2,8 @@
  * The OPC UA connector when its server goes away: node-opcua's reconnection
  * (new session, subscription re-created) brings values back after a
  * restart on the same port; an endpoint that is down at start is retried
- * until it appears; stop() does not wait for a server that is gone.
+ * until it appears; stop() does not wait for a server that is gone or
+ * never came.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OpcUaConnector } from "../../../../src/actors/connectors/opcua/index.js";
@@ -78,6 +79,15 @@ describe("OPC UA connector across server restarts", () => {
     await server.start();
     await up;
     await pipeline.sensor.next((r) => r.value === 88);
+  });
+
+  it("stops while the endpoint has never been reachable", async () => {
+    await server.start();
+    await server.stop();
+    connector = createConnector();
+    expect((await connector.start())[0]?.state).toBe("connecting");
+    await connector.stop();
+    expect(connector.status()[0]).toMatchObject({ state: "disconnected", monitoredNodes: 0 });
   });
 
   it("stops while the server is down and the connector is reconnecting", async () => {
