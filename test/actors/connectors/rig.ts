@@ -4,6 +4,7 @@
  * helpers to wait for a connector's status or a counter. Waits are bounded
  * by a deadline so a broken test fails with what it was waiting for.
  */
+import { pino, type Logger } from "pino";
 import { IngestGateway } from "../../../src/actors/ingest/index.js";
 import { DEFAULT_READING_LIMITS, IngestCounters, type IngestSource, type ReadingLimits, type RejectionReason } from "../../../src/actors/readings/index.js";
 import { createActorSystem, type ActorSystem } from "../../../src/runtime/index.js";
@@ -67,6 +68,32 @@ export function statusUntil<S>(
     });
   });
   return within(what, reached).finally(() => off());
+}
+
+/** A logger that keeps its records, so a test can wait for one (e.g. a warning). */
+export function capturingLog(): { log: Logger; until(what: string, match: (record: Record<string, unknown>) => boolean): Promise<void> } {
+  const records: Record<string, unknown>[] = [];
+  const waiters = new Set<() => void>();
+  const log = pino({ level: "debug" }, {
+    write(line: string) {
+      records.push(JSON.parse(line) as Record<string, unknown>);
+      for (const check of [...waiters]) check();
+    },
+  });
+  return {
+    log,
+    until(what, match) {
+      return within(what, new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!records.some(match)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }));
+    },
+  };
 }
 
 /** An ISO timestamp `offsetMs` from now, for payloads. */

@@ -56,6 +56,8 @@ export class MqttConnector {
   private readonly listeners = new Set<StatusListener>();
   private readonly publishes = new Set<(err: Error) => void>();
   private current: MqttStatus;
+  /** Kept apart from `current` so the per-message path does not copy the status. */
+  private messageCount = 0;
   /** Bumped whenever the connection ends: an ack may only go out on the connection its message came on. */
   private epoch = 0;
   /** The message being handed to the gateway; mqtt.js hands us one at a time. */
@@ -91,6 +93,7 @@ export class MqttConnector {
   }
 
   status(): MqttStatus {
+    if (this.current.messages !== this.messageCount) this.current = { ...this.current, messages: this.messageCount };
     return this.current;
   }
 
@@ -108,7 +111,8 @@ export class MqttConnector {
 
   /** The first status (now or later) that satisfies `predicate`, or the stopped one. */
   private until(predicate: (s: MqttStatus) => boolean): Promise<MqttStatus> {
-    if (predicate(this.current) || this.current.state === "stopped") return Promise.resolve(this.current);
+    const now = this.status();
+    if (predicate(now) || now.state === "stopped") return Promise.resolve(now);
     return new Promise((resolve) => {
       const off = this.onStatus((s) => {
         if (!predicate(s) && s.state !== "stopped") return;
@@ -189,7 +193,8 @@ export class MqttConnector {
     // Left unacknowledged: the broker hands it to our next session.
     if (this.stopping !== undefined) return callback(new Error("mqtt connector stopping"));
     const epoch = this.epoch;
-    this.update({ messages: this.current.messages + 1 });
+    this.messageCount++;
+    if (this.listeners.size > 0) this.notify();
     const work = this.ingest(packet.topic, packet.payload as Buffer);
     this.inHand = work;
     work.then(
@@ -227,6 +232,10 @@ export class MqttConnector {
   }
 
   private onConnect(sessionPresent: boolean): void {
+    // Nagle would hold each small PUBACK until the broker's delayed TCP ACK (~40 ms), and the
+    // broker sends no more QoS 1 messages while its in-flight window waits for those PUBACKs.
+    const socket = this.client.stream as { setNoDelay?: (noDelay: boolean) => unknown };
+    socket.setNoDelay?.(true);
     this.update({ connects: this.current.connects + 1, sessionResumed: sessionPresent, lastError: null });
     if (this.routes.length === 0) {
       this.setState("connected");
@@ -269,10 +278,15 @@ export class MqttConnector {
   }
 
   private update(change: Partial<MqttStatus>): void {
-    this.current = { ...this.current, ...change };
+    this.current = { ...this.current, messages: this.messageCount, ...change };
+    this.notify();
+  }
+
+  private notify(): void {
+    const status = this.status();
     for (const listener of this.listeners) {
       try {
-        listener(this.current);
+        listener(status);
       } catch (err) {
         this.log.error({ err }, "mqtt status listener threw");
       }

@@ -27,6 +27,8 @@ export interface NatsIngestOptions {
   readonly log: Logger;
   /** Queue group shared by the nodes that ingest. @default "vigil-ingest" */
   readonly queue?: string;
+  /** Messages buffered per subscription before the oldest are dropped (and counted). @default the transport's */
+  readonly maxPending?: number;
 }
 
 /** The answer to a request whose message could not be used at all. */
@@ -55,8 +57,9 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
   const queue = options.queue ?? DEFAULT_INGEST_QUEUE;
   const onSlowConsumer = (e: { subject: string; pending: number; dropped: number }): void =>
     log.warn({ subject: e.subject, pending: e.pending, dropped: e.dropped }, "nats ingest is falling behind; the transport drops the oldest messages");
-  const readings = transport.subscribe(SUBJECTS.ingestReadingAll, { queue, onSlowConsumer });
-  const batches = transport.subscribe(SUBJECTS.ingestBatch, { queue, onSlowConsumer });
+  const subscribeOptions = { queue, onSlowConsumer, ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}) };
+  const readings = transport.subscribe(SUBJECTS.ingestReadingAll, subscribeOptions);
+  const batches = transport.subscribe(SUBJECTS.ingestBatch, subscribeOptions);
 
   const handleReading = async (msg: TransportMessage): Promise<BatchAnswer | BatchError> => {
     const tokens = msg.subject.split(".");
@@ -91,6 +94,13 @@ async function consume(
   log: Logger,
 ): Promise<void> {
   let dropped = 0;
+  const countDrops = (): void => {
+    if (sub.dropped === dropped) return;
+    // One per dropped message: how many readings a dropped batch held is unknown.
+    gateway.counters.reject("nats", "overloaded", sub.dropped - dropped);
+    log.debug({ subject: sub.subject, dropped: sub.dropped }, "nats ingest dropped messages");
+    dropped = sub.dropped;
+  };
   for await (const msg of sub) {
     let answer: BatchAnswer | BatchError;
     try {
@@ -101,12 +111,9 @@ async function consume(
       answer = { accepted: 0, rejected: [], error: { code: "unavailable", message: "the readings could not be handed to the system" } };
     }
     if (msg.reply !== undefined) respond(msg, answer, log);
-    if (sub.dropped > dropped) {
-      // One per dropped message: how many readings a dropped batch held is unknown.
-      gateway.counters.reject("nats", "overloaded", sub.dropped - dropped);
-      dropped = sub.dropped;
-    }
+    countDrops();
   }
+  countDrops();
 }
 
 function rejectedWhole(rejection: Rejection): BatchError {

@@ -9,6 +9,7 @@ import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MqttConnector, type MqttConnectionState, type MqttSettings } from "../../../../src/actors/connectors/index.js";
 import { silentLog } from "../../../fixtures/actor-system.js";
+import { freePort } from "../../../harness/probes.js";
 import { startMosquitto, stopAllServers, type ServerHandle } from "../../../harness/servers.js";
 import { startRig, statusUntil, within, type Rig } from "../rig.js";
 import { connectDevice, mqttSettings } from "./mqtt-rig.js";
@@ -118,3 +119,41 @@ describe("MQTT QoS 1", () => {
     expect(second.status().sessionResumed).toBe(true);
   });
 });
+
+describe("MQTT connection", () => {
+  it("keeps trying while no broker answers, and stops cleanly without ever connecting", async () => {
+    const r = await rig();
+    const c = connector(mqttSettings(`mqtt://127.0.0.1:${await freePort()}`), r);
+    const failed = await statusUntil(c, "a refused connection", (s) => s.lastError !== null && s.state === "disconnected");
+    expect(failed).toMatchObject({ connects: 0, lastError: expect.stringMatching(/ECONNREFUSED/) as string });
+    const ready = c.ready();
+    await c.stop();
+    await expect(ready).rejects.toMatchObject({ code: "VIGIL_MQTT_NOT_CONNECTED" });
+    expect(c.status().state).toBe("stopped");
+  });
+
+  it("bounds publish-backs while away: QoS 0 is refused, QoS 1 waits up to maxPendingPublishes, and fails at stop", async () => {
+    const r = await rig();
+    const c = connector(mqttSettings(`mqtt://127.0.0.1:${await freePort()}`, { maxPendingPublishes: 2, drainTimeoutMs: 0 }), r);
+    await expect(c.publish("solar/PV01/forecast", "1")).rejects.toMatchObject({ code: "VIGIL_MQTT_NOT_CONNECTED" });
+    const waiting = [c.publish("solar/PV01/forecast", "1", { qos: 1 }), c.publish("solar/PV01/forecast", "2", { qos: 1 })];
+    expect(c.status().pendingPublishes).toBe(2);
+    await expect(c.publish("solar/PV01/forecast", "3", { qos: 1 })).rejects.toMatchObject({ code: "VIGIL_MQTT_BACKLOG_FULL" });
+    await c.stop();
+    for (const w of waiting) await expect(w).rejects.toMatchObject({ code: "VIGIL_MQTT_NOT_CONNECTED" });
+    expect(c.status().pendingPublishes).toBe(0);
+  });
+
+  it("sends QoS 1 publish-backs made while away once the broker is back", async () => {
+    const r = await rig();
+    const own = await startMosquitto();
+    await own.stop();
+    const c = connector(mqttSettings(own.url), r);
+    const sent = c.publish("solar/PV01/forecast", "42", { qos: 1 });
+    await own.start();
+    await within("the connector to connect", c.ready());
+    await within("the publish to be confirmed", sent);
+    expect(c.status().pendingPublishes).toBe(0);
+  });
+});
+

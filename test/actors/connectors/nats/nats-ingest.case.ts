@@ -13,7 +13,7 @@ import type { RejectionReason } from "../../../../src/actors/readings/index.js";
 import { SUBJECTS } from "../../../../src/actors/subjects.js";
 import type { Transport } from "../../../../src/runtime/transport/index.js";
 import { silentLog } from "../../../fixtures/actor-system.js";
-import { isoAgo, startRig, type Rig } from "../rig.js";
+import { capturingLog, isoAgo, startRig, type Rig } from "../rig.js";
 
 export interface TransportPair {
   /** Where the node's ingest subscribes. */
@@ -132,6 +132,28 @@ export function runNatsIngestSpec(name: string, connect: () => Promise<Transport
       expect(await request(SUBJECTS.ingestBatch, { unit: "UNIT001", sensor: "x", value: 1 })).toMatchObject({ error: { code: "malformed_payload" } });
       expect(await request(SUBJECTS.ingestBatch, [{ unit: "UNIT001", sensor: "power", value: 1 }])).toEqual({ accepted: 1, rejected: [] });
       expect(rejections()).toEqual({ malformed_payload: 2 });
+    });
+
+    it("counts what its bounded buffer drops while the system is slow as overloaded: every reading is taken or counted", async () => {
+      const slow = await startRig({ mailboxCapacity: 1 });
+      const watch = capturingLog();
+      const bounded = await startNatsIngest({ transport: pair.peer, gateway: slow.gateway, log: watch.log, queue: "bounded", maxPending: 5 });
+      try {
+        slow.sensors.hold(); // one reading held in the actor, one in its mailbox, the third refused
+        for (let n = 1; n <= 30; n++) pair.device.publish(SUBJECTS.ingestReading("UNIT001", "load"), bytes(n));
+        await watch.until("the slow-consumer warning", (r) => r.msg === "nats ingest is falling behind; the transport drops the oldest messages");
+        slow.sensors.release();
+        // Newest messages are kept, so this last one is taken once the consumer catches up.
+        pair.device.publish(SUBJECTS.ingestReading("UNIT001", "load"), bytes(31));
+        await slow.sensors.until("the last message", (all) => all.some((r) => r.value === 31));
+        const overloaded = slow.rejected("nats", "overloaded");
+        expect(overloaded).toBeGreaterThan(0);
+        expect(slow.sensors.readings.length + overloaded).toBe(31);
+      } finally {
+        slow.sensors.release();
+        await bounded.stop();
+        await slow.stop();
+      }
     });
 
     it("shares the subjects with another node in a queue group: each reading is taken once", async () => {
