@@ -121,6 +121,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   }
 
   receive(message: SensorMessage, ctx: ActorContext): unknown {
+    if (typeof message !== "object" || message === null) return undefined; // not for us; never worth a restart
     if ("type" in message) return message.type === "get" ? this.view() : undefined;
     this.onReading(message, ctx);
     return undefined;

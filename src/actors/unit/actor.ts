@@ -66,6 +66,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   }
 
   receive(message: UnitMessage, ctx: ActorContext): unknown {
+    if (typeof message !== "object" || message === null) return undefined; // not for us; never worth a restart
     if (isSensorUpdate(message)) {
       this.onSensor(message, ctx);
       return undefined;

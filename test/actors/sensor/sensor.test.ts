@@ -201,6 +201,17 @@ describe("a sensor actor", () => {
     });
   });
 
+  it("ignores a message that is neither a reading nor a query, without failing", async () => {
+    p = await startPipeline();
+    p.send("power", 75, T0);
+    await p.system.ask(`sensor/${UNIT}/power`, "hello");
+    await p.system.ask(`sensor/${UNIT}/power`, null);
+    await p.system.ask(`unit/${UNIT}`, 42);
+    expect((await p.system.stats()).kinds["sensor"]?.failures).toBe(0);
+    expect((await p.system.stats()).kinds["unit"]?.failures).toBe(0);
+    expect((await p.view("power")).readings).toBe(1);
+  });
+
   it("answers get with its rolling features", async () => {
     p = await startPipeline({ sensor: { windows: { counts: [5], durationsMs: [3 * S] } } });
     feed(p, "vibration", 10, (i) => i);
