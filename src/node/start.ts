@@ -11,7 +11,7 @@ import type { VigilConfig } from "../config/index.js";
 import { readingLimits, startIngestConnectors, startOpcUaConnector, type IngestConnectors } from "../actors/connectors/index.js";
 import { IngestGateway } from "../actors/ingest/index.js";
 import { IngestCounters } from "../actors/readings/index.js";
-import { startSimulator, type SimulatorRunner } from "../actors/simulator/index.js";
+import { startSimulator, type OpcUaValueSink, type SimulatorRunner } from "../actors/simulator/index.js";
 import { startPlantOpcUaServer } from "../actors/simulator/opcua-start.js";
 import { createActorSystem, type ActorSystem } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
@@ -65,13 +65,15 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const control = serveNodeControl({ nodeId: config.node.id, transport, system, logger });
     stops.push(() => Promise.resolve(control.stop()));
 
+    // The simulator's OPC UA server first: the node's own OPC UA connector may be pointed at it.
+    const opcUaSink = config.simulator.enabled && config.simulator.publishers.includes("opcua") ? await startSimulatorOpcUaServer(config, logger, stops) : undefined;
     const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
     stops.push(() => connectors.stop());
     if (config.opcua.enabled && config.opcua.endpoints.length > 0) {
       const { connector } = await startOpcUaConnector({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
       stops.push(() => connector.stop());
     }
-    const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops }) : undefined;
+    const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops, opcUaSink }) : undefined;
 
     logger.info(
       {
@@ -137,22 +139,21 @@ async function startActorSystem(config: VigilConfig, transport: Transport, logge
   return system;
 }
 
+async function startSimulatorOpcUaServer(config: VigilConfig, logger: Logger, stops: (() => Promise<void>)[]): Promise<OpcUaValueSink> {
+  const server = await startPlantOpcUaServer({ ...config.opcua.server, log: logger.child({ part: "simulator-opcua" }) });
+  stops.push(() => server.stop());
+  return server;
+}
+
 async function startNodeSimulator(
   config: VigilConfig,
-  parts: { gateway: IngestGateway; transport: Transport; logger: Logger; stops: (() => Promise<void>)[] },
+  parts: { gateway: IngestGateway; transport: Transport; logger: Logger; stops: (() => Promise<void>)[]; opcUaSink: OpcUaValueSink | undefined },
 ): Promise<SimulatorRunner> {
-  const sim = config.simulator;
-  let opcUaSink;
-  if (sim.publishers.includes("opcua")) {
-    const server = await startPlantOpcUaServer({ ...config.opcua.server, log: parts.logger.child({ part: "simulator-opcua" }) });
-    parts.stops.push(() => server.stop());
-    opcUaSink = server;
-  }
-  const runner = await startSimulator(sim, {
+  const runner = await startSimulator(config.simulator, {
     log: parts.logger.child({ part: "simulator" }),
     gateway: parts.gateway,
     transport: parts.transport,
-    ...(opcUaSink === undefined ? {} : { opcUaSink }),
+    ...(parts.opcUaSink === undefined ? {} : { opcUaSink: parts.opcUaSink }),
   });
   parts.stops.push(() => runner.close());
   return runner;
