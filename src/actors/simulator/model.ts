@@ -5,6 +5,7 @@
  * clock, so its output depends only on its seed and the instants it is
  * asked about.
  */
+import type { UnitStatus } from "../readings/index.js";
 import type { GroundTruth } from "./ground-truth.js";
 import type { ActiveScenario, ScenarioRequest } from "./scenarios.js";
 import type { SimulatedReading } from "./simulated-reading.js";
@@ -27,6 +28,8 @@ export interface SimulatedPlant {
   advance(index: number, ts: number): boolean;
   /** Sensor `sensor` of unit `index` as sampled by its last `advance`, as a new reading. */
   read(index: number, sensor: number): SimulatedReading;
+  /** Unit `index`'s status as of its last `advance`. */
+  statusOf(index: number): UnitStatus;
 
   /** Start a scenario at `at` (epoch ms). Throws VIGIL_SIMULATOR_* errors for bad requests. */
   inject(request: ScenarioRequest, at: number): ActiveScenario;

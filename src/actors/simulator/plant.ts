@@ -5,6 +5,7 @@
  * to, and the scenarios injected (with their instants).
  */
 import { VigilError } from "../../runtime/index.js";
+import type { UnitStatus } from "../readings/index.js";
 import { GroundTruth } from "./ground-truth.js";
 import type { ScenarioTarget, SimulatedPlant } from "./model.js";
 import { PLANT_SENSORS } from "./plant-sensors.js";
@@ -62,6 +63,10 @@ export class Plant implements SimulatedPlant {
 
   read(index: number, sensor: number): SimulatedReading {
     return this.units[index]!.read(sensor);
+  }
+
+  statusOf(index: number): UnitStatus {
+    return this.units[index]!.status;
   }
 
   /**

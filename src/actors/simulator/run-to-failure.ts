@@ -12,7 +12,7 @@
  * cycle). On the cycle after it fails, the slot gets a new unit (life + 1).
  */
 import { VigilError } from "../../runtime/index.js";
-import type { OperationalState } from "../readings/index.js";
+import type { OperationalState, UnitStatus } from "../readings/index.js";
 import { GroundTruth } from "./ground-truth.js";
 import type { ScenarioTarget, SimulatedPlant } from "./model.js";
 import { SeededRandom } from "./random.js";
@@ -138,6 +138,11 @@ export class RunToFailureFleet implements SimulatedPlant {
       rulCycles,
       rulHours: rulCycles * life.hoursPerCycle,
     };
+  }
+
+  /** A failed unit is replaced at once, so every slot is always online. */
+  statusOf(_index: number): UnitStatus {
+    return "online";
   }
 
   /** The current wear (0..1) of each unit: the hidden health the sensors reflect, for checks and plots. */

@@ -15,6 +15,7 @@
  * (random-scenarios.ts), so a demo shows anomalies unprompted.
  */
 import { pino, type Logger } from "pino";
+import type { UnitStatus } from "../readings/index.js";
 import { systemClock, VigilError, type Clock, type TimerHandle } from "../../runtime/index.js";
 import { ReadingGenerator } from "./generator.js";
 import type { GroundTruth } from "./ground-truth.js";
@@ -81,6 +82,9 @@ export class SimulatorRunner {
   private readonly log: Logger;
   private readonly maxBatch: number;
   private readonly randomScenarios: RandomScenarios | undefined;
+  /** The statuses publishers were last told of, by unit index (undefined: not yet told). */
+  private readonly toldStatus: (UnitStatus | undefined)[];
+  private readonly wantStatus: boolean;
   private running = false;
   private opened: Promise<void> | undefined;
   private timer: TimerHandle | undefined;
@@ -95,6 +99,8 @@ export class SimulatorRunner {
     const rate = options.readingsPerSecond;
     this.generator = new ReadingGenerator(this.plant, { startAt: this.clock.now(), ...(rate === undefined ? {} : { readingsPerSecond: rate }) });
     this.publishers = options.publishers.map((publisher) => ({ publisher, published: 0, failures: 0, lastError: null }));
+    this.toldStatus = new Array<UnitStatus | undefined>(this.plant.unitIds.length);
+    this.wantStatus = options.publishers.some((p) => p.unitStatus !== undefined);
     if (options.randomScenarios !== undefined && this.plant.mode !== "plant") {
       throw new VigilError("VIGIL_SIMULATOR_MISCONFIGURED", "random scenarios need plant mode; run-to-failure units wear out on their own");
     }
@@ -190,6 +196,7 @@ export class SimulatorRunner {
     this.timer = undefined;
     if (!this.running) return;
     const batch = this.generator.readingsUntil(this.clock.now(), [], this.maxBatch);
+    if (this.wantStatus) this.tellStatusChanges();
     const pending = batch.length === 0 ? undefined : this.publishAll(batch);
     if (pending === undefined) {
       this.scheduleNext();
@@ -207,6 +214,23 @@ export class SimulatorRunner {
     // Behind: carry on at once. Ahead: wait for the next tick, but not less than MIN_PERIOD_MS.
     const delay = ahead <= 0 ? 0 : Math.max(MIN_PERIOD_MS, ahead);
     this.timer = this.clock.setTimer(delay, () => this.fire());
+  }
+
+  /** A scan over the units per batch (not per reading), only when some publisher wants statuses. */
+  private tellStatusChanges(): void {
+    for (let i = 0; i < this.toldStatus.length; i++) {
+      const status = this.plant.statusOf(i);
+      if (status === this.toldStatus[i]) continue;
+      this.toldStatus[i] = status;
+      const unit = this.plant.unitIds[i]!;
+      for (const p of this.publishers) {
+        try {
+          p.publisher.unitStatus?.(unit, status);
+        } catch (err) {
+          this.failed(p, err);
+        }
+      }
+    }
   }
 
   /** Synchronous publishers finish here; a promise is returned only if some publisher is still working. */

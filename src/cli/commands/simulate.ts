@@ -1,14 +1,16 @@
 /**
  * `vigil simulate`: run the plant simulator on its own, as a field gateway
- * publishing over MQTT and/or NATS (to a Vigil node elsewhere, or anything
- * else listening), until SIGINT/SIGTERM. Its settings are the config's
- * `simulator` section, layered like every setting (defaults < --config file
- * < VIGIL_SIMULATOR_* < flags). Without a node there is no in-process
- * gateway to feed, so the "gateway" and "opcua" publishers are refused here.
+ * publishing over MQTT and/or NATS and serving its values from an OPC UA
+ * server (for a Vigil node elsewhere, or anything else listening), until
+ * SIGINT/SIGTERM. Its settings are the config's `simulator` section (and
+ * `opcua.server` for the server), layered like every setting (defaults <
+ * --config file < VIGIL_* < flags). Without a node there is no in-process
+ * gateway to feed, so the "gateway" publisher is refused here.
  */
 import { Option } from "commander";
 import type { Command } from "commander";
-import { startSimulator } from "../../actors/simulator/index.js";
+import { startSimulator, type OpcUaValueSink } from "../../actors/simulator/index.js";
+import { startPlantOpcUaServer } from "../../actors/simulator/opcua-start.js";
 import { loadConfig } from "../../config/index.js";
 import type { ConfigPath, FlagValue, VigilConfig } from "../../config/index.js";
 import { isVigilError } from "../../runtime/errors.js";
@@ -18,23 +20,22 @@ import { EXIT_FAILURE, EXIT_USAGE, exitWith } from "../exit.js";
 import { exitOnSignals } from "../shutdown.js";
 
 const SETTING_FLAGS: readonly { readonly flags: string; readonly path: ConfigPath; readonly help: string }[] = [
-  { flags: "--publish <list>", path: "simulator.publishers", help: "mqtt and/or nats, comma-separated" },
+  { flags: "--publish <list>", path: "simulator.publishers", help: "mqtt, nats and/or opcua, comma-separated" },
   { flags: "--mode <mode>", path: "simulator.mode", help: "plant | run-to-failure" },
   { flags: "--units <n>", path: "simulator.units", help: "number of units" },
   { flags: "--seed <n>", path: "simulator.seed", help: "the same seed gives the same readings" },
   { flags: "--interval-ms <ms>", path: "simulator.intervalMs", help: "every sensor reads once per interval" },
   { flags: "--mqtt-url <url>", path: "simulator.mqtt.url", help: "MQTT broker to publish to" },
   { flags: "--nats-servers <list>", path: "transport.nats.servers", help: "comma-separated NATS server URLs" },
+  { flags: "--opcua-port <port>", path: "opcua.server.port", help: "port of the OPC UA server; 0 picks a free one" },
   { flags: "--log-level <level>", path: "log.level", help: "fatal | error | warn | info | debug | trace | silent" },
 ];
 
-/** Publishers that need a running node beside them. */
-const NEEDS_A_NODE = new Set(["gateway", "opcua"]);
 
 export function registerSimulate(program: Command): void {
   const command = program
     .command("simulate")
-    .description("run the plant simulator on its own, publishing over MQTT and/or NATS until SIGINT or SIGTERM")
+    .description("run the plant simulator on its own (MQTT, NATS, OPC UA server) until SIGINT or SIGTERM")
     .option("-c, --config <file>", "JSON config file (any subset of the settings)");
   const settingOptions = SETTING_FLAGS.map((f) => ({ option: new Option(f.flags, `${f.help} (${f.path})`), path: f.path }));
   for (const { option } of settingOptions) command.addOption(option);
@@ -59,26 +60,39 @@ function readConfig(file: string | undefined, flags: readonly FlagValue[]): Vigi
 
 async function runSimulate(config: VigilConfig): Promise<void> {
   const settings = config.simulator;
-  const needNode = settings.publishers.filter((p) => NEEDS_A_NODE.has(p));
-  if (needNode.length > 0) {
-    const verb = needNode.length === 1 ? "needs" : "need";
-    exitWith(EXIT_USAGE, `simulator.publishers: ${needNode.join(" and ")} ${verb} a running node (vigil start); choose --publish mqtt and/or nats`);
+  if (settings.publishers.includes("gateway")) {
+    exitWith(EXIT_USAGE, "simulator.publishers: gateway needs a running node (vigil start); choose --publish mqtt, nats and/or opcua");
   }
   const logger = createLogger(config.log, { bindings: { part: "simulator" } });
+  // Closed in reverse order of opening, also when start-up fails half-way.
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
   try {
-    const transport = settings.publishers.includes("nats")
-      ? await connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-simulator` })
-      : undefined;
-    const runner = await startSimulator(settings, { log: logger, ...(transport === undefined ? {} : { transport }) }).catch(async (err: unknown) => {
-      await transport?.close();
-      throw err;
+    let transport;
+    if (settings.publishers.includes("nats")) {
+      const nats = await connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-simulator` });
+      closers.push(() => nats.close());
+      transport = nats;
+    }
+    let opcUaSink: OpcUaValueSink | undefined;
+    if (settings.publishers.includes("opcua")) {
+      const server = await startPlantOpcUaServer({ ...config.opcua.server, log: logger.child({ part: "simulator-opcua" }) });
+      closers.push(() => server.stop());
+      logger.info({ endpointUrl: server.endpointUrl }, "simulator OPC UA server listening");
+      opcUaSink = server;
+    }
+    const runner = await startSimulator(settings, {
+      log: logger,
+      ...(transport === undefined ? {} : { transport }),
+      ...(opcUaSink === undefined ? {} : { opcUaSink }),
     });
-    exitOnSignals(async () => {
-      await runner.close();
-      await transport?.close();
-    }, logger);
+    closers.push(() => runner.close());
   } catch (err) {
     logger.fatal({ err }, "simulator failed to start");
+    await closeAll().catch(() => undefined);
     exitWith(EXIT_FAILURE, err instanceof Error ? err.message : String(err));
   }
+  exitOnSignals(closeAll, logger);
 }

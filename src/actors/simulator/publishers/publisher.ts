@@ -3,6 +3,7 @@
  * the ingest gateway in-process, over MQTT, over NATS, or into an OPC UA
  * server's address space. The runner hands each batch to every publisher.
  */
+import type { UnitStatus } from "../../readings/index.js";
 import type { SimulatedReading } from "../simulated-reading.js";
 
 export interface ReadingPublisher {
@@ -19,6 +20,12 @@ export interface ReadingPublisher {
    * piling readings up in memory. The batch must not be kept or changed.
    */
   publish(batch: readonly SimulatedReading[]): void | Promise<void>;
+  /**
+   * A unit's status (online, offline, maintenance), once per unit with the
+   * first batch and then whenever it changes — an offline unit sends no
+   * readings, so this is the only way to learn it is offline.
+   */
+  unitStatus?(unit: string, status: UnitStatus): void;
   /** Release what the publisher opened itself (connections); idempotent. */
   close?(): Promise<void>;
 }
