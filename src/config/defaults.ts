@@ -131,14 +131,14 @@ export const defaults: VigilConfig = deepFreeze({
         tolerance: 0, // changes up to this much count as equal
       },
       scoring: {
-        zCentre: 4, // |z| scored 0.5
+        zCentre: 5, // |z| scored 0.5
         zSteepness: 1.5, // of the logistic around zCentre
         minSamples: 10, // readings in the baseline before z-scores count
         anomalyThreshold: 0.5, // a reading is anomalous from this combined score
         noiseAlpha: 0.02, // weight of each normal reading in the learned noise scale
       },
       unitUpdateIntervalMs: 1000, // 1 second: routine updates to the unit actor; changes go at once
-      driftHorizonMs: 10 * 60 * 1000, // 10 minutes: a trend that leaves the normal band within this is drift
+      driftHorizonMs: 2 * 60 * 1000, // 2 minutes: a trend that leaves the normal band within this is drift
     },
     unit: {
       offlineAfterMs: 30 * 1000, // 30 seconds without a reading

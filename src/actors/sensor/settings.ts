@@ -31,7 +31,7 @@ export interface SensorSettings {
   readonly scoring: {
     /** Window the newest reading is judged against: "c30", "t60s", … @default the largest count window, else the longest time window */
     readonly baseline?: string;
-    /** |z| at which the z-score component is 0.5. @default 4 */
+    /** |z| at which the z-score component is 0.5. @default 5 */
     readonly zCentre: number;
     /** Steepness of the logistic around zCentre. @default 1.5 */
     readonly zSteepness: number;
@@ -44,7 +44,7 @@ export interface SensorSettings {
   };
   /** At most one routine update to the unit per this much reading time; changes go at once. 0: every reading. @default 1000 */
   readonly unitUpdateIntervalMs: number;
-  /** Drift: the trend of the longest window would leave the normal band within this. @default 10 minutes */
+  /** Drift: the trend of the longest window would leave the normal band within this. @default 2 minutes */
   readonly driftHorizonMs: number;
 }
 
@@ -53,9 +53,9 @@ export const DEFAULT_SENSOR_SETTINGS: SensorSettings = {
   ewmaAlpha: 0.2,
   maxSamples: 4096,
   stuck: { readings: 10, ms: 0, tolerance: 0 },
-  scoring: { zCentre: 4, zSteepness: 1.5, minSamples: 10, anomalyThreshold: 0.5, noiseAlpha: 0.02 },
+  scoring: { zCentre: 5, zSteepness: 1.5, minSamples: 10, anomalyThreshold: 0.5, noiseAlpha: 0.02 },
   unitUpdateIntervalMs: 1000, // 1 second
-  driftHorizonMs: 10 * 60 * 1000, // 10 minutes
+  driftHorizonMs: 2 * 60 * 1000, // 2 minutes: a minute-long trend says little about the next hour
 };
 
 export type SensorSettingsInput = {

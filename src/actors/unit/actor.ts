@@ -148,7 +148,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   }
 
   private view(ctx: ActorContext): UnitView {
-    return { unit: this.unit, sensors: this.sensors, now: ctx.now(), onlineSince: this.onlineSince };
+    return { unit: this.unit, sensors: this.sensors, now: ctx.now(), onlineSince: this.onlineSince, previous: this.published?.operationalState ?? null };
   }
 
   /** Re-assess and publish when anything a subscriber cares about changed. */
@@ -157,6 +157,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     this.assessor.assess(this.view(ctx), a);
     const p = this.published;
     const status = this.status;
+    if (this.sensors.size === 0 && !this.maintenance) return; // asked about before any reading: nothing to say yet
     if (
       p !== null &&
       p.status === status &&

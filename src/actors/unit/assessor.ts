@@ -31,6 +31,8 @@ export interface UnitView {
   readonly now: number;
   /** Node-clock time the unit last came online; null while offline. */
   readonly onlineSince: number | null;
+  /** The state last assessed, for hysteresis; null before the first. */
+  readonly previous: OperationalState | null;
 }
 
 /** Written by `assess`; one instance per unit actor, reused. */

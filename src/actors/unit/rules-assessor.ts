@@ -16,7 +16,10 @@
  *    break, or a sensor is drifting (its trend leaves its normal band within
  *    the drift horizon).
  * 7. OPTIMAL — no counted anomaly, every sensor GOOD, and every sensor of a
- *    known type inside its optimal band (at least one such sensor).
+ *    known type inside its optimal band (at least one such sensor). A unit
+ *    that is OPTIMAL stays so until a value leaves the band by more than 5 %
+ *    of its normal band's width, so a value wandering along the edge does not
+ *    flap the state.
  * 8. NORMAL — otherwise.
  *
  * Severity and category are those of the worst counted anomaly (by severity,
@@ -33,6 +36,8 @@ import type { UnitSettings } from "./settings.js";
 const SEVERITY_RANK: Record<Severity, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 const SEVERITY_PENALTY: Record<Severity, number> = { LOW: 0.05, MEDIUM: 0.15, HIGH: 0.3, CRITICAL: 0.6 };
 const DRIFT_FACTOR = 0.95;
+/** Hysteresis on leaving OPTIMAL, as a share of the normal band's width. */
+const OPTIMAL_SLACK = 0.05;
 const STATE_FACTOR = { FAULT: 0.6, OVERLOAD: 0.85, DEGRADED: 0.9 } as const;
 
 export class RulesAssessor implements UnitAssessor {
@@ -40,6 +45,7 @@ export class RulesAssessor implements UnitAssessor {
 
   assess(view: UnitView, out: Assessment): void {
     const idle = isIdle(view.sensors);
+    const slack = view.previous === "OPTIMAL" ? OPTIMAL_SLACK : 0;
     let worst: SensorEntry | undefined;
     let critical = false;
     let sustained = false;
@@ -59,7 +65,8 @@ export class RulesAssessor implements UnitAssessor {
       if (s.type !== undefined) {
         known++;
         const [lo, hi] = optimalBand(s.type);
-        if (s.value < lo || s.value > hi) optimal = false;
+        const margin = slack * (s.type.normal[1] - s.type.normal[0]);
+        if (s.value < lo - margin || s.value > hi + margin) optimal = false;
         if (s.quality !== "BAD" && s.type.overloadAbove !== undefined && s.value > s.type.overloadAbove) overload = true;
       }
       if (!counts(s, idle)) continue;

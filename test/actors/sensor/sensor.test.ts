@@ -70,7 +70,7 @@ describe("a sensor actor", () => {
     let next = feed(p, "temperature", 100, signal);
     const { features } = await p.view("temperature");
     const sd = features["c30_std"]!;
-    p.send("temperature", features["c30_mean"]! + 4.6 * sd, T0 + next++ * S);
+    p.send("temperature", features["c30_mean"]! + 5.6 * sd, T0 + next++ * S);
     next = feed(p, "temperature", 40, signal, next);
     p.send("temperature", 30, T0 + next * S);
     await p.settle();

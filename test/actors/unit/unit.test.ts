@@ -93,6 +93,17 @@ describe("a unit's operational state", () => {
     expect(await p.unit()).toMatchObject({ operationalState: "OPTIMAL", severity: null, category: null, health: 1 });
   });
 
+  it("stays OPTIMAL while a value creeps just past the edge of its optimal band, then turns NORMAL", async () => {
+    p = await running();
+    let t = await run(p, 0, 40, { temperature: 29 });
+    expect((await p.unit()).operationalState).toBe("OPTIMAL");
+    for (let i = 1; i <= 40; i++) t = await run(p, t, 1, { temperature: 29 + 0.05 * i }); // to 31 °C, past the 30 °C edge
+    expect((await p.unit()).operationalState).toBe("OPTIMAL");
+    for (let i = 1; i <= 50; i++) t = await run(p, t, 1, { temperature: 31 + 0.05 * i }); // to 33.5 °C, past the 2.5 °C slack
+    expect(p.anomalies("temperature")).toEqual([]);
+    expect((await p.unit()).operationalState).toBe("NORMAL");
+  });
+
   it("is NORMAL with a sensor inside its normal band but outside its optimal one", async () => {
     p = await running();
     await run(p, 0, 40, { temperature: 35 });
@@ -137,11 +148,11 @@ describe("a unit's operational state", () => {
 
   it("is DEGRADED when a sensor drifts towards the edge of its band", async () => {
     p = await running();
-    const next = await run(p, 0, 40, { temperature: 28 });
-    // +0.02 °C/s: 12 °C in the 10-minute drift horizon, out of the 40 °C band
+    const next = await run(p, 0, 40, { temperature: 36 });
+    // +0.03 °C/s from 36 °C: still inside the 40 °C band, but 3.6 °C further in the 2-minute drift horizon
     const random = seeded(11);
     for (let i = 0; i < 90; i++) {
-      p.send("temperature", 28 + 0.02 * i + 0.02 * (random() - 0.5), T0 + (next + i) * S);
+      p.send("temperature", 36 + 0.03 * i + 0.02 * (random() - 0.5), T0 + (next + i) * S);
     }
     await p.settle();
     expect(p.anomalies("temperature")).toEqual([]);
@@ -179,6 +190,12 @@ describe("unit state publications", () => {
     await run(p, 0, 60);
     // online + OPTIMAL from the first readings, and nothing since
     expect(p.unitStates().map((s) => [s.status, s.operationalState, s.severity, s.health])).toEqual([["online", "OPTIMAL", null, 1]]);
+  });
+
+  it("say nothing about a unit asked after before any reading", async () => {
+    p = await running();
+    expect(await p.unit("UNIT009")).toMatchObject({ unit: "UNIT009", status: "offline", sensors: {} });
+    expect(p.unitStates("UNIT009")).toEqual([]);
   });
 
   it("carry the latest state of every sensor", async () => {
