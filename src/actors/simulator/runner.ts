@@ -121,7 +121,11 @@ export class SimulatorRunner {
   /** Start ticking now (the first readings go out at once). Opens the publishers on the first start. */
   async start(): Promise<void> {
     if (this.closed) throw new Error("simulator runner is closed");
-    this.opened ??= this.openPublishers();
+    // A failed open is forgotten, so a later start tries again.
+    this.opened ??= this.openPublishers().catch((err: unknown) => {
+      this.opened = undefined;
+      throw err;
+    });
     await this.opened;
     if (this.running) return;
     this.running = true;

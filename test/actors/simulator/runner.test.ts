@@ -208,4 +208,22 @@ describe("SimulatorRunner", () => {
     const create = () => new SimulatorRunner({ plant: new RunToFailureFleet({ units: 2 }), publishers: [], randomScenarios: { everyMs: MINUTE } });
     expect(create).toThrow(expect.objectContaining({ code: "VIGIL_SIMULATOR_MISCONFIGURED" }));
   });
+
+  it("refuses to start while a publisher cannot open, and opens it again on the next start", async () => {
+    let attempts = 0;
+    const flaky: ReadingPublisher = {
+      name: "flaky",
+      open: () => {
+        if (++attempts === 1) throw new Error("server not up yet");
+      },
+      publish: () => undefined,
+    };
+    const { runner: r } = runner([flaky]);
+    await expect(r.start()).rejects.toThrow("server not up yet");
+    expect(r.isRunning).toBe(false);
+    await r.start();
+    expect(r.isRunning).toBe(true);
+    expect(attempts).toBe(2);
+    await r.close();
+  });
 });
