@@ -18,6 +18,8 @@ interface FigureBase {
   readonly value: number;
   /** e.g. "1/s", "ms", "bytes". */
   readonly unit: string;
+  /** Conditions the figure was measured under, printed after the unit, e.g. `{ offered_rate: 250000 }`. */
+  readonly conditions?: Readonly<Record<string, string | number>>;
 }
 
 /** A figure stands alone, or is compared with the same measure of a baseline taken in the same run. */
@@ -38,6 +40,7 @@ export function formatFigure(figure: Figure): string {
     metric: figure.metric,
     value: figure.value,
     unit: figure.unit,
+    ...figure.conditions,
     cores: os.availableParallelism(),
   };
   if (figure.baseline !== undefined) {

@@ -101,7 +101,7 @@ export function clickhouseUsersXml(): string {
  * would switch to the `mosquitto` user and lose access to a root-owned data dir;
  * `user` set to whoever we are keeps it as us (ignored when not root).
  */
-export function mosquittoConf(dataDir: string, port: number): string {
+export function mosquittoConf(dataDir: string, port: number, extra: readonly string[] = []): string {
   return [
     `listener ${port} 127.0.0.1`,
     "allow_anonymous true",
@@ -113,6 +113,7 @@ export function mosquittoConf(dataDir: string, port: number): string {
     "log_type warning",
     "log_type notice",
     "log_type information",
+    ...extra,
     "",
   ].join("\n");
 }

@@ -73,7 +73,12 @@ export function startNats(options: NatsOptions = {}): Promise<ServerHandle> {
   });
 }
 
-export function startMosquitto(): Promise<ServerHandle> {
+export interface MosquittoOptions {
+  /** Extra mosquitto.conf lines, e.g. `max_queued_messages 1000000` for benches. */
+  extraConfig?: string[];
+}
+
+export function startMosquitto(options: MosquittoOptions = {}): Promise<ServerHandle> {
   return launch("mosquitto", async (dataDir) => {
     const port = await freePort();
     const configFile = join(dataDir, "mosquitto.conf");
@@ -83,7 +88,7 @@ export function startMosquitto(): Promise<ServerHandle> {
         port,
         url: `mqtt://${LOOPBACK}:${port}`,
         args: ["-c", configFile],
-        prepare: () => writeFile(configFile, mosquittoConf(dataDir, port)),
+        prepare: () => writeFile(configFile, mosquittoConf(dataDir, port, options.extraConfig)),
         answers: () => mqttAnswers(port),
         extraLogs: [],
         startTimeoutMs: MOSQUITTO_START_TIMEOUT_MS,

@@ -1,0 +1,59 @@
+/**
+ * NATS load generator, run as its own process (it still shares the cores
+ * with the system under test). Publishes `count` readings for `units` ×
+ * `sensors` either one per message on `vigil.ingest.reading.<unit>.<sensor>`
+ * or in batches on `vigil.ingest.batch`, as fast as the client takes them or
+ * at `rate` readings per second, each stamped with its send time in
+ * fractional epoch ms. Prints one JSON line `{sent, seconds}` when done.
+ *
+ * usage: tsx bench/load/nats-load.ts <servers> <single|batch> <units> <sensors> <count> [rate] [batchSize]
+ */
+import { connect } from "@nats-io/transport-node";
+
+const [servers = "", mode = "batch", unitsArg = "100", sensorsArg = "5", countArg = "100000", rateArg = "0", batchArg = "1000"] = process.argv.slice(2);
+const units = Number(unitsArg);
+const sensors = Number(sensorsArg);
+const count = Number(countArg);
+const rate = Number(rateArg);
+const batchSize = Number(batchArg);
+const SENSORS = ["temperature", "pressure", "flow_rate", "power", "vibration"];
+/** Plausible centres and swings per sensor, so the load is mostly normal plant data, not a flood of anomalies. */
+const BANDS = [[20, 3], [4, 0.5], [175, 20], [75, 8], [3, 0.4]] as const;
+const valueOf = (i: number): string => {
+  const [centre, swing] = BANDS[i % BANDS.length] as readonly [number, number];
+  return (centre + Math.sin(i / 50) * swing + ((i * 7919) % 13) * swing * 0.01).toFixed(3);
+};
+const ids: [string, string][] = [];
+for (let u = 0; u < units; u++) for (let s = 0; s < sensors; s++) ids.push([`UNIT${String(u).padStart(4, "0")}`, `${SENSORS[s % SENSORS.length] ?? "s"}${s >= SENSORS.length ? s : ""}`]);
+
+const encoder = new TextEncoder();
+const nowMs = (): number => performance.timeOrigin + performance.now();
+const nc = await connect({ servers, name: "vigil-bench-load" });
+const start = performance.now();
+let sent = 0;
+while (sent < count) {
+  const n = Math.min(batchSize, count - sent);
+  if (mode === "batch") {
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++, sent++) {
+      const [unit, sensor] = ids[sent % ids.length] as [string, string];
+      parts.push(`{"unit":"${unit}","sensor":"${sensor}","value":${valueOf(sent)},"timestamp":${nowMs().toFixed(3)}}`);
+    }
+    nc.publish("vigil.ingest.batch", encoder.encode(`[${parts.join(",")}]`));
+  } else {
+    for (let i = 0; i < n; i++, sent++) {
+      const [unit, sensor] = ids[sent % ids.length] as [string, string];
+      nc.publish(`vigil.ingest.reading.${unit}.${sensor}`, encoder.encode(`{"value":${valueOf(sent)},"timestamp":${nowMs().toFixed(3)}}`));
+    }
+  }
+  if (rate > 0) {
+    const wait = start + (sent / rate) * 1000 - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  } else if (sent % (batchSize * 20) === 0) {
+    // Round trip now and then so the client's outbound buffer does not hold the whole run.
+    await nc.flush();
+  }
+}
+await nc.flush();
+await nc.close();
+process.stdout.write(`${JSON.stringify({ sent, seconds: (performance.now() - start) / 1000 })}\n`);

@@ -1,0 +1,247 @@
+/**
+ * Pipeline bench: readings/s end to end (ingest → validation → sensor actor
+ * → features and score → processed output) for single-reading MQTT,
+ * single-reading NATS and batched NATS ingest, and latency from the moment a
+ * reading is sent to the moment its processed output is seen, at a fixed
+ * offered rate of half the batched maximum (HdrHistogram).
+ *
+ * Baseline in the same run: a Node-RED 4 flow doing the same job (MQTT in,
+ * rolling z-score per topic, threshold, MQTT out) on the same broker.
+ *
+ * Everything shares the machine's cores: the broker or NATS server, the load
+ * generator (its own process), the node's main thread and its shard workers.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as hdr from "hdr-histogram-js";
+import mqtt from "mqtt";
+import { pino } from "pino";
+import { loadConfig } from "../src/config/index.js";
+import type { ProcessedReading } from "../src/actors/readings/index.js";
+import { startNode, type RunningNode } from "../src/node/start.js";
+import { createRegistry } from "../src/runtime/metrics.js";
+import { connectNatsTransport } from "../src/runtime/transport/index.js";
+import { startMosquitto, startNats, type ServerHandle } from "../test/harness/servers.js";
+import { startNodeRed } from "./baselines/node-red.js";
+import type { SuiteOptions } from "./run.js";
+import { reportFigure } from "./report.js";
+
+const SUITE = "pipeline";
+const UNITS = 200;
+const SENSORS = 5;
+const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
+
+export async function run(opts: SuiteOptions): Promise<void> {
+  const n = opts.quick ? 100_000 : 500_000;
+  // Bench broker: no per-client queue limit and no Nagle delay, so the broker is not what drops or stalls.
+  const mosquitto = await startMosquitto({ extraConfig: ["max_queued_messages 0", "set_tcp_nodelay true"] });
+  const nats = await startNats({ jetstream: false });
+  try {
+    progress("MQTT ingest, single readings");
+    const viaMqtt = await mqttThroughput(mosquitto, n);
+    progress("Node-RED baseline, same broker and load");
+    const nodeRed = await nodeRedThroughput(mosquitto, n);
+    reportFigure({
+      suite: SUITE,
+      metric: "mqtt_readings_per_s",
+      value: Math.round(viaMqtt.perSecond),
+      unit: "1/s",
+      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost },
+      baseline: "node-red 4 flow (mqtt in, rolling z-score, threshold, mqtt out)",
+      baseline_value: Math.round(nodeRed.perSecond),
+    });
+
+    progress("NATS ingest, single readings");
+    const single = await natsThroughput(nats, "single", n);
+    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost } });
+    progress("NATS ingest, batches of 1,000");
+    const batched = await natsThroughput(nats, "batch", n * 2);
+    reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(batched.perSecond), unit: "1/s", conditions: { readings: batched.processed, lost: batched.lost } });
+
+    const offered = Math.max(1_000, Math.round(batched.perSecond / 2 / 1_000) * 1_000);
+    progress(`latency at ${offered} readings/s offered (half the batched maximum)`);
+    const latency = await latencyAt(nats, offered, opts.quick ? 5 : 15);
+    for (const [metric, value] of [
+      ["latency_p50_ms", latency.p50],
+      ["latency_p99_ms", latency.p99],
+      ["latency_p999_ms", latency.p999],
+    ] as const) {
+      reportFigure({ suite: SUITE, metric, value: Number(value.toFixed(3)), unit: "ms", conditions: { offered_rate: offered, samples: latency.samples } });
+    }
+  } finally {
+    await mosquitto.stop();
+    await nats.stop();
+  }
+}
+
+function progress(step: string): void {
+  process.stderr.write(`bench pipeline: ${step} (${(performance.now() / 1000).toFixed(1)} s)\n`);
+}
+
+interface Throughput {
+  perSecond: number;
+  processed: number;
+  lost: number;
+}
+
+/** A node as `npm start` would run one, with the simulator off and ingest pointed at the bench's servers. */
+async function benchNode(settings: Record<string, unknown>): Promise<{ node: RunningNode; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
+  const file = path.join(dir, "vigil.json");
+  writeFileSync(file, JSON.stringify({ simulator: { enabled: false }, metrics: { enabled: false }, opcua: { enabled: false }, ...settings }));
+  const config = loadConfig({ file, env: {} });
+  const node = await startNode(config, { logger: pino({ level: "error" }), registry: createRegistry() });
+  return {
+    node,
+    async close() {
+      await node.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function processedCount(node: RunningNode): Promise<number> {
+  return (await node.system.stats()).kinds["sensor"]?.processed ?? 0;
+}
+
+/** Wait until `expected` readings have been processed, or until progress stops for 10 s (then report what arrived). */
+async function waitProcessed(node: RunningNode, from: number, expected: number): Promise<number> {
+  let last = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const done = (await processedCount(node)) - from;
+    if (done >= expected) return done;
+    if (done !== last) {
+      last = done;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > 10_000) {
+      return done;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Run a load generator script in its own process; resolves with its summary line. */
+function load(script: string, args: (string | number)[]): Promise<{ sent: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(LOAD_DIR, script), ...args.map(String)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`${script} exited with ${String(code)}`));
+      else resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}") as { sent: number; seconds: number });
+    });
+  });
+}
+
+async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughput> {
+  const { node, close } = await benchNode({
+    mqtt: { enabled: true, url: broker.url, clientId: "vigil-bench", topics: [{ topic: "bench/{unit}/{sensor}", qos: 0, payload: "reading", unit: "{unit}", sensor: "{sensor}" }] },
+  });
+  try {
+    await node.connectors.mqtt?.ready();
+    await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, 5_000]); // warm-up
+    await waitProcessed(node, 0, 5_000);
+    const from = await processedCount(node);
+    const started = performance.now();
+    await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, n]);
+    const processed = await waitProcessed(node, from, n);
+    const seconds = (performance.now() - started) / 1000;
+    return { perSecond: processed / seconds, processed, lost: n - processed };
+  } finally {
+    await close();
+  }
+}
+
+async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throughput> {
+  const red = await startNodeRed(broker.port);
+  const counter = await mqtt.connectAsync(broker.url, { clean: true });
+  let seen = 0;
+  counter.on("message", () => seen++);
+  await counter.subscribeAsync(red.outputFilter, { qos: 0 });
+  try {
+    // Node-RED connects to the broker on its own schedule: wait until a probe comes out.
+    for (let i = 0; seen === 0; i++) {
+      if (i > 300) throw new Error("node-red did not come up within 30 s");
+      await counter.publishAsync(`${red.inputPrefix}/PROBE/temperature`, `{"value":1,"timestamp":${Date.now()}}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, SENSORS, 5_000]); // warm-up
+    await until(() => seen >= 5_000, 10_000);
+    const from = seen;
+    const started = performance.now();
+    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, SENSORS, n]);
+    let last = -1;
+    let lastChange = performance.now();
+    while (seen - from < n) {
+      if (seen !== last) {
+        last = seen;
+        lastChange = performance.now();
+      } else if (performance.now() - lastChange > 10_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const processed = Math.min(n, seen - from);
+    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed };
+  } finally {
+    await counter.endAsync();
+    await red.stop();
+  }
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+async function natsThroughput(server: ServerHandle, mode: "single" | "batch", n: number): Promise<Throughput> {
+  const { node, close } = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
+  try {
+    await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, 5_000]); // warm-up
+    await waitProcessed(node, 0, 5_000);
+    const from = await processedCount(node);
+    const started = performance.now();
+    await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, n]);
+    const processed = await waitProcessed(node, from, n);
+    const seconds = (performance.now() - started) / 1000;
+    return { perSecond: processed / seconds, processed, lost: n - processed };
+  } finally {
+    await close();
+  }
+}
+
+/** Offer batched NATS load at a fixed rate; sample one unit's processed readings and time send → output. */
+async function latencyAt(server: ServerHandle, rate: number, seconds: number): Promise<{ p50: number; p99: number; p999: number; samples: number }> {
+  const { node, close } = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
+  const observer = await connectNatsTransport({ servers: server.url, name: "bench-latency" });
+  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }); // µs
+  const decoder = new TextDecoder();
+  const sub = observer.subscribe("vigil.processed.UNIT0000.>", { maxPending: 1_000_000 });
+  let measuring = false;
+  const watch = (async () => {
+    for await (const msg of sub) {
+      const seenAt = performance.timeOrigin + performance.now();
+      if (!measuring) continue;
+      const r = JSON.parse(decoder.decode(msg.data)) as ProcessedReading;
+      histogram.recordValue(Math.max(1, Math.round((seenAt - r.ts) * 1000)));
+    }
+  })();
+  try {
+    await observer.flush();
+    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, Math.min(rate, 20_000), Math.min(rate, 20_000), 100]); // warm-up
+    measuring = true;
+    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, rate * seconds, rate, 100]);
+    await waitProcessed(node, 0, 0);
+    await new Promise((r) => setTimeout(r, 500)); // the last outputs in flight
+    measuring = false;
+    const ms = (q: number): number => histogram.getValueAtPercentile(q) / 1000;
+    return { p50: ms(50), p99: ms(99), p999: ms(99.9), samples: histogram.totalCount };
+  } finally {
+    sub.unsubscribe();
+    await watch;
+    await observer.close();
+    await close();
+  }
+}
