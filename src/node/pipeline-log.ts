@@ -1,10 +1,11 @@
 /**
  * What a person watching the log sees of the pipeline: unit state changes,
  * anomalies (at most one line per sensor per interval, with a count of the
- * rest), and a periodic summary of readings accepted and rejected. It reads
- * the same subjects any other consumer would; nothing here is on the hot path.
+ * rest), and a periodic summary of readings accepted and rejected. It also
+ * counts the rejections actors report (duplicates). It reads the same
+ * subjects any other consumer would; nothing here is on the hot path.
  */
-import type { IngestCounters, ProcessedReading, UnitState } from "../actors/readings/index.js";
+import { INGEST_SOURCES, REJECTION_REASONS, type IngestCounters, type IngestSource, type ProcessedReading, type RejectionReason, type UnitState } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import type { Logger } from "../runtime/log.js";
 import type { Subscription, Transport } from "../runtime/transport/index.js";
@@ -47,6 +48,11 @@ export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
         "unit state",
       );
     }),
+    // Rejections found past ingest (duplicates seen by a sensor actor) are counted with the rest.
+    follow(SUBJECTS.rejected, (p) => {
+      const r = p as { source?: string; reason?: string };
+      if (isSource(r.source) && isReason(r.reason)) o.counters.reject(r.source, r.reason);
+    }),
     follow(SUBJECTS.anomalyAll, (p) => {
       const r = p as ProcessedReading;
       anomalies++;
@@ -83,6 +89,14 @@ export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
       for (const sub of subs) sub.unsubscribe();
     },
   };
+}
+
+function isSource(s: unknown): s is IngestSource {
+  return typeof s === "string" && (INGEST_SOURCES as readonly string[]).includes(s);
+}
+
+function isReason(r: unknown): r is RejectionReason {
+  return typeof r === "string" && (REJECTION_REASONS as readonly string[]).includes(r);
 }
 
 function latestValues(s: UnitState): Record<string, number> {

@@ -10,6 +10,7 @@ import type { Registry } from "prom-client";
 import type { VigilConfig } from "../config/index.js";
 import { readingLimits, startIngestConnectors, startOpcUaConnector, type IngestConnectors } from "../actors/connectors/index.js";
 import { IngestGateway } from "../actors/ingest/index.js";
+import { kindsConfigOf } from "../actors/kinds.js";
 import { IngestCounters } from "../actors/readings/index.js";
 import { startSimulator, type OpcUaValueSink, type SimulatorRunner } from "../actors/simulator/index.js";
 import { startPlantOpcUaServer } from "../actors/simulator/opcua-start.js";
@@ -115,6 +116,7 @@ async function startActorSystem(config: VigilConfig, transport: Transport, logge
   const system = await createActorSystem({
     workers: rt.workers,
     kindModules: [ACTOR_KINDS_MODULE],
+    kindConfig: kindsConfigOf(config.pipeline),
     // What actors publish (processed readings, anomalies, unit states) goes out on the transport.
     outlet: (subject, json) => transport.publish(subject, encoder.encode(json)),
     log: logger.child({ part: "runtime" }),
