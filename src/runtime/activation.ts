@@ -32,6 +32,7 @@ export interface ContextHost {
   askFrom<R>(from: ActorAddress, to: ActorAddress, message: unknown, options?: AskOptions): Promise<R>;
   markDirty(activation: Activation): void;
   publish(subject: string, payload: unknown): void;
+  publishJson(subject: string, json: string): void;
   schedule(activation: Activation, delayMs: number, message: unknown): TimerHandle;
 }
 
@@ -79,6 +80,10 @@ export class Activation implements ActorContext {
 
   publish(subject: string, payload: unknown): void {
     this.host.publish(subject, payload);
+  }
+
+  publishJson(subject: string, json: string): void {
+    this.host.publishJson(subject, json);
   }
 
   schedule(delayMs: number, message: unknown): TimerHandle {

@@ -36,6 +36,8 @@ export interface ActorContext {
    * caller's thread budget in batches.
    */
   publish(subject: string, payload: unknown): void;
+  /** Publish a payload the actor has already encoded as JSON (hot paths with a fast encoder). */
+  publishJson(subject: string, json: string): void;
   /**
    * Deliver `message` to this actor after `delayMs`, as if sent by itself.
    * Cancelled when the actor is passivated or stopped.

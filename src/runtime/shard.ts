@@ -68,6 +68,8 @@ export interface ShardStats {
 
 /** Messages handled per actor before yielding to the next ready actor (fairness). */
 const ACTOR_BATCH = 64;
+/** Actors snapshotted per slice of a timed checkpoint. */
+const CHECKPOINT_SLICE = 64;
 /** Messages handled per pass before yielding to the event loop. */
 const PASS_BUDGET = 16_384;
 
@@ -89,6 +91,7 @@ export class Shard implements ContextHost {
   private draining = false;
   private stopped = false;
   private credits = 0;
+  private checkpointing = false;
   /** Remote envelopes handled by stateful actors whose snapshots have not been taken since. */
   private uncovered = 0;
   private deadLetters = 0;
@@ -107,7 +110,7 @@ export class Shard implements ContextHost {
     for (const [address, state] of options.snapshots ?? []) this.snapshots.set(address, state);
     this.passNow = this.clock.now();
     this.every(options.passivationSweepMs ?? 1_000, () => this.sweepIdle());
-    if (this.snapshotIntervalMs > 0) this.every(this.snapshotIntervalMs, () => this.checkpoint());
+    if (this.snapshotIntervalMs > 0) this.every(this.snapshotIntervalMs, () => this.checkpointInSlices());
   }
 
   // ---- entry points -------------------------------------------------------
@@ -197,6 +200,38 @@ export class Shard implements ContextHost {
     }
   }
 
+  /**
+   * The checkpoint timer's way: the same work in slices of CHECKPOINT_SLICE
+   * actors, yielding to the event loop between them, so a shard with
+   * thousands of dirty actors does not stall every message for the length
+   * of one big snapshot pass. Messages handled before it began are settled
+   * when the last slice is done; later ones wait for the next checkpoint.
+   */
+  private checkpointInSlices(): void {
+    if (this.checkpointing) return;
+    const list = this.dirtyList;
+    this.dirtyList = [];
+    const covering = this.uncovered;
+    this.uncovered = 0;
+    this.checkpointing = true;
+    let i = 0;
+    const slice = (): void => {
+      const end = Math.min(list.length, i + CHECKPOINT_SLICE);
+      for (; i < end; i++) {
+        const a = list[i] as Activation;
+        a.dirty = false;
+        if (this.activations.get(a.self) === a && a.actor !== null) this.takeSnapshot(a);
+      }
+      if (i < list.length && !this.stopped) {
+        setImmediate(slice);
+        return;
+      }
+      this.checkpointing = false;
+      if (covering > 0 && i === list.length) this.links.settled(covering);
+    };
+    slice();
+  }
+
   /** Passivate every actor (hooks run, snapshots kept) and stop accepting messages. */
   async stop(): Promise<void> {
     for (const t of this.timers) t.cancel();
@@ -236,6 +271,10 @@ export class Shard implements ContextHost {
       this.log.error({ subject, err }, "published payload is not JSON-serialisable; dropped");
       return;
     }
+    this.links.publish(subject, json);
+  }
+
+  publishJson(subject: string, json: string): void {
     this.links.publish(subject, json);
   }
 

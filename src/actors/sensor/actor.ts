@@ -12,7 +12,7 @@
  */
 import { RollingFeatures, type RollingFeaturesState } from "../../ml/index.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
-import { unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
+import { encodeProcessedReading, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
 import type { SensorMessage, SensorUpdate, SensorView } from "./messages.js";
 import { noisyOr, RangeCheck, Reason, reasonsOf, RULE_SCORE, severityOf, StuckDetector } from "./rules.js";
@@ -182,8 +182,9 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     out.reasons = reasonsOf(anomaly ? mask : 0) as string[];
     out.receivedAt = r.receivedAt;
     out.processedAt = ctx.now();
-    ctx.publish(this.processedSubject, out);
-    if (anomaly) ctx.publish(this.anomalySubject, out);
+    const json = encodeProcessedReading(out);
+    ctx.publishJson(this.processedSubject, json);
+    if (anomaly) ctx.publishJson(this.anomalySubject, json);
 
     if (
       this.untold ||

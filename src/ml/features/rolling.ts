@@ -20,9 +20,13 @@ import { WindowStats, type Frame } from "./window.js";
 
 /** Plain-data state of a RollingFeatures (structured-cloneable and JSON-safe). */
 export interface RollingFeaturesState {
-  /** Kept samples, oldest first. */
-  ts: number[];
-  values: number[];
+  /**
+   * Kept samples, oldest first. Typed arrays, because snapshots cross threads
+   * by structured clone, which copies a Float64Array as one block but a
+   * number[] element by element (thousands of samples per sensor at high rates).
+   */
+  ts: Float64Array | readonly number[];
+  values: Float64Array | readonly number[];
   /** Samples pushed since the stream began. */
   count: number;
   ewma: number;
@@ -158,11 +162,12 @@ export class RollingFeatures {
 
   snapshot(): RollingFeaturesState {
     const store = this.store;
-    const ts: number[] = [];
-    const values: number[] = [];
-    for (let s = store.tail; s < store.head; s++) {
-      ts.push(store.ts(s));
-      values.push(store.value(s));
+    const n = store.head - store.tail;
+    const ts = new Float64Array(n);
+    const values = new Float64Array(n);
+    for (let i = 0, s = store.tail; s < store.head; s++, i++) {
+      ts[i] = store.ts(s);
+      values[i] = store.value(s);
     }
     const sums: number[] = [];
     for (const w of this.windows) w.saveSums(sums);

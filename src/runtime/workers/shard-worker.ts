@@ -13,6 +13,7 @@ import { shardOf } from "../placement.js";
 import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
 import { Outbox, unpackEnvelope, type OutboxSink } from "./outbox.js";
+import { startWorkerProfile } from "./profile.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 
 const parent = parentPort;
@@ -160,7 +161,7 @@ handle = (m: ToWorker): void => {
       parent.postMessage({ t: "stats", id: m.id, kinds: kindStats(), shard: shard.stats() } satisfies FromWorker);
       return;
     case "stop":
-      void shard.stop().then(() => {
+      void profiler.stop().then(() => shard.stop()).then(() => {
         for (const peer of peers) peer?.flush();
         toMain.flush();
         parent.postMessage({ t: "stopped" } satisfies FromWorker);
@@ -169,6 +170,7 @@ handle = (m: ToWorker): void => {
   }
 };
 for (const m of early.splice(0)) handle(m);
+const profiler = await startWorkerProfile(init.index);
 parent.postMessage({ t: "ready" } satisfies FromWorker);
 
 process.on("uncaughtException", (err) => {

@@ -1,3 +1,4 @@
+import { deserialize, serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { featureNames, featureRows, RollingFeatures, type FeatureSpec } from "../../../src/ml/index.js";
 
@@ -157,11 +158,12 @@ describe("the running sums", () => {
 });
 
 describe("a snapshot", () => {
-  it("restores to identical features, through JSON and in a fresh instance", () => {
+  it("restores to identical features after a structured clone and a v8 serialisation, in a fresh instance", () => {
     const s = spec({ counts: [5, 10], durationsMs: [10 * S], ewmaAlpha: 0.3 });
     const f = new RollingFeatures(s);
     for (let i = 0; i < 200; i++) f.push(T0 + i * 700, 20 + Math.sin(i) * 3);
-    const state = JSON.parse(JSON.stringify(f.snapshot())) as ReturnType<RollingFeatures["snapshot"]>;
+    // Snapshots cross threads by structured clone and are stored v8-serialised (both keep typed arrays).
+    const state = deserialize(serialize(structuredClone(f.snapshot()))) as ReturnType<RollingFeatures["snapshot"]>;
     const g = new RollingFeatures(s);
     g.restore(state);
     expect(Array.from(g.vector())).toEqual(Array.from(f.vector()));
@@ -185,7 +187,7 @@ describe("a snapshot", () => {
   it("keeps only what the widest window needs", () => {
     const f = new RollingFeatures(spec({ counts: [5], durationsMs: [3 * S] }));
     for (let i = 0; i < 100; i++) f.push(T0 + i * S, i);
-    expect(f.snapshot().values).toEqual([95, 96, 97, 98, 99]);
+    expect(Array.from(f.snapshot().values)).toEqual([95, 96, 97, 98, 99]);
   });
 });
 
