@@ -24,6 +24,14 @@ export interface OutboxSink {
   uncloneableSnapshot(address: ActorAddress, err: unknown): void;
 }
 
+/**
+ * When a batch goes out: at the end of the current microtask run (workers,
+ * whose drain passes already gather many messages), or at the end of the
+ * event-loop turn (the main thread, where connectors hand messages over one
+ * at a time across microtasks — a microtask flush would post each alone).
+ */
+export type FlushTiming = "microtask" | "turn";
+
 export class Outbox {
   private e: Envelope[] = [];
   private r: Reply[] = [];
@@ -34,7 +42,10 @@ export class Outbox {
   private armed = false;
   private readonly flushBound = (): void => this.flush();
 
-  constructor(private readonly sink: OutboxSink) {}
+  constructor(
+    private readonly sink: OutboxSink,
+    private readonly timing: FlushTiming = "microtask",
+  ) {}
 
   envelope(env: Envelope): void {
     this.e.push(env);
@@ -125,7 +136,8 @@ export class Outbox {
   private arm(): void {
     if (!this.armed) {
       this.armed = true;
-      queueMicrotask(this.flushBound);
+      if (this.timing === "microtask") queueMicrotask(this.flushBound);
+      else setImmediate(this.flushBound);
     }
   }
 }

@@ -323,7 +323,7 @@ export class WorkerPool {
       },
       uncloneableReply: () => undefined, // main sends no replies
       uncloneableSnapshot: () => undefined, // nor snapshots
-    });
+    }, "turn");
     for (const env of slot.held.splice(0)) this.send(env);
   }
 
