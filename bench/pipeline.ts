@@ -138,9 +138,10 @@ function load(script: string, args: (string | number)[]): Promise<{ sent: number
 }
 
 async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughput> {
-  const { node, close } = await benchNode({
+  const bench = await benchNode({
     mqtt: { enabled: true, url: broker.url, clientId: "vigil-bench", topics: [{ topic: "bench/{unit}/{sensor}", qos: 0, payload: "reading", unit: "{unit}", sensor: "{sensor}" }] },
   });
+  const { node } = bench;
   try {
     await node.connectors.mqtt?.ready();
     await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, 5_000]); // warm-up
@@ -152,12 +153,12 @@ async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughp
     const seconds = (performance.now() - started) / 1000;
     return { perSecond: processed / seconds, processed, lost: n - processed };
   } finally {
-    await close();
+    await bench.close();
   }
 }
 
 async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throughput> {
-  const red = await startNodeRed(broker.port);
+  const red = startNodeRed(broker.port);
   const counter = await mqtt.connectAsync(broker.url, { clean: true });
   let seen = 0;
   counter.on("message", () => seen++);
@@ -197,7 +198,8 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
 }
 
 async function natsThroughput(server: ServerHandle, mode: "single" | "batch", n: number): Promise<Throughput> {
-  const { node, close } = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
+  const bench = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
+  const { node } = bench;
   try {
     await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, 5_000]); // warm-up
     await waitProcessed(node, 0, 5_000);
@@ -208,13 +210,14 @@ async function natsThroughput(server: ServerHandle, mode: "single" | "batch", n:
     const seconds = (performance.now() - started) / 1000;
     return { perSecond: processed / seconds, processed, lost: n - processed };
   } finally {
-    await close();
+    await bench.close();
   }
 }
 
 /** Offer batched NATS load at a fixed rate; sample one unit's processed readings and time send → output. */
 async function latencyAt(server: ServerHandle, rate: number, seconds: number): Promise<{ p50: number; p99: number; p999: number; samples: number }> {
-  const { node, close } = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
+  const bench = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
+  const { node } = bench;
   const observer = await connectNatsTransport({ servers: server.url, name: "bench-latency" });
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }); // µs
   const decoder = new TextDecoder();
@@ -242,6 +245,6 @@ async function latencyAt(server: ServerHandle, rate: number, seconds: number): P
     sub.unsubscribe();
     await watch;
     await observer.close();
-    await close();
+    await bench.close();
   }
 }

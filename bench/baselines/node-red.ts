@@ -29,7 +29,7 @@ export interface NodeRedBaseline {
   stop(): Promise<void>;
 }
 
-export async function startNodeRed(brokerPort: number): Promise<NodeRedBaseline> {
+export function startNodeRed(brokerPort: number): NodeRedBaseline {
   const dir = mkdtempSync(path.join(tmpdir(), "vigil-nodered-"));
   const inputPrefix = "nodered/in";
   const flows = [

@@ -9,23 +9,15 @@
  * usage: tsx bench/load/mqtt-load.ts <url> <prefix> <units> <sensors> <count> [rate]
  */
 import mqtt from "mqtt";
+import { nowMs, sensorIds, valueOf } from "./plant-values.js";
 
 const [url = "", prefix = "scada", unitsArg = "100", sensorsArg = "5", countArg = "100000", rateArg = "0"] = process.argv.slice(2);
 const units = Number(unitsArg);
 const sensors = Number(sensorsArg);
 const count = Number(countArg);
 const rate = Number(rateArg);
-const SENSORS = ["temperature", "pressure", "flow_rate", "power", "vibration"];
-/** Plausible centres and swings per sensor, so the load is mostly normal plant data, not a flood of anomalies. */
-const BANDS = [[20, 3], [4, 0.5], [175, 20], [75, 8], [3, 0.4]] as const;
-const valueOf = (i: number): string => {
-  const [centre, swing] = BANDS[i % BANDS.length] as readonly [number, number];
-  return (centre + Math.sin(i / 50) * swing + ((i * 7919) % 13) * swing * 0.01).toFixed(3);
-};
-const topics: string[] = [];
-for (let u = 0; u < units; u++) for (let s = 0; s < sensors; s++) topics.push(`${prefix}/UNIT${String(u).padStart(4, "0")}/${SENSORS[s % SENSORS.length] ?? "s"}${s >= SENSORS.length ? s : ""}`);
+const topics = sensorIds(units, sensors).map(([unit, sensor]) => `${prefix}/${unit}/${sensor}`);
 
-const nowMs = (): number => performance.timeOrigin + performance.now();
 const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0 });
 const start = performance.now();
 let sent = 0;

@@ -9,6 +9,7 @@
  * usage: tsx bench/load/nats-load.ts <servers> <single|batch> <units> <sensors> <count> [rate] [batchSize]
  */
 import { connect } from "@nats-io/transport-node";
+import { nowMs, sensorIds, valueOf } from "./plant-values.js";
 
 const [servers = "", mode = "batch", unitsArg = "100", sensorsArg = "5", countArg = "100000", rateArg = "0", batchArg = "1000"] = process.argv.slice(2);
 const units = Number(unitsArg);
@@ -16,18 +17,9 @@ const sensors = Number(sensorsArg);
 const count = Number(countArg);
 const rate = Number(rateArg);
 const batchSize = Number(batchArg);
-const SENSORS = ["temperature", "pressure", "flow_rate", "power", "vibration"];
-/** Plausible centres and swings per sensor, so the load is mostly normal plant data, not a flood of anomalies. */
-const BANDS = [[20, 3], [4, 0.5], [175, 20], [75, 8], [3, 0.4]] as const;
-const valueOf = (i: number): string => {
-  const [centre, swing] = BANDS[i % BANDS.length] as readonly [number, number];
-  return (centre + Math.sin(i / 50) * swing + ((i * 7919) % 13) * swing * 0.01).toFixed(3);
-};
-const ids: [string, string][] = [];
-for (let u = 0; u < units; u++) for (let s = 0; s < sensors; s++) ids.push([`UNIT${String(u).padStart(4, "0")}`, `${SENSORS[s % SENSORS.length] ?? "s"}${s >= SENSORS.length ? s : ""}`]);
+const ids = sensorIds(units, sensors);
 
 const encoder = new TextEncoder();
-const nowMs = (): number => performance.timeOrigin + performance.now();
 const nc = await connect({ servers, name: "vigil-bench-load" });
 const start = performance.now();
 let sent = 0;

@@ -7,19 +7,17 @@
  * --config file < VIGIL_* < flags). Without a node there is no in-process
  * gateway to feed, so the "gateway" publisher is refused here.
  */
-import { Option } from "commander";
 import type { Command } from "commander";
 import { startSimulator, type OpcUaValueSink } from "../../actors/simulator/index.js";
 import { startPlantOpcUaServer } from "../../actors/simulator/opcua-start.js";
-import { loadConfig } from "../../config/index.js";
-import type { ConfigPath, FlagValue, VigilConfig } from "../../config/index.js";
-import { isVigilError } from "../../runtime/errors.js";
+import type { VigilConfig } from "../../config/index.js";
 import { createLogger } from "../../runtime/log.js";
 import { connectNatsTransport } from "../../runtime/transport/index.js";
 import { EXIT_FAILURE, EXIT_USAGE, exitWith } from "../exit.js";
 import { exitOnSignals } from "../shutdown.js";
+import { addSettingFlags, readConfigOrExit, type SettingFlag } from "../setting-flags.js";
 
-const SETTING_FLAGS: readonly { readonly flags: string; readonly path: ConfigPath; readonly help: string }[] = [
+const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--publish <list>", path: "simulator.publishers", help: "mqtt, nats and/or opcua, comma-separated" },
   { flags: "--mode <mode>", path: "simulator.mode", help: "plant | run-to-failure" },
   { flags: "--units <n>", path: "simulator.units", help: "number of units" },
@@ -37,26 +35,12 @@ export function registerSimulate(program: Command): void {
     .command("simulate")
     .description("run the plant simulator on its own (MQTT, NATS, OPC UA server) until SIGINT or SIGTERM")
     .option("-c, --config <file>", "JSON config file (any subset of the settings)");
-  const settingOptions = SETTING_FLAGS.map((f) => ({ option: new Option(f.flags, `${f.help} (${f.path})`), path: f.path }));
-  for (const { option } of settingOptions) command.addOption(option);
+  const flagsGiven = addSettingFlags(command, SETTING_FLAGS);
   command.action(async (opts: Record<string, string | undefined>) => {
-    const flags: FlagValue[] = [];
-    for (const { option, path } of settingOptions) {
-      const value = opts[option.attributeName()];
-      if (value !== undefined) flags.push({ flag: option.long ?? option.flags, path, value });
-    }
-    await runSimulate(readConfig(opts["config"], flags));
+    await runSimulate(readConfigOrExit(opts["config"], flagsGiven(opts)));
   });
 }
 
-function readConfig(file: string | undefined, flags: readonly FlagValue[]): VigilConfig {
-  try {
-    return loadConfig({ file, env: process.env, flags });
-  } catch (err) {
-    if (isVigilError(err, "VIGIL_CONFIG_INVALID")) exitWith(EXIT_USAGE, err.message);
-    throw err;
-  }
-}
 
 async function runSimulate(config: VigilConfig): Promise<void> {
   const settings = config.simulator;

@@ -3,21 +3,20 @@
  * SIGINT/SIGTERM. A bad setting exits 2 with one message naming the field,
  * what it expects and where the value came from.
  */
-import { Option } from "commander";
 import type { Command } from "commander";
 import type { Registry } from "prom-client";
-import { loadConfig, SETTINGS } from "../../config/index.js";
-import type { ConfigPath, FlagValue, VigilConfig } from "../../config/index.js";
+import { SETTINGS } from "../../config/index.js";
+import type { VigilConfig } from "../../config/index.js";
 import { startNode } from "../../node/start.js";
-import { isVigilError } from "../../runtime/errors.js";
 import { createLogger } from "../../runtime/log.js";
 import type { Logger } from "../../runtime/log.js";
 import { createRegistry, startMetricsServer } from "../../runtime/metrics.js";
-import { EXIT_FAILURE, EXIT_USAGE, exitWith } from "../exit.js";
+import { EXIT_FAILURE, exitWith } from "../exit.js";
 import { exitOnSignals } from "../shutdown.js";
+import { addSettingFlags, readConfigOrExit, type SettingFlag } from "../setting-flags.js";
 
 /** Flags that override one setting each. Values stay strings: config validation reads them. */
-const SETTING_FLAGS: readonly { readonly flags: string; readonly path: ConfigPath; readonly help: string }[] = [
+const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--workers <n>", path: "runtime.workers", help: "shard worker threads" },
   { flags: "--transport <kind>", path: "transport.kind", help: "in-process | nats" },
   { flags: "--nats-servers <list>", path: "transport.nats.servers", help: "comma-separated NATS server URLs" },
@@ -30,27 +29,13 @@ export function registerStart(program: Command): void {
     .command("start")
     .description("start a Vigil node and run it until SIGINT or SIGTERM")
     .option("-c, --config <file>", "JSON config file (any subset of the settings)");
-  const settingOptions = SETTING_FLAGS.map((f) => ({ option: new Option(f.flags, `${f.help} (${f.path})`), path: f.path }));
-  for (const { option } of settingOptions) command.addOption(option);
+  const flagsGiven = addSettingFlags(command, SETTING_FLAGS);
   command.addHelpText("after", settingsHelp());
   command.action(async (opts: Record<string, string | undefined>) => {
-    const flags: FlagValue[] = [];
-    for (const { option, path } of settingOptions) {
-      const value = opts[option.attributeName()];
-      if (value !== undefined) flags.push({ flag: option.long ?? option.flags, path, value });
-    }
-    await runStart(readConfig(opts["config"], flags));
+    await runStart(readConfigOrExit(opts["config"], flagsGiven(opts)));
   });
 }
 
-function readConfig(file: string | undefined, flags: readonly FlagValue[]): VigilConfig {
-  try {
-    return loadConfig({ file, env: process.env, flags });
-  } catch (err) {
-    if (isVigilError(err, "VIGIL_CONFIG_INVALID")) exitWith(EXIT_USAGE, err.message);
-    throw err;
-  }
-}
 
 async function runStart(config: VigilConfig): Promise<void> {
   const logger = createLogger(config.log, { bindings: { node: config.node.id } });
