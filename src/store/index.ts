@@ -2,7 +2,7 @@
  * src/store — history stores (ClickHouse in production, an embedded engine
  * by default) behind one interface, and batch import.
  *
- * Must not depend on actors or HTTP; SQL literals go through one escaping
- * helper. Nothing is exported yet.
+ * Must not depend on actors' internals, connectors or HTTP (it shares only
+ * the reading types); SQL literals go through one escaping helper.
  */
-export {};
+export type * from "./history-store.js";
