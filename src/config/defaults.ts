@@ -147,4 +147,16 @@ export const defaults: VigilConfig = deepFreeze({
       faultBadQualitySensors: 2, // BAD sensors that make a FAULT
     },
   },
+  history: {
+    clickhouse: {
+      url: "", // empty: the embedded store; e.g. http://127.0.0.1:8123 for ClickHouse's HTTP interface
+      database: "vigil", // created by the migrations if missing
+      username: "default",
+      password: "",
+      retentionDays: 365, // 1 year of history, then removed (see src/store/clickhouse/retention.ts); 0: keep forever
+    },
+    embedded: {
+      path: ".cache/history/vigil.duckdb", // one file; its directory is created on first use
+    },
+  },
 });

@@ -54,6 +54,20 @@ const mqttUrl = z
     }
   }, { error: "an MQTT broker URL such as mqtt://host:1883" });
 
+const clickHouseUrl = z
+  .string({ error: "an http(s) URL such as http://host:8123, or empty for the embedded store" })
+  .refine((s) => {
+    if (s === "") return true;
+    try {
+      const url = new URL(s);
+      return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, { error: "an http(s) URL such as http://host:8123, or empty for the embedded store" });
+
+const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
 const MQTT_CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // The same rule as a reading's unit id (src/actors/readings/reading.ts ID_PATTERN); config may not import actors.
 const UNIT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -171,6 +185,20 @@ export const configSchema = section({
   }),
   // Sensor and unit actors: windows, checks, scoring, unit rules (kindConfig of src/actors/kinds.ts).
   pipeline: pipelineSchema,
+  // The history store (src/store): ClickHouse when a URL is set, the embedded store otherwise.
+  history: section({
+    clickhouse: section({
+      url: clickHouseUrl,
+      // Becomes an identifier in SQL text, so only the characters an unquoted identifier may hold.
+      database: textMatching(SQL_IDENTIFIER, "letters, digits and '_', not starting with a digit"),
+      username: text(),
+      password: z.string({ error: "a string (empty: no password)" }),
+      retentionDays: wholeNumber(0, 36_500),
+    }),
+    embedded: section({
+      path: text(),
+    }),
+  }),
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;
