@@ -33,7 +33,10 @@ export type VigilErrorCode =
   | "VIGIL_OPCUA_CONNECT_FAILED"
   | "VIGIL_OPCUA_NOT_CONNECTED"
   | "VIGIL_OPCUA_BAD_NODE"
-  | "VIGIL_OPCUA_UNKNOWN_ENDPOINT";
+  | "VIGIL_OPCUA_UNKNOWN_ENDPOINT"
+  | "VIGIL_STORE_ROW_INVALID"
+  | "VIGIL_STORE_SQL_INVALID"
+  | "VIGIL_STORE_QUERY_FAILED";
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;

@@ -9,6 +9,22 @@
  * Timestamps are epoch milliseconds everywhere in this interface. Inserts
  * are idempotent for the same rows: retrying a batch after a failure must
  * never leave a row twice (the writer retries until it is sure).
+ *
+ * Numbers are validated upstream (validateReading), and a store refuses a
+ * batch holding a non-finite number (NaN, ±Infinity) or a timestamp that is
+ * not a whole number with VigilError VIGIL_STORE_ROW_INVALID before writing
+ * any of it (checkRows in ./row-checks.ts), so nothing stored is NaN.
+ *
+ * Each kind of row has a natural key; a row inserted again with the same key
+ * replaces the stored one (the retried batch case), so every query and count
+ * sees it once:
+ * - raw and processed readings: unit, sensor, ts
+ * - predictions: unit, kind, modelVersion, ts
+ * - alarm events: alarmId, state, ts
+ * - rejections: every field (identical rejections in the same millisecond count once)
+ * - units: unit (the highest updatedAt wins; upsert)
+ * - labels: unit, sensor, from, to, label, source
+ * - model events: model, version, event, ts
  */
 import type { IngestSource, ReadingQuality } from "../actors/readings/reading.js";
 import type { Category, ScoringMethod, Severity } from "../actors/readings/processed.js";
@@ -144,17 +160,23 @@ export interface HistoryStore {
 
   /** Raw readings of one sensor, oldest first. */
   rawRange(q: { unit: string; sensor: string } & TimeRange & { limit?: number }): Promise<RawReadingRow[]>;
-  /** avg/min/max/count per bucket for one unit's sensors (all when `sensors` is absent), oldest first. */
+  /** avg/min/max/count per bucket for one unit's sensors (all when `sensors` is absent), oldest first, then by sensor. */
   downsampled(q: { unit: string; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]>;
   /** The newest raw reading of every sensor (of the given units, or all). */
   latest(q?: { units?: readonly string[] }): Promise<RawReadingRow[]>;
-  /** Alarm transitions, newest first. */
+  /** Alarm transitions, newest first (ties: by alarmId, then state). */
   alarmHistory(q: TimeRange & { unit?: string; limit?: number }): Promise<AlarmEventRow[]>;
+  /** Rejections per source and reason, ordered by source, then reason. */
   rejectedCounts(q: TimeRange): Promise<RejectionCount[]>;
   /** Processed readings of many sensors at once for training, ordered by unit, sensor, ts. */
   trainingWindow(q: TimeRange & { units?: readonly string[]; sensors?: readonly string[] }): Promise<ProcessedReadingRow[]>;
+  /** Predictions of one unit (and kind), oldest first; ties by kind, then modelVersion. */
+  predictions(q: TimeRange & { unit: string; kind?: string }): Promise<PredictionRow[]>;
+  /** Labels whose [from, to) overlaps the range, ordered by unit, from, sensor (none first). */
   labels(q: TimeRange & { unit?: string }): Promise<LabelRow[]>;
+  /** Ordered by unit. */
   units(): Promise<UnitRow[]>;
+  /** Oldest first; ties by model, version, event. */
   modelEvents(q: { model?: string }): Promise<ModelEventRow[]>;
 
   close(): Promise<void>;
