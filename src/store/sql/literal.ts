@@ -90,6 +90,6 @@ export function qualified(database: string, table: string): SqlText {
 }
 
 /** Joins fragments, e.g. optional WHERE conditions with " AND ". */
-export function joinSql(parts: readonly SqlText[], separator: " AND " | " OR " | ", "): SqlText {
+export function joinSql(parts: readonly SqlText[], separator: " AND " | " OR " | ", " | " UNION ALL "): SqlText {
   return new SqlText(parts.map((p) => p.text).join(separator));
 }
