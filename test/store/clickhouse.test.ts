@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClickHouseHistoryStore } from "../../src/store/clickhouse/index.js";
 import { ClickHouseConnection } from "../../src/store/clickhouse/connection.js";
+import { migrate } from "../../src/store/clickhouse/migrate.js";
+import { MIGRATIONS } from "../../src/store/clickhouse/schema.js";
 import { ident, qualified, sql } from "../../src/store/sql/index.js";
 import { isVigilError } from "../../src/runtime/errors.js";
 import { startClickHouse, type ServerHandle } from "../harness/servers.js";
@@ -51,11 +53,32 @@ describe("ClickHouse history store", () => {
     try {
       const first = await store.migrate();
       await store.migrate();
-      expect(first.applied).toEqual([1]);
+      expect(first.applied).toEqual([1, 2]);
       const recorded = await admin.rows<{ version: number; n: number }>(
         sql`SELECT version, count() AS n FROM ${qualified(database, "schema_migrations")} FINAL GROUP BY version`,
       );
-      expect(recorded).toEqual([{ version: 1, n: 1 }]);
+      expect(recorded.sort((a, b) => a.version - b.version)).toEqual([
+        { version: 1, n: 1 },
+        { version: 2, n: 1 },
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("upgrading a database from migration 1 fills the latest readings from the history already there", async () => {
+    const { store, database, cleanup } = freshStore();
+    try {
+      await migrate(admin, database, () => 0, MIGRATIONS.slice(0, 1));
+      const ts = Date.UTC(2026, 0, 1);
+      await admin.insert(qualified(database, "raw_readings"), [
+        { unit: "UNIT001", sensor: "temperature", ts, value: 1, quality: "GOOD", source: "mqtt", received_at: ts },
+        { unit: "UNIT001", sensor: "temperature", ts: ts + 1, value: 2, quality: "BAD", source: "mqtt", received_at: ts + 1 },
+      ]);
+      expect((await store.migrate()).applied).toEqual([2]);
+      expect(await store.latest()).toEqual([
+        { unit: "UNIT001", sensor: "temperature", ts: ts + 1, value: 2, quality: "BAD", source: "mqtt", receivedAt: ts + 1 },
+      ]);
     } finally {
       await cleanup();
     }

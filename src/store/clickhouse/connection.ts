@@ -6,7 +6,7 @@
  * so nothing reaches the server unescaped; rows are sent as JSONEachRow in
  * the request body, which needs no SQL escaping at all.
  */
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { VigilError } from "../../runtime/errors.js";
 import type { SqlText } from "../sql/index.js";
 
@@ -27,6 +27,8 @@ export class ClickHouseConnection {
       username: options.username,
       password: options.password,
       request_timeout: options.requestTimeoutMs ?? 30_000,
+      // Every failure is thrown to the caller as VIGIL_STORE_QUERY_FAILED; the client's own console logging would say it twice.
+      log: { level: ClickHouseLogLevel.OFF },
       clickhouse_settings: {
         // Int64 columns (epoch ms) as JSON numbers rather than strings; exact below 2^53.
         output_format_json_quote_64bit_integers: 0,

@@ -62,6 +62,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ENGINE = ReplacingMergeTree ORDER BY (model, version, event, ts)`,
     ],
   },
+  {
+    version: 2,
+    name: "latest reading per sensor",
+    // latest() then reads one row per sensor instead of scanning all history. The
+    // materialised view fills it on every insert into raw_readings; the backfill
+    // covers rows from before this migration (and is harmless when run again).
+    statements: (db) => [
+      sql`CREATE TABLE IF NOT EXISTS ${qualified(db, "latest_readings")} (
+        unit String, sensor String, ts Int64, value Float64, quality String, source String, received_at UInt64
+      ) ENGINE = ReplacingMergeTree(ts) ORDER BY (unit, sensor)`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${qualified(db, "latest_readings_mv")} TO ${qualified(db, "latest_readings")}
+        AS SELECT unit, sensor, ts, value, quality, source, received_at FROM ${qualified(db, "raw_readings")}`,
+      sql`INSERT INTO ${qualified(db, "latest_readings")}
+        SELECT unit, sensor, max(ts), argMax(value, ts), argMax(quality, ts), argMax(source, ts), argMax(received_at, ts)
+        FROM ${qualified(db, "raw_readings")} FINAL GROUP BY unit, sensor`,
+    ],
+  },
 ];
 
 export function createDatabase(db: string): SqlText {

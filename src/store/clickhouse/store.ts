@@ -150,24 +150,10 @@ export class ClickHouseHistoryStore implements HistoryStore {
   async latest(q: { units?: readonly string[] } = {}): Promise<RawReadingRow[]> {
     if (q.units?.length === 0) return [];
     const where = q.units === undefined ? sql`` : sql`WHERE unit IN ${q.units}`;
-    // Aliases differ from the column names: ClickHouse would otherwise read `ts` inside argMax as max(ts).
     const found = await this.conn.rows<Columns>(sql`
-      SELECT unit, sensor, max(ts) AS latest_ts, argMax(value, ts) AS latest_value, argMax(quality, ts) AS latest_quality,
-             argMax(source, ts) AS latest_source, argMax(received_at, ts) AS latest_received_at
-      FROM ${this.table("raw_readings")} FINAL ${where}
-      GROUP BY unit, sensor
+      SELECT ${new SqlText(rows.RAW_COLUMNS)} FROM ${this.table("latest_readings")} FINAL ${where}
       ORDER BY unit, sensor`);
-    return found.map((c) =>
-      rows.rawFromColumns({
-        unit: c.unit,
-        sensor: c.sensor,
-        ts: c.latest_ts,
-        value: c.latest_value,
-        quality: c.latest_quality,
-        source: c.latest_source,
-        received_at: c.latest_received_at,
-      }),
-    );
+    return found.map(rows.rawFromColumns);
   }
 
   async alarmHistory(q: TimeRange & { unit?: string; limit?: number }): Promise<AlarmEventRow[]> {
