@@ -8,6 +8,7 @@ import { ClickHouseHistoryStore } from "../../src/store/clickhouse/index.js";
 import { ClickHouseConnection } from "../../src/store/clickhouse/connection.js";
 import { migrate } from "../../src/store/clickhouse/migrate.js";
 import { MIGRATIONS } from "../../src/store/clickhouse/schema.js";
+import { supportsTtl } from "../../src/store/clickhouse/retention.js";
 import { ident, qualified, sql } from "../../src/store/sql/index.js";
 import { isVigilError } from "../../src/runtime/errors.js";
 import { startClickHouse, type ServerHandle } from "../harness/servers.js";
@@ -136,6 +137,11 @@ describe("ClickHouse history store", () => {
     } finally {
       await cleanup();
     }
+  });
+
+  it("sets table TTL only on servers that have it (19.6 and later)", () => {
+    expect(["18.16.1", "19.5.3.8"].map(supportsTtl)).toEqual([false, false]);
+    expect(["19.6.2.11", "20.3.1", "24.8.4.13"].map(supportsTtl)).toEqual([true, true, true]);
   });
 
   it("refuses a database name that is not a plain identifier", () => {

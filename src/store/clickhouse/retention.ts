@@ -8,7 +8,7 @@
  * everywhere; on 19.6+ a TTL is also set, so the server removes rows
  * between two runs without waiting for the month to end.
  */
-import { qualified, sql, type SqlText } from "../sql/index.js";
+import { qualified, sql } from "../sql/index.js";
 import type { ClickHouseConnection } from "./connection.js";
 import { RETAINED_TABLES } from "./schema.js";
 
@@ -52,11 +52,20 @@ export function supportsTtl(version: string): boolean {
   return major > 19 || (major === 19 && minor >= 6);
 }
 
-/** TTL statements for 19.6+: rows older than `retentionDays` go (0 keeps them for a century). */
-export function ttlStatements(database: string, retentionDays: number): SqlText[] {
-  const days = retentionDays > 0 ? retentionDays : 36_500;
-  return RETAINED_TABLES.map(
-    (table) =>
-      sql`ALTER TABLE ${qualified(database, table)} MODIFY TTL toDateTime(intDiv(ts, 1000)) + INTERVAL ${Math.trunc(days)} DAY`,
+/**
+ * On 19.6+, sets the TTL of each retained table to `retentionDays` (0: a
+ * century, i.e. kept). Skips a table whose TTL already says so: a changed TTL
+ * makes current servers rewrite the table's parts, which must not happen on
+ * every start. Not exercised here (the test server is 18.16, which has no TTL).
+ */
+export async function applyTtl(conn: ClickHouseConnection, database: string, retentionDays: number): Promise<void> {
+  const days = retentionDays > 0 ? Math.trunc(retentionDays) : 36_500;
+  const tables = await conn.rows<{ name: string; engine_full: string }>(
+    sql`SELECT name, engine_full FROM system.tables WHERE database = ${database} AND name IN ${[...RETAINED_TABLES]}`,
   );
+  for (const { name, engine_full: engine } of tables) {
+    // The server spells `INTERVAL n DAY` back as toIntervalDay(n).
+    if (engine.includes(`toIntervalDay(${days})`)) continue;
+    await conn.exec(sql`ALTER TABLE ${qualified(database, name)} MODIFY TTL toDateTime(intDiv(ts, 1000)) + INTERVAL ${days} DAY`);
+  }
 }

@@ -24,7 +24,7 @@ import { VigilError } from "../../runtime/errors.js";
 import { SqlText, joinSql, qualified, sql } from "../sql/index.js";
 import { ClickHouseConnection } from "./connection.js";
 import { migrate } from "./migrate.js";
-import { dropExpiredPartitions, supportsTtl, ttlStatements } from "./retention.js";
+import { applyTtl, dropExpiredPartitions, supportsTtl } from "./retention.js";
 import * as rows from "./rows.js";
 import type { Columns } from "./rows.js";
 
@@ -57,7 +57,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
     const report = await migrate(this.conn, this.db, this.now);
     const [server] = await this.conn.rows<{ v: string }>(sql`SELECT version() AS v`);
     if (server !== undefined && supportsTtl(server.v)) {
-      for (const statement of ttlStatements(this.db, this.options.retentionDays)) await this.conn.exec(statement);
+      await applyTtl(this.conn, this.db, this.options.retentionDays);
     }
     return report;
   }
