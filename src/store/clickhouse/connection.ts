@@ -57,7 +57,7 @@ export class ClickHouseConnection {
   async insert(table: SqlText, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.client.insert({ table: table.text, values: rows as object[], format: "JSONEachRow" });
+      await this.client.insert({ table: table.text, values: rows, format: "JSONEachRow" });
     } catch (err) {
       throw failed(`INSERT INTO ${table.text}`, err);
     }

@@ -12,12 +12,14 @@ import type {
   RejectionRow,
   UnitRow,
 } from "../history-store.js";
+import { SqlText } from "../sql/index.js";
 
 /** What a JSONEachRow line holds before mapping. */
 export type Columns = Record<string, unknown>;
 
-export const RAW_COLUMNS = "unit, sensor, ts, value, quality, source, received_at";
-export const PROCESSED_COLUMNS = `${RAW_COLUMNS}, anomaly, score, severity, category, method, model_version, reasons, processed_at`;
+const RAW = "unit, sensor, ts, value, quality, source, received_at";
+export const RAW_COLUMNS = new SqlText(RAW);
+export const PROCESSED_COLUMNS = new SqlText(`${RAW}, anomaly, score, severity, category, method, model_version, reasons, processed_at`);
 
 export function rawToColumns(r: RawReadingRow): Columns {
   return { unit: r.unit, sensor: r.sensor, ts: r.ts, value: r.value, quality: r.quality, source: r.source, received_at: r.receivedAt };

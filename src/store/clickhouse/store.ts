@@ -116,7 +116,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
 
   async rawRange(q: { unit: string; sensor: string } & TimeRange & { limit?: number }): Promise<RawReadingRow[]> {
     const found = await this.conn.rows<Columns>(sql`
-      SELECT ${new SqlText(rows.RAW_COLUMNS)} FROM ${this.table("raw_readings")} FINAL
+      SELECT ${rows.RAW_COLUMNS} FROM ${this.table("raw_readings")} FINAL
       WHERE unit = ${q.unit} AND sensor = ${q.sensor} AND ${inRange(q)}
       ORDER BY ts ${limit(q.limit)}`);
     return found.map(rows.rawFromColumns);
@@ -151,7 +151,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
     if (q.units?.length === 0) return [];
     const where = q.units === undefined ? sql`` : sql`WHERE unit IN ${q.units}`;
     const found = await this.conn.rows<Columns>(sql`
-      SELECT ${new SqlText(rows.RAW_COLUMNS)} FROM ${this.table("latest_readings")} FINAL ${where}
+      SELECT ${rows.RAW_COLUMNS} FROM ${this.table("latest_readings")} FINAL ${where}
       ORDER BY unit, sensor`);
     return found.map(rows.rawFromColumns);
   }
@@ -182,7 +182,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
     if (q.units !== undefined) conditions.push(sql`unit IN ${q.units}`);
     if (q.sensors !== undefined) conditions.push(sql`sensor IN ${q.sensors}`);
     const found = await this.conn.rows<Columns>(sql`
-      SELECT ${new SqlText(rows.PROCESSED_COLUMNS)} FROM ${this.table("processed_readings")} FINAL
+      SELECT ${rows.PROCESSED_COLUMNS} FROM ${this.table("processed_readings")} FINAL
       WHERE ${joinSql(conditions, " AND ")}
       ORDER BY unit, sensor, ts`);
     return found.map(rows.processedFromColumns);
