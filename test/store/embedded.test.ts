@@ -53,6 +53,19 @@ describe("embedded history store", () => {
     }
   });
 
+  it("refuses to open a database file this process already has open, until it is closed", async () => {
+    const path = join(tempDir(), "vigil.duckdb");
+    const first = await openEmbeddedHistoryStore({ path });
+    const err: unknown = await openEmbeddedHistoryStore({ path }).then(
+      async (second) => second.close(),
+      (e: unknown) => e,
+    );
+    expect(isVigilError(err, "VIGIL_STORE_QUERY_FAILED")).toBe(true);
+    await first.close();
+    const again = await openEmbeddedHistoryStore({ path });
+    await again.close();
+  });
+
   it("applies the first migration once and then nothing, however often migrate runs", async () => {
     const store = await openEmbeddedHistoryStore({ path: IN_MEMORY, now: () => T0 });
     try {

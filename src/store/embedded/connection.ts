@@ -7,7 +7,7 @@
  * parameters or through the appender, never as text.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { VigilError } from "../../runtime/errors.js";
 
@@ -15,6 +15,13 @@ export type Row = Record<string, unknown>;
 
 /** The in-memory database: nothing is written to disk (tests). */
 export const IN_MEMORY = ":memory:";
+
+/**
+ * Database files open in this process. DuckDB's file lock only keeps other
+ * processes out; a second instance on the same file in this process would
+ * be let in and the two would overwrite each other's writes.
+ */
+const openFiles = new Set<string>();
 
 export class EmbeddedConnection {
   /** Tail of the queue; each job starts after the previous one settled. */
@@ -25,15 +32,23 @@ export class EmbeddedConnection {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** The resolved file, undefined in memory. */
+    private readonly file: string | undefined,
   ) {}
 
   /** Opens (creating if missing) the database file at `path`, and its directory. */
   static async open(path: string): Promise<EmbeddedConnection> {
+    const file = path === IN_MEMORY ? undefined : resolve(path);
+    if (file !== undefined) {
+      if (openFiles.has(file)) throw new VigilError("VIGIL_STORE_QUERY_FAILED", `embedded history store: ${file} is already open in this process`);
+      openFiles.add(file);
+    }
     try {
-      if (path !== IN_MEMORY) mkdirSync(dirname(path), { recursive: true });
+      if (file !== undefined) mkdirSync(dirname(file), { recursive: true });
       const instance = await DuckDBInstance.create(path);
-      return new EmbeddedConnection(path, instance, await instance.connect());
+      return new EmbeddedConnection(path, instance, await instance.connect(), file);
     } catch (err) {
+      if (file !== undefined) openFiles.delete(file);
       throw failed(`open ${path}`, err);
     }
   }
@@ -75,10 +90,11 @@ export class EmbeddedConnection {
   /** Waits for queued work, writes the WAL into the file, then releases the file. */
   close(): Promise<void> {
     return this.serially("close", async (conn) => {
-      if (this.path !== IN_MEMORY) await conn.run("CHECKPOINT");
+      if (this.file !== undefined) await conn.run("CHECKPOINT");
       this.closed = true;
       conn.closeSync();
       this.instance.closeSync();
+      if (this.file !== undefined) openFiles.delete(this.file);
     });
   }
 }
