@@ -154,10 +154,11 @@ describe("embedded history store", () => {
     }
   });
 
-  it("answers VIGIL_STORE_QUERY_FAILED once closed", async () => {
+  it("answers VIGIL_STORE_QUERY_FAILED once closed, and closing twice is harmless", async () => {
     const store = await openEmbeddedHistoryStore({ path: IN_MEMORY });
     await store.migrate();
     await store.close();
+    await store.close(); // harmless
     const err: unknown = await store.latest().then(() => undefined, (e: unknown) => e);
     expect(isVigilError(err, "VIGIL_STORE_QUERY_FAILED")).toBe(true);
   });

@@ -27,6 +27,7 @@ export class EmbeddedConnection {
   /** Tail of the queue; each job starts after the previous one settled. */
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly path: string,
@@ -87,15 +88,16 @@ export class EmbeddedConnection {
     return this.serially(statement, async (conn) => (await conn.runAndReadAll(statement, values)).getRowObjectsJS() as Row[]);
   }
 
-  /** Waits for queued work, writes the WAL into the file, then releases the file. */
+  /** Waits for queued work, writes the WAL into the file, then releases the file. Closing again is harmless. */
   close(): Promise<void> {
-    return this.serially("close", async (conn) => {
+    this.closing ??= this.serially("close", async (conn) => {
       if (this.file !== undefined) await conn.run("CHECKPOINT");
       this.closed = true;
       conn.closeSync();
       this.instance.closeSync();
       if (this.file !== undefined) openFiles.delete(this.file);
     });
+    return this.closing;
   }
 }
 
