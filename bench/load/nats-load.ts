@@ -2,8 +2,9 @@
  * NATS load generator, run as its own process (it still shares the cores
  * with the system under test). Publishes `count` readings for `units` ×
  * `sensors` either one per message on `vigil.ingest.reading.<unit>.<sensor>`
- * or in batches on `vigil.ingest.batch`, as fast as the client takes them or
- * at `rate` readings per second, each stamped with its send time in
+ * or in batches on `vigil.ingest.batch` (flat out: as requests, at most 16
+ * unanswered, so the node's acceptance paces the sender), or at `rate`
+ * readings per second, each stamped with its send time in
  * fractional epoch ms. Prints one JSON line `{sent, seconds}` when done.
  *
  * usage: tsx bench/load/nats-load.ts <servers> <single|batch> <units> <sensors> <count> [rate] [batchSize]
@@ -21,6 +22,8 @@ const ids = sensorIds(units, sensors);
 
 const encoder = new TextEncoder();
 const nc = await connect({ servers, name: "vigil-bench-load" });
+const WINDOW = 16;
+const inflight = new Set<Promise<unknown>>();
 const start = performance.now();
 let sent = 0;
 while (sent < count) {
@@ -31,7 +34,16 @@ while (sent < count) {
       const [unit, sensor] = ids[sent % ids.length] as [string, string];
       parts.push(`{"unit":"${unit}","sensor":"${sensor}","value":${valueOf(sent)},"timestamp":${nowMs().toFixed(3)}}`);
     }
-    nc.publish("vigil.ingest.batch", encoder.encode(`[${parts.join(",")}]`));
+    const data = encoder.encode(`[${parts.join(",")}]`);
+    if (rate > 0) {
+      nc.publish("vigil.ingest.batch", data);
+    } else {
+      // Flat out, a gateway must not outrun the node: it sends batches as requests and keeps
+      // at most WINDOW unanswered (the node answers once it has accepted a batch).
+      const answered: Promise<unknown> = nc.request("vigil.ingest.batch", data, { timeout: 60_000 }).then(() => inflight.delete(answered));
+      inflight.add(answered);
+      if (inflight.size >= WINDOW) await Promise.race(inflight);
+    }
   } else {
     for (let i = 0; i < n; i++, sent++) {
       const [unit, sensor] = ids[sent % ids.length] as [string, string];
@@ -46,6 +58,7 @@ while (sent < count) {
     await nc.flush();
   }
 }
+await Promise.all(inflight);
 await nc.flush();
 await nc.close();
 process.stdout.write(`${JSON.stringify({ sent, seconds: (performance.now() - start) / 1000 })}\n`);
