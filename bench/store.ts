@@ -1,0 +1,231 @@
+/**
+ * Store bench: sustained insertRaw rows/s into ClickHouse (a real
+ * clickhouse-server from the test harness) and into the embedded DuckDB
+ * store (file-backed, in a temp dir), and the latency of a 24-hour
+ * downsampled query over 1,000 sensors (200 units × 5) in each.
+ *
+ * Baseline in the same run, for ClickHouse inserts: the same rows inserted
+ * with @clickhouse/client as JSONEachRow straight into an identical table —
+ * what one writes by hand without the store (no row checks, no mapping).
+ *
+ * Rows are generated between batches and that time is not counted: the
+ * figures are the stores' insert time. Timestamps increase monotonically,
+ * one reading per sensor per interval, as a plant would send them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
+import type { HistoryStore, RawReadingRow } from "../src/store/history-store.js";
+import { ClickHouseHistoryStore } from "../src/store/clickhouse/index.js";
+import { openEmbeddedHistoryStore } from "../src/store/embedded/index.js";
+import { startClickHouse, type ServerHandle } from "../test/harness/servers.js";
+import type { SuiteOptions } from "./run.js";
+import { reportFigure } from "./report.js";
+
+const SUITE = "store";
+const UNITS = 200;
+const SENSOR_NAMES = ["temperature", "vibration", "pressure", "current", "speed"] as const;
+const SENSORS = UNITS * SENSOR_NAMES.length;
+const BATCH = 50_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BUCKET_MS = 5 * 60 * 1000; // a dashboard's 24-hour chart: 288 points per sensor
+/** Midnight UTC, 2026-01-01: whole days, so 24 h lies in one month partition. */
+const T0 = Date.UTC(2026, 0, 1);
+
+interface Scale {
+  insertSeconds: number;
+  /** One reading per sensor per interval for the 24-hour downsample data. */
+  intervalMs: number;
+  runs: number;
+}
+
+export async function run(opts: SuiteOptions): Promise<void> {
+  // Quick: a 5-minute reading interval keeps the 24 h load (288,000 rows) inside the 60 s budget with both stores.
+  const scale: Scale = opts.quick
+    ? { insertSeconds: 5, intervalMs: 5 * 60 * 1000, runs: 3 }
+    : { insertSeconds: 20, intervalMs: 60 * 1000, runs: 5 };
+  const dir = mkdtempSync(path.join(tmpdir(), "vigil-bench-store-"));
+  let clickhouse: ServerHandle | undefined;
+  try {
+    progress("starting clickhouse-server");
+    clickhouse = await startClickHouse();
+    await clickhouseFigures(clickhouse.url, scale);
+    await embeddedFigures(path.join(dir, "history.duckdb"), scale);
+  } finally {
+    await clickhouse?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function progress(step: string): void {
+  process.stderr.write(`bench store: ${step} (${(performance.now() / 1000).toFixed(1)} s)\n`);
+}
+
+const UNIT_OF: readonly string[] = Array.from({ length: SENSORS }, (_, s) => `U${String(Math.floor(s / SENSOR_NAMES.length)).padStart(3, "0")}`);
+const SENSOR_OF: readonly string[] = Array.from({ length: SENSORS }, (_, s) => SENSOR_NAMES[s % SENSOR_NAMES.length] ?? "");
+
+/** Rows `first` … `first + count - 1` of the stream: sensor n % 1000, tick n / 1000. */
+function rows(first: number, count: number, intervalMs: number): RawReadingRow[] {
+  const out = new Array<RawReadingRow>(count);
+  for (let i = 0; i < count; i++) {
+    const n = first + i;
+    const s = n % SENSORS;
+    const ts = T0 + Math.floor(n / SENSORS) * intervalMs;
+    out[i] = {
+      unit: UNIT_OF[s] ?? "",
+      sensor: SENSOR_OF[s] ?? "",
+      ts,
+      value: 50 + 10 * Math.sin(n / 997),
+      quality: "GOOD",
+      source: "mqtt",
+      receivedAt: ts + 5,
+    };
+  }
+  return out;
+}
+
+/** Inserts batches for `seconds` of insert time; returns rows/s. */
+async function sustainedInsert<T>(
+  seconds: number,
+  prepare: (first: number) => T,
+  insert: (batch: T) => Promise<void>,
+): Promise<{ rowsPerS: number; rows: number }> {
+  let inserted = 0;
+  let insertMs = 0;
+  while (insertMs < seconds * 1000) {
+    const batch = prepare(inserted);
+    const start = performance.now();
+    await insert(batch);
+    insertMs += performance.now() - start;
+    inserted += BATCH;
+  }
+  return { rowsPerS: Math.round(inserted / (insertMs / 1000)), rows: inserted };
+}
+
+/** Loads 24 h of readings for all 1,000 sensors; returns the row count. */
+async function loadDay(store: HistoryStore, intervalMs: number): Promise<number> {
+  const total = (DAY_MS / intervalMs) * SENSORS;
+  for (let first = 0; first < total; first += BATCH) {
+    await store.insertRaw(rows(first, Math.min(BATCH, total - first), intervalMs));
+  }
+  return total;
+}
+
+/** Median over `runs` of: one downsampled query per unit (the contract asks per unit), one after another. */
+async function downsampleDay(store: HistoryStore, runs: number): Promise<{ medianMs: number; buckets: number }> {
+  const times: number[] = [];
+  let buckets = 0;
+  for (let r = 0; r < runs; r++) {
+    buckets = 0;
+    const start = performance.now();
+    for (let u = 0; u < UNITS; u++) {
+      const unit = UNIT_OF[u * SENSOR_NAMES.length] ?? "";
+      const found = await store.downsampled({ unit, bucketMs: BUCKET_MS, from: T0, to: T0 + DAY_MS });
+      buckets += found.length;
+    }
+    times.push(performance.now() - start);
+  }
+  const expected = SENSORS * (DAY_MS / BUCKET_MS);
+  if (buckets !== expected) throw new Error(`downsampled returned ${buckets} buckets, expected ${expected}`);
+  times.sort((a, b) => a - b);
+  return { medianMs: Math.round(times[Math.floor(times.length / 2)] ?? NaN), buckets };
+}
+
+function downsampleConditions(scale: Scale, loaded: number): Record<string, string | number> {
+  return {
+    rows_loaded: loaded,
+    reading_interval_s: scale.intervalMs / 1000,
+    bucket_s: BUCKET_MS / 1000,
+    queries: `${UNITS} downsampled() calls (one per unit, all 5 sensors), sequential`,
+    runs: scale.runs,
+    statistic: "median",
+  };
+}
+
+function chStore(url: string, database: string): ClickHouseHistoryStore {
+  return new ClickHouseHistoryStore({ url, database, username: "default", password: "", retentionDays: 0 });
+}
+
+async function clickhouseFigures(url: string, scale: Scale): Promise<void> {
+  const store = chStore(url, "bench_store");
+  const baselineStore = chStore(url, "bench_baseline"); // only to create the same table for the hand-written insert
+  const day = chStore(url, "bench_day");
+  const client: ClickHouseClient = createClient({ url, username: "default", password: "", log: { level: ClickHouseLogLevel.OFF } });
+  try {
+    await store.migrate();
+    await baselineStore.migrate();
+    await day.migrate();
+
+    progress(`clickhouse: insertRaw for ${scale.insertSeconds} s`);
+    const mine = await sustainedInsert(
+      scale.insertSeconds,
+      (first) => rows(first, BATCH, 1000),
+      (batch) => store.insertRaw(batch),
+    );
+    progress(`clickhouse: @clickhouse/client JSONEachRow for ${scale.insertSeconds} s`);
+    const base = await sustainedInsert(
+      scale.insertSeconds,
+      // What one writes by hand: the column objects built with the rows, then one insert per batch.
+      (first) =>
+        rows(first, BATCH, 1000).map((r) => ({
+          unit: r.unit, sensor: r.sensor, ts: r.ts, value: r.value, quality: r.quality, source: r.source, received_at: r.receivedAt,
+        })),
+      async (values) => {
+        await client.insert({ table: "bench_baseline.raw_readings", values, format: "JSONEachRow" });
+      },
+    );
+    reportFigure({
+      suite: SUITE,
+      metric: "clickhouse_rows_per_s",
+      value: mine.rowsPerS,
+      unit: "1/s",
+      conditions: { server: "clickhouse-server 18.16 (harness)", batch_rows: BATCH, rows: mine.rows, sensors: SENSORS, timed: "insert calls only" },
+      baseline: "@clickhouse/client insert, JSONEachRow",
+      baseline_value: base.rowsPerS,
+    });
+
+    progress(`clickhouse: loading 24 h at one reading per ${scale.intervalMs / 1000} s per sensor`);
+    const loaded = await loadDay(day, scale.intervalMs);
+    progress("clickhouse: downsampled over 24 h");
+    const { medianMs } = await downsampleDay(day, scale.runs);
+    reportFigure({ suite: SUITE, metric: "downsample_24h_1000_sensors_ms", value: medianMs, unit: "ms", conditions: downsampleConditions(scale, loaded) });
+  } finally {
+    await client.close();
+    await Promise.all([store.close(), baselineStore.close(), day.close()]);
+  }
+}
+
+async function embeddedFigures(file: string, scale: Scale): Promise<void> {
+  const store = await openEmbeddedHistoryStore({ path: file });
+  try {
+    await store.migrate();
+    progress(`embedded: insertRaw for ${scale.insertSeconds} s`);
+    // A time of day far from the 24 h below, so the downsample data is loaded into an empty range.
+    const mine = await sustainedInsert(
+      scale.insertSeconds,
+      (first) => rows(first, BATCH, 1000).map((r) => ({ ...r, ts: r.ts - 30 * DAY_MS, receivedAt: r.receivedAt - 30 * DAY_MS })),
+      (batch) => store.insertRaw(batch),
+    );
+    reportFigure({
+      suite: SUITE,
+      metric: "embedded_rows_per_s",
+      value: mine.rowsPerS,
+      unit: "1/s",
+      conditions: { engine: "DuckDB, file-backed", batch_rows: BATCH, rows: mine.rows, sensors: SENSORS, timed: "insert calls only" },
+    });
+    progress(`embedded: loading 24 h at one reading per ${scale.intervalMs / 1000} s per sensor`);
+    const loaded = await loadDay(store, scale.intervalMs);
+    progress("embedded: downsampled over 24 h");
+    const { medianMs } = await downsampleDay(store, scale.runs);
+    reportFigure({
+      suite: SUITE,
+      metric: "embedded_downsample_24h_1000_sensors_ms",
+      value: medianMs,
+      unit: "ms",
+      conditions: { ...downsampleConditions(scale, loaded), rows_in_table: loaded + mine.rows },
+    });
+  } finally {
+    await store.close();
+  }
+}
