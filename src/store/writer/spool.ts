@@ -1,0 +1,157 @@
+/**
+ * The disk spool: batches the store could not take yet, one file per batch
+ * in one directory, named by sequence number so a directory listing is the
+ * drain order.
+ *
+ * Crash safety: a batch is written to `<name>.tmp`, fsynced, renamed to its
+ * final name and the directory fsynced, so a file under a final name is
+ * always complete; `.tmp` leftovers of a crash are removed when the spool
+ * opens (their batches never left the writer's memory as "spooled").
+ *
+ * Every file is known to an in-memory index from the moment its write
+ * starts, so the sender can wait for a batch still being written instead of
+ * skipping it (that would break the order).
+ */
+import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { BATCH_KINDS, type BatchKind, type HistoryBatch } from "./batch.js";
+
+const FILE_PATTERN = /^(\d{16})\.(raw|processed)\.json$/;
+
+interface SpoolEntry {
+  readonly seq: number;
+  readonly kind: BatchKind;
+  readonly file: string;
+  bytes: number;
+  /** Settles once the file is durable under its final name. */
+  readonly written: Promise<void>;
+}
+
+export class Spool {
+  private readonly entries: SpoolEntry[] = [];
+  private totalBytes = 0;
+
+  private constructor(private readonly dir: string) {}
+
+  /** Opens (creating if needed) the spool directory and indexes the batches a previous writer left. */
+  static async open(dir: string): Promise<Spool> {
+    await mkdir(dir, { recursive: true });
+    const spool = new Spool(dir);
+    const names = (await readdir(dir)).sort();
+    for (const name of names) {
+      if (name.endsWith(".tmp")) {
+        await rm(join(dir, name), { force: true }); // an interrupted write: never reported as spooled
+        continue;
+      }
+      const match = FILE_PATTERN.exec(name);
+      if (match === null) continue;
+      const kind = match[2] as BatchKind;
+      if (!BATCH_KINDS.includes(kind)) continue;
+      const file = join(dir, name);
+      const { size } = await stat(file);
+      spool.entries.push({ seq: Number(match[1]), kind, file, bytes: size, written: Promise.resolve() });
+      spool.totalBytes += size;
+    }
+    return spool;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get batches(): number {
+    return this.entries.length;
+  }
+
+  /** The highest sequence number on disk, or -1: a new writer continues after it. */
+  get lastSeq(): number {
+    return this.entries.at(-1)?.seq ?? -1;
+  }
+
+  /**
+   * Starts writing a batch; the index knows it at once. Batches may be
+   * appended out of sequence (memory spilled behind newer spooled batches):
+   * the index stays sorted by seq.
+   */
+  append(batch: HistoryBatch): Promise<void> {
+    const name = `${String(batch.seq).padStart(16, "0")}.${batch.kind}.json`;
+    const file = join(this.dir, name);
+    const body = JSON.stringify(batch.rows);
+    const entry: SpoolEntry = { seq: batch.seq, kind: batch.kind, file, bytes: 0, written: this.writeDurably(file, body) };
+    const at = this.entries.findIndex((e) => e.seq > batch.seq);
+    this.entries.splice(at === -1 ? this.entries.length : at, 0, entry);
+    return entry.written.then(
+      () => {
+        entry.bytes = Buffer.byteLength(body);
+        this.totalBytes += entry.bytes;
+      },
+      async (err: unknown) => {
+        // Not on disk: forget it, so the sender does not wait on it forever; the caller counts the loss.
+        this.entries.splice(this.entries.indexOf(entry), 1);
+        await rm(`${file}.tmp`, { force: true }).catch(() => undefined);
+        throw err;
+      },
+    );
+  }
+
+  /** The oldest batch, read back from disk (waiting for its write), or undefined when the spool is empty. */
+  async oldest(): Promise<HistoryBatch | undefined> {
+    const entry = this.entries[0];
+    if (entry === undefined) return undefined;
+    await entry.written;
+    const rows: unknown = JSON.parse(await readFile(entry.file, "utf8"));
+    return { seq: entry.seq, kind: entry.kind, rows } as HistoryBatch;
+  }
+
+  /**
+   * Moves an unreadable batch file aside (`.bad`, kept for a person to look
+   * at) so it does not block the batches behind it. Returns its size.
+   */
+  async quarantine(seq: number): Promise<number> {
+    const entry = this.entries.find((e) => e.seq === seq);
+    if (entry === undefined) return 0;
+    await rename(entry.file, `${entry.file}.bad`).catch(() => undefined);
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    this.totalBytes -= entry.bytes;
+    return entry.bytes;
+  }
+
+  /** The oldest batch's sequence number, without reading it. */
+  get oldestSeq(): number | undefined {
+    return this.entries[0]?.seq;
+  }
+
+  /** Removes a batch once the store has it. */
+  async remove(seq: number): Promise<void> {
+    const at = this.entries.findIndex((e) => e.seq === seq);
+    const entry = this.entries[at];
+    if (entry === undefined) return;
+    await entry.written;
+    await rm(entry.file, { force: true });
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    this.totalBytes -= entry.bytes;
+  }
+
+  /** Settles when every write started so far is durable (or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.entries.map((e) => e.written));
+  }
+
+  private async writeDurably(file: string, body: string): Promise<void> {
+    const tmp = `${file}.tmp`;
+    const handle = await open(tmp, "w");
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+    const dir = await open(this.dir, "r");
+    try {
+      await dir.sync(); // the rename itself survives a power cut
+    } finally {
+      await dir.close();
+    }
+  }
+}

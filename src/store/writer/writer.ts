@@ -1,0 +1,314 @@
+/**
+ * HistoryWriter: takes readings one at a time, inserts them into the history
+ * store in batches, and never loses them when the store is down.
+ *
+ * The path of a row: an open batch per kind (sealed at `batchRows` rows or
+ * after `batchDelayMs`), then one ordered stream of sealed batches — memory
+ * first, the disk spool behind it — which one sender inserts oldest first.
+ *
+ * - Bounded memory: sealed batches wait in memory only while the spool is
+ *   empty, the store healthy and the queue under `maxQueuedRows`; any other
+ *   batch goes to the spool (declared overflow), so memory holds at most
+ *   maxQueuedRows + one open batch per kind (+ batches being written to disk).
+ * - Order: every batch in memory is older than every spooled batch (once the
+ *   spool is non-empty, new batches join it), so memory-then-spool is write order.
+ * - Failure: the first failed insert spills memory to the spool (the store is
+ *   likely unreachable and memory dies with the process), then the oldest
+ *   batch is retried with exponential backoff until the store takes it.
+ * - No duplicates: a batch is removed only after the store acknowledged it;
+ *   when an insert fails after the store committed it (the connection died
+ *   before the answer), the batch is sent again. That is safe because the
+ *   store's inserts are idempotent on each row's natural key
+ *   (src/store/history-store.ts) — the writer relies on it rather than on
+ *   distributed bookkeeping it could not make exact anyway.
+ * - A batch the store refuses as invalid (VIGIL_STORE_ROW_INVALID) would fail
+ *   forever: it is dropped, logged and counted rather than blocking the rest.
+ */
+import { isVigilError } from "../../runtime/errors.js";
+import type { ProcessedReadingRow, RawReadingRow } from "../history-store.js";
+import type { BatchKind, HistoryBatch } from "./batch.js";
+import { HistoryWriterMetrics } from "./metrics.js";
+import { fillWriterOptions, type FilledWriterOptions, type HistoryWriterOptions } from "./options.js";
+import { Spool } from "./spool.js";
+
+interface OpenBatch<R> {
+  rows: R[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface FlushWaiter {
+  readonly through: number;
+  readonly resolve: () => void;
+}
+
+export interface HistoryWriterStatus {
+  /** Rows in memory: open batches and sealed batches waiting for the store. */
+  queuedRows: number;
+  spoolBatches: number;
+  spoolBytes: number;
+  /** True from a failed insert until the next successful one. */
+  storeFailing: boolean;
+}
+
+export class HistoryWriter {
+  private readonly options: FilledWriterOptions;
+  private readonly metrics: HistoryWriterMetrics;
+  private readonly openRaw: OpenBatch<RawReadingRow> = { rows: [], timer: undefined };
+  private readonly openProcessed: OpenBatch<ProcessedReadingRow> = { rows: [], timer: undefined };
+  private readonly memory: HistoryBatch[] = [];
+  private memoryRows = 0;
+  private nextSeq: number;
+  private failing = false;
+  private closed = false;
+  private waiters: FlushWaiter[] = [];
+  /** Ends an idle wait: new work, a flush or close. */
+  private wake: (() => void) | undefined;
+  /** Ends a retry backoff: only close (new work must not make the writer hammer a down store). */
+  private wakeOnClose: (() => void) | undefined;
+  private readonly sender: Promise<void>;
+
+  private constructor(
+    options: FilledWriterOptions,
+    private readonly spool: Spool,
+  ) {
+    this.options = options;
+    this.metrics = new HistoryWriterMetrics(options.registry);
+    this.nextSeq = spool.lastSeq + 1;
+    this.updateGauges();
+    this.sender = this.send();
+  }
+
+  /** Opens the spool (draining what a previous writer left there, oldest first) and starts sending. */
+  static async open(options: HistoryWriterOptions): Promise<HistoryWriter> {
+    const filled = fillWriterOptions(options);
+    const spool = await Spool.open(filled.spoolDir);
+    if (spool.batches > 0) filled.log.info({ spoolBatches: spool.batches, spoolBytes: spool.bytes }, "history writer: draining the spool a previous run left");
+    return new HistoryWriter(filled, spool);
+  }
+
+  /** Takes one processed reading. False only once the writer is closed (the row is not taken). */
+  write(row: ProcessedReadingRow): boolean {
+    return this.add("processed", this.openProcessed, row);
+  }
+
+  /** Takes one raw reading. False only once the writer is closed (the row is not taken). */
+  writeRaw(row: RawReadingRow): boolean {
+    return this.add("raw", this.openRaw, row);
+  }
+
+  status(): HistoryWriterStatus {
+    return {
+      queuedRows: this.queuedRows(),
+      spoolBatches: this.spool.batches,
+      spoolBytes: this.spool.bytes,
+      storeFailing: this.failing,
+    };
+  }
+
+  /**
+   * Seals the open batches and resolves once every row written before the
+   * call is in the store, or the writer is closed. While the store is down
+   * that waits for it to come back (close() stops with the rows safe on disk).
+   */
+  flush(): Promise<void> {
+    this.sealAll();
+    const through = this.nextSeq - 1;
+    if (this.doneThrough(through)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ through, resolve });
+      this.nudge();
+    });
+  }
+
+  /**
+   * Stops taking rows and empties memory: into the store while it answers,
+   * into the spool at its first failure (or at once when it is failing
+   * already). The spool is left for the next writer on the same directory.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return this.sender;
+    this.closed = true;
+    this.sealAll();
+    this.nudge();
+    this.wakeOnClose?.();
+    await this.sender;
+    await this.spool.settled();
+    this.updateGauges();
+    // Flushes still waiting cannot finish now: their rows are on the spool, for the next writer.
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  private add<R extends RawReadingRow>(kind: BatchKind, open: OpenBatch<R>, row: R): boolean {
+    if (this.closed) return false;
+    open.rows.push(row);
+    if (open.rows.length >= this.options.batchRows) {
+      this.seal(kind);
+    } else if (open.timer === undefined) {
+      open.timer = setTimeout(() => this.seal(kind), this.options.batchDelayMs);
+      open.timer.unref(); // a pending batch must not keep the process alive; close() seals it
+    }
+    this.metrics.queueDepth.set(this.queuedRows());
+    return true;
+  }
+
+  private sealAll(): void {
+    this.seal("raw");
+    this.seal("processed");
+  }
+
+  private seal(kind: BatchKind): void {
+    const open = kind === "raw" ? this.openRaw : this.openProcessed;
+    clearTimeout(open.timer);
+    open.timer = undefined;
+    if (open.rows.length === 0) return;
+    const rows = open.rows;
+    open.rows = [];
+    const batch = { seq: this.nextSeq++, kind, rows } as HistoryBatch;
+    const fitsInMemory = this.memoryRows + rows.length <= this.options.maxQueuedRows;
+    if (this.spool.batches === 0 && !this.failing && fitsInMemory) {
+      this.memory.push(batch);
+      this.memoryRows += rows.length;
+    } else {
+      this.toSpool(batch);
+    }
+    this.updateGauges();
+    this.nudge();
+  }
+
+  private toSpool(batch: HistoryBatch): void {
+    this.spool.append(batch).then(
+      () => this.updateGauges(),
+      (err: unknown) => {
+        this.metrics.dropped("spool_failed", batch.rows.length);
+        this.options.log.error({ err, seq: batch.seq, rows: batch.rows.length }, "history writer: could not spool a batch; its rows are lost");
+        this.updateGauges();
+        this.settleWaiters();
+      },
+    );
+  }
+
+  /** The store looks unreachable: memory would die with the process, so it goes to disk, in order. */
+  private spillMemory(): void {
+    for (const batch of this.memory.splice(0)) this.toSpool(batch);
+    this.memoryRows = 0;
+    this.updateGauges();
+  }
+
+  /** The one sender: oldest batch first, retried with backoff until the store takes it. */
+  private async send(): Promise<void> {
+    let delayMs = this.options.retryInitialMs;
+    for (;;) {
+      if (this.closed && (this.failing || this.memory.length === 0)) {
+        this.spillMemory();
+        return;
+      }
+      const batch = await this.nextBatch();
+      if (batch === undefined) {
+        if (!this.closed) await this.idle();
+        continue;
+      }
+      try {
+        await this.insert(batch);
+        this.metrics.wrote(batch.kind, batch.rows.length);
+        if (this.failing) this.options.log.info({ spoolBatches: this.spool.batches }, "history writer: the store takes batches again");
+        this.failing = false;
+        delayMs = this.options.retryInitialMs;
+        await this.done(batch);
+      } catch (err) {
+        if (isVigilError(err, "VIGIL_STORE_ROW_INVALID")) {
+          this.metrics.dropped("rejected_by_store", batch.rows.length);
+          this.options.log.error({ err, seq: batch.seq, kind: batch.kind }, "history writer: the store refused a batch as invalid; dropped");
+          await this.done(batch);
+          continue;
+        }
+        this.metrics.failures.inc();
+        if (!this.failing) this.options.log.warn({ err }, "history writer: insert failed; spooling to disk and retrying with backoff");
+        this.failing = true;
+        this.spillMemory();
+        if (!this.closed) await this.backoff(delayMs);
+        delayMs = Math.min(delayMs * 2, this.options.retryMaxMs);
+      }
+    }
+  }
+
+  private async nextBatch(): Promise<HistoryBatch | undefined> {
+    const inMemory = this.memory[0];
+    if (inMemory !== undefined) return inMemory;
+    if (this.closed) return undefined; // closing empties memory only; the spool waits for the next writer
+    const seq = this.spool.oldestSeq;
+    if (seq === undefined) return undefined;
+    try {
+      return await this.spool.oldest();
+    } catch (err) {
+      const bytes = await this.spool.quarantine(seq);
+      this.options.log.error({ err, seq, bytes }, "history writer: unreadable spool file moved aside (.bad)");
+      this.updateGauges();
+      this.settleWaiters();
+      return undefined;
+    }
+  }
+
+  private insert(batch: HistoryBatch): Promise<void> {
+    return batch.kind === "raw" ? this.options.store.insertRaw(batch.rows) : this.options.store.insertProcessed(batch.rows);
+  }
+
+  private async done(batch: HistoryBatch): Promise<void> {
+    if (this.memory[0] === batch) {
+      this.memory.shift();
+      this.memoryRows -= batch.rows.length;
+    } else {
+      await this.spool.remove(batch.seq);
+    }
+    this.updateGauges();
+    this.settleWaiters();
+  }
+
+  /** True when no batch with seq ≤ `through` is still waiting (in memory or on the spool). */
+  private doneThrough(through: number): boolean {
+    const pending = Math.min(this.memory[0]?.seq ?? Infinity, this.spool.oldestSeq ?? Infinity);
+    return pending > through;
+  }
+
+  private settleWaiters(): void {
+    const ready = this.waiters.filter((w) => this.doneThrough(w.through));
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  /** Waits for new work; nudge() ends the wait. */
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Waits `ms` before the next retry; close() ends the wait early. */
+  private backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakeOnClose = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wakeOnClose = finish;
+    });
+  }
+
+  private nudge(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private queuedRows(): number {
+    return this.memoryRows + this.openRaw.rows.length + this.openProcessed.rows.length;
+  }
+
+  private updateGauges(): void {
+    this.metrics.queueDepth.set(this.queuedRows());
+    this.metrics.spoolBytes.set(this.spool.bytes);
+    this.metrics.spoolBatches.set(this.spool.batches);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Test rows for the history writer: the i-th processed reading of a
+ * sustained load, unique on (unit, sensor, ts) and carrying i as its value,
+ * so count, sum(value) and sum(ts) check that every row arrived exactly once.
+ */
+import type { ProcessedReadingRow, RawReadingRow } from "../../../src/store/history-store.js";
+
+export const BASE_TS = Date.UTC(2026, 0, 1);
+export const SENSORS = 10;
+
+export function tsOf(i: number): number {
+  return BASE_TS + Math.floor(i / SENSORS) * 1000;
+}
+
+export function rawRow(i: number): RawReadingRow {
+  const ts = tsOf(i);
+  return { unit: "UNIT001", sensor: `s${i % SENSORS}`, ts, value: i, quality: "GOOD", source: "mqtt", receivedAt: ts + 5 };
+}
+
+export function processedRow(i: number): ProcessedReadingRow {
+  const raw = rawRow(i);
+  return {
+    ...raw,
+    anomaly: false,
+    score: 0.1,
+    severity: null,
+    category: null,
+    method: "STATISTICAL",
+    modelVersion: null,
+    reasons: [],
+    processedAt: raw.ts + 7,
+  };
+}
+
+/** What rows 0..n-1 add up to. */
+export function expectedTotals(n: number): { n: number; sumValue: number; sumTs: number } {
+  let sumTs = 0;
+  for (let i = 0; i < n; i++) sumTs += tsOf(i);
+  return { n, sumValue: (n * (n - 1)) / 2, sumTs };
+}
+
+/** Polls `condition` until it holds; fails after `timeoutMs` rather than hanging the suite. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
