@@ -32,11 +32,11 @@ export function processedRow(i: number): ProcessedReadingRow {
   };
 }
 
-/** What rows 0..n-1 add up to. */
-export function expectedTotals(n: number): { n: number; sumValue: number; sumTs: number } {
-  let sumTs = 0;
-  for (let i = 0; i < n; i++) sumTs += tsOf(i);
-  return { n, sumValue: (n * (n - 1)) / 2, sumTs };
+/** What rows 0..n-1 add up to; timestamps summed in seconds, so the sum stays exact below 2^53. */
+export function expectedTotals(n: number): { n: number; sumValue: number; sumTsSeconds: number } {
+  let sumTsSeconds = 0;
+  for (let i = 0; i < n; i++) sumTsSeconds += tsOf(i) / 1000;
+  return { n, sumValue: (n * (n - 1)) / 2, sumTsSeconds };
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs` rather than hanging the suite. */
