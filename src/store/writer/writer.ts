@@ -44,7 +44,9 @@ interface FlushWaiter {
 export interface HistoryWriterStatus {
   /** Rows in memory: open batches and sealed batches waiting for the store. */
   queuedRows: number;
+  /** Batches on the spool, counting those still being written to it. */
   spoolBatches: number;
+  /** Bytes of the batches already durable on the spool. */
   spoolBytes: number;
   /** True from a failed insert until the next successful one. */
   storeFailing: boolean;
@@ -240,11 +242,13 @@ export class HistoryWriter {
     try {
       return await this.spool.oldest();
     } catch (err) {
-      const bytes = await this.spool.quarantine(seq);
-      this.options.log.error({ err, seq, bytes }, "history writer: unreadable spool file moved aside (.bad)");
+      if (this.spool.oldestSeq === seq) {
+        const bytes = await this.spool.quarantine(seq);
+        this.options.log.error({ err, seq, bytes }, "history writer: unreadable spool file moved aside (.bad)");
+      } // else its write failed, already counted as spool_failed
       this.updateGauges();
       this.settleWaiters();
-      return undefined;
+      return this.nextBatch(); // the batches behind it are still waiting
     }
   }
 

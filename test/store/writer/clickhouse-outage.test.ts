@@ -128,8 +128,7 @@ describe("history writer on ClickHouse", () => {
 
     await until(() => rec.insertedRows() >= 20_000, "20,000 rows inserted before the kill");
     await server.kill();
-    await until(() => writer.status().spoolBatches >= 3, "batches spooled while ClickHouse is down");
-    const spooledDuringOutage = writer.status().spoolBytes;
+    await until(() => writer.status().spoolBatches >= 3 && writer.status().spoolBytes > 0, "batches spooled while ClickHouse is down");
     await server.start();
     const insertedAtRestart = rec.insertedRows();
     await until(() => rec.insertedRows() >= insertedAtRestart + 20_000 && !writer.status().storeFailing, "20,000 more rows inserted after the restart");
@@ -141,7 +140,6 @@ describe("history writer on ClickHouse", () => {
     expect(await totals("processed_readings")).toEqual(expectedTotals(written));
     expect(rec.acknowledged).toEqual([...rec.acknowledged].sort((a, b) => a - b));
     expect(new Set(rec.acknowledged).size).toBe(rec.acknowledged.length);
-    expect(spooledDuringOutage).toBeGreaterThan(0);
     expect(writer.status()).toMatchObject({ queuedRows: 0, spoolBatches: 0, spoolBytes: 0 });
     expect(await spoolFiles()).toEqual([]);
     expect((await registry.getSingleMetric("vigil_history_insert_failures_total")?.get())?.values[0]?.value).toBeGreaterThan(0);
