@@ -77,7 +77,10 @@ export class HistoryWriter {
     this.metrics = new HistoryWriterMetrics(options.registry);
     this.nextSeq = spool.lastSeq + 1;
     this.updateGauges();
-    this.sender = this.send();
+    this.sender = this.send().catch((err: unknown) => {
+      // Only a bug gets here (insert and spool failures are handled in the loop); say so loudly rather than crash the node.
+      options.log.error({ err }, "history writer: sender stopped; rows now stay in memory and on the spool");
+    });
   }
 
   /** Opens the spool (draining what a previous writer left there, oldest first) and starts sending. */
@@ -115,7 +118,7 @@ export class HistoryWriter {
   flush(): Promise<void> {
     this.sealAll();
     const through = this.nextSeq - 1;
-    if (this.doneThrough(through)) return Promise.resolve();
+    if (this.closed || this.doneThrough(through)) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters.push({ through, resolve });
       this.nudge();
