@@ -158,5 +158,13 @@ export const defaults: VigilConfig = deepFreeze({
     embedded: {
       path: ".cache/history/vigil.duckdb", // one file; its directory is created on first use
     },
+    writer: {
+      spoolDir: ".cache/history/spool", // batches wait here while the store is unreachable; one writer per directory
+      batchRows: 10_000, // a batch is inserted at this many rows…
+      batchDelayMs: 1000, // …or 1 second after its first row
+      maxQueuedRows: 100_000, // rows of sealed batches kept in memory; beyond it, batches go to the spool
+      retryInitialMs: 100, // first retry after a failed insert; doubles per failure
+      retryMaxMs: 10 * 1000, // 10 seconds at most between retries
+    },
   },
 });

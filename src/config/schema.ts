@@ -198,6 +198,15 @@ export const configSchema = section({
     embedded: section({
       path: text(),
     }),
+    // The history writer (src/store/writer): batching, its memory bound, retries and the disk spool.
+    writer: section({
+      spoolDir: text(),
+      batchRows: wholeNumber(1),
+      batchDelayMs: durationMs(1),
+      maxQueuedRows: wholeNumber(1),
+      retryInitialMs: durationMs(1),
+      retryMaxMs: durationMs(1),
+    }),
   }),
 });
 

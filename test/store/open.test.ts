@@ -14,6 +14,7 @@ import { silentLog } from "../fixtures/actor-system.js";
 
 function history(overrides: { url?: string; path?: string }): VigilConfig["history"] {
   return {
+    ...defaults.history,
     clickhouse: { ...defaults.history.clickhouse, url: overrides.url ?? "" },
     embedded: { path: overrides.path ?? defaults.history.embedded.path },
   };
