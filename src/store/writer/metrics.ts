@@ -6,7 +6,7 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { BatchKind } from "./batch.js";
 
-export type DropReason = "rejected_by_store" | "spool_failed";
+export type DropReason = "rejected_by_store" | "spool_failed" | "overloaded";
 
 export class HistoryWriterMetrics {
   readonly rowsWritten: Counter<"kind">;
@@ -26,7 +26,7 @@ export class HistoryWriterMetrics {
     });
     this.queueDepth = new Gauge({
       name: "vigil_history_queue_depth",
-      help: "Rows held in the writer's memory: open batches and sealed batches waiting for the store",
+      help: "Rows held in the writer's memory: open batches, sealed batches waiting for the store, batches being written to the spool",
       registers,
     });
     this.spoolBytes = new Gauge({ name: "vigil_history_spool_bytes", help: "Bytes of batches spooled to disk", registers });
@@ -38,7 +38,7 @@ export class HistoryWriterMetrics {
     });
     this.rowsDropped = new Counter({
       name: "vigil_history_rows_dropped_total",
-      help: "Rows given up on: refused by the store as invalid, or lost because the spool could not be written",
+      help: "Rows given up on: refused by the store as invalid, lost because the spool could not be written, or refused because even the spool fell behind",
       labelNames: ["reason"],
       registers,
     });

@@ -8,8 +8,11 @@
  *
  * - Bounded memory: sealed batches wait in memory only while the spool is
  *   empty, the store healthy and the queue under `maxQueuedRows`; any other
- *   batch goes to the spool (declared overflow), so memory holds at most
- *   maxQueuedRows + one open batch per kind (+ batches being written to disk).
+ *   batch goes to the spool (declared overflow). Rows on their way to disk
+ *   are held until durable; when even the disk falls behind (2 × maxQueuedRows
+ *   rows not yet written), write() refuses rows — returns false and counts them
+ *   as dropped ("overloaded") — so memory never exceeds about
+ *   3 × maxQueuedRows + one open batch per kind.
  * - Order: every batch in memory is older than every spooled batch (once the
  *   spool is non-empty, new batches join it), so memory-then-spool is write order.
  * - Failure: the first failed insert spills memory to the spool (the store is
@@ -42,7 +45,7 @@ interface FlushWaiter {
 }
 
 export interface HistoryWriterStatus {
-  /** Rows in memory: open batches and sealed batches waiting for the store. */
+  /** Rows in memory: open batches, sealed batches waiting for the store, and batches being written to the spool. */
   queuedRows: number;
   /** Batches on the spool, counting those still being written to it. */
   spoolBatches: number;
@@ -59,6 +62,8 @@ export class HistoryWriter {
   private readonly openProcessed: OpenBatch<ProcessedReadingRow> = { rows: [], timer: undefined };
   private readonly memory: HistoryBatch[] = [];
   private memoryRows = 0;
+  /** Rows handed to the spool whose file is not durable yet (still in memory). */
+  private spoolingRows = 0;
   private nextSeq: number;
   private failing = false;
   private closed = false;
@@ -91,12 +96,12 @@ export class HistoryWriter {
     return new HistoryWriter(filled, spool);
   }
 
-  /** Takes one processed reading. False only once the writer is closed (the row is not taken). */
+  /** Takes one processed reading. False when the row is not taken: the writer is closed, or overloaded (see above). */
   write(row: ProcessedReadingRow): boolean {
     return this.add("processed", this.openProcessed, row);
   }
 
-  /** Takes one raw reading. False only once the writer is closed (the row is not taken). */
+  /** Takes one raw reading. False when the row is not taken: the writer is closed, or overloaded (see above). */
   writeRaw(row: RawReadingRow): boolean {
     return this.add("raw", this.openRaw, row);
   }
@@ -145,6 +150,10 @@ export class HistoryWriter {
 
   private add<R extends RawReadingRow>(kind: BatchKind, open: OpenBatch<R>, row: R): boolean {
     if (this.closed) return false;
+    if (this.spoolingRows >= 2 * this.options.maxQueuedRows) {
+      this.metrics.dropped("overloaded", 1);
+      return false;
+    }
     open.rows.push(row);
     if (open.rows.length >= this.options.batchRows) {
       this.seal(kind);
@@ -181,7 +190,10 @@ export class HistoryWriter {
   }
 
   private toSpool(batch: HistoryBatch): void {
-    this.spool.append(batch).then(
+    this.spoolingRows += batch.rows.length;
+    const written = this.spool.append(batch);
+    void written.finally(() => (this.spoolingRows -= batch.rows.length)).catch(() => undefined);
+    written.then(
       () => this.updateGauges(),
       (err: unknown) => {
         this.metrics.dropped("spool_failed", batch.rows.length);
@@ -310,7 +322,7 @@ export class HistoryWriter {
   }
 
   private queuedRows(): number {
-    return this.memoryRows + this.openRaw.rows.length + this.openProcessed.rows.length;
+    return this.memoryRows + this.spoolingRows + this.openRaw.rows.length + this.openProcessed.rows.length;
   }
 
   private updateGauges(): void {

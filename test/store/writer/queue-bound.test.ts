@@ -7,6 +7,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProcessedReadingRow, RawReadingRow } from "../../../src/store/history-store.js";
 import { HistoryWriter, type HistorySink } from "../../../src/store/writer/index.js";
@@ -39,13 +40,13 @@ describe("history writer queue", () => {
     const spoolDir = await mkdtemp(join(tmpdir(), "vigil-spool-"));
     dirs.push(spoolDir);
     const { sink, release, firstValues } = hangingSink();
-    const writer = await HistoryWriter.open({ store: sink, spoolDir, log: silentLog, batchRows: 100, maxQueuedRows: 300 });
+    const writer = await HistoryWriter.open({ store: sink, spoolDir, log: silentLog, batchRows: 100, maxQueuedRows: 400 });
 
     for (let i = 0; i < 1_000; i++) expect(writer.write(processedRow(i))).toBe(true);
     const spooledFiles = async () => (await readdir(spoolDir)).filter((f) => f.endsWith(".json")).length;
-    await until(async () => (await spooledFiles()) === 7, "7 batches spooled");
+    await until(async () => (await spooledFiles()) === 6, "6 batches spooled");
 
-    expect(writer.status()).toMatchObject({ queuedRows: 300, spoolBatches: 7 });
+    expect(writer.status()).toMatchObject({ queuedRows: 400, spoolBatches: 6 });
 
     release();
     await writer.flush();
@@ -53,6 +54,26 @@ describe("history writer queue", () => {
     expect(writer.status()).toMatchObject({ queuedRows: 0, spoolBatches: 0, spoolBytes: 0 });
     await writer.close();
     expect(await readdir(spoolDir)).toEqual([]);
+  });
+
+  it("refuses rows, counted as overloaded, once the rows waiting for the disk reach twice maxQueuedRows", async () => {
+    const spoolDir = await mkdtemp(join(tmpdir(), "vigil-spool-"));
+    dirs.push(spoolDir);
+    const { sink, release, firstValues } = hangingSink();
+    const registry = new Registry();
+    const writer = await HistoryWriter.open({ store: sink, spoolDir, log: silentLog, registry, batchRows: 100, maxQueuedRows: 300 });
+
+    // In one synchronous run no spool write can finish: 300 rows wait in memory, 600 for the disk, the rest are refused.
+    let accepted = 0;
+    for (let i = 0; i < 2_000; i++) if (writer.write(processedRow(i))) accepted++;
+
+    expect(accepted).toBe(900);
+    const dropped = await registry.getSingleMetric("vigil_history_rows_dropped_total")?.get();
+    expect(dropped?.values).toEqual([expect.objectContaining({ labels: { reason: "overloaded" }, value: 1_100 })]);
+    release();
+    await writer.flush();
+    expect(firstValues).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800]);
+    await writer.close();
   });
 
   it("refuses rows once closed", async () => {
