@@ -20,6 +20,7 @@ import type {
   UnitRow,
 } from "../history-store.js";
 import { checkRows } from "../row-checks.js";
+import * as stored from "../stored-rows.js";
 import { VigilError } from "../../runtime/errors.js";
 import { SqlText, joinSql, qualified, sql } from "../sql/index.js";
 import { ClickHouseConnection } from "./connection.js";
@@ -119,7 +120,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
       SELECT ${rows.RAW_COLUMNS} FROM ${this.table("raw_readings")} FINAL
       WHERE unit = ${q.unit} AND sensor = ${q.sensor} AND ${inRange(q)}
       ORDER BY ts ${limit(q.limit)}`);
-    return found.map(rows.rawFromColumns);
+    return found.map(stored.rawFromColumns);
   }
 
   async downsampled(q: { unit: string; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]> {
@@ -153,7 +154,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
     const found = await this.conn.rows<Columns>(sql`
       SELECT ${rows.RAW_COLUMNS} FROM ${this.table("latest_readings")} FINAL ${where}
       ORDER BY unit, sensor`);
-    return found.map(rows.rawFromColumns);
+    return found.map(stored.rawFromColumns);
   }
 
   async alarmHistory(q: TimeRange & { unit?: string; limit?: number }): Promise<AlarmEventRow[]> {
@@ -164,7 +165,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
       FROM ${this.table("alarm_events")} FINAL
       WHERE ${joinSql(conditions, " AND ")}
       ORDER BY ts DESC, alarm_id, state ${limit(q.limit)}`);
-    return found.map(rows.alarmFromColumns);
+    return found.map(stored.alarmFromColumns);
   }
 
   async rejectedCounts(q: TimeRange): Promise<RejectionCount[]> {
@@ -185,7 +186,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
       SELECT ${rows.PROCESSED_COLUMNS} FROM ${this.table("processed_readings")} FINAL
       WHERE ${joinSql(conditions, " AND ")}
       ORDER BY unit, sensor, ts`);
-    return found.map(rows.processedFromColumns);
+    return found.map(stored.processedFromColumns);
   }
 
   async predictions(q: TimeRange & { unit: string; kind?: string }): Promise<PredictionRow[]> {
@@ -195,7 +196,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
       SELECT unit, kind, ts, value, label, model_version FROM ${this.table("predictions")} FINAL
       WHERE ${joinSql(conditions, " AND ")}
       ORDER BY ts, kind, model_version`);
-    return found.map(rows.predictionFromColumns);
+    return found.map(stored.predictionFromColumns);
   }
 
   async labels(q: TimeRange & { unit?: string }): Promise<LabelRow[]> {
@@ -206,13 +207,13 @@ export class ClickHouseHistoryStore implements HistoryStore {
       SELECT unit, sensor, from_ts, to_ts, label, source FROM ${this.table("labels")} FINAL
       WHERE ${joinSql(conditions, " AND ")}
       ORDER BY unit, from_ts, sensor, to_ts, label, source`);
-    return found.map(rows.labelFromColumns);
+    return found.map(stored.labelFromColumns);
   }
 
   async units(): Promise<UnitRow[]> {
     const found = await this.conn.rows<Columns>(sql`
       SELECT unit, type, location, capacity_kw, updated_at FROM ${this.table("units")} FINAL ORDER BY unit`);
-    return found.map(rows.unitFromColumns);
+    return found.map(stored.unitFromColumns);
   }
 
   async modelEvents(q: { model?: string }): Promise<ModelEventRow[]> {
@@ -220,7 +221,7 @@ export class ClickHouseHistoryStore implements HistoryStore {
     const found = await this.conn.rows<Columns>(sql`
       SELECT ts, model, version, event, actor, detail FROM ${this.table("model_events")} FINAL ${where}
       ORDER BY ts, model, version, event`);
-    return found.map(rows.modelEventFromColumns);
+    return found.map(stored.modelEventFromColumns);
   }
 
   close(): Promise<void> {

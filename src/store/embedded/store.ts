@@ -22,6 +22,7 @@ import type {
   UnitRow,
 } from "../history-store.js";
 import { checkRows } from "../row-checks.js";
+import * as stored from "../stored-rows.js";
 import { VigilError } from "../../runtime/errors.js";
 import type { EmbeddedConnection } from "./connection.js";
 import { migrate } from "./migrate.js";
@@ -93,7 +94,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
       `SELECT ${RAW_COLUMNS} FROM raw_readings ${where.sql()} ORDER BY ts ${where.limit(q.limit)}`,
       where.values,
     );
-    return found.map(tables.rawFromRow);
+    return found.map(stored.rawFromColumns);
   }
 
   async downsampled(q: { unit: string; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]> {
@@ -132,7 +133,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
        ORDER BY unit, sensor`,
       where.values,
     );
-    return found.map(tables.rawFromRow);
+    return found.map(stored.rawFromColumns);
   }
 
   async alarmHistory(q: TimeRange & { unit?: string; limit?: number }): Promise<AlarmEventRow[]> {
@@ -142,7 +143,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
        ORDER BY ts DESC, alarm_id, state ${where.limit(q.limit)}`,
       where.values,
     );
-    return found.map(tables.alarmFromRow);
+    return found.map(stored.alarmFromColumns);
   }
 
   async rejectedCounts(q: TimeRange): Promise<RejectionCount[]> {
@@ -162,7 +163,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
        FROM processed_readings ${where.sql()} ORDER BY unit, sensor, ts`,
       where.values,
     );
-    return found.map(tables.processedFromRow);
+    return found.map(stored.processedFromColumns);
   }
 
   async predictions(q: TimeRange & { unit: string; kind?: string }): Promise<PredictionRow[]> {
@@ -171,7 +172,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
       `SELECT unit, kind, ts, value, label, model_version FROM predictions ${where.sql()} ORDER BY ts, kind, model_version`,
       where.values,
     );
-    return found.map(tables.predictionFromRow);
+    return found.map(stored.predictionFromColumns);
   }
 
   async labels(q: TimeRange & { unit?: string }): Promise<LabelRow[]> {
@@ -183,12 +184,12 @@ export class EmbeddedHistoryStore implements HistoryStore {
        ORDER BY unit, from_ts, sensor, to_ts, label, source`,
       where.values,
     );
-    return found.map(tables.labelFromRow);
+    return found.map(stored.labelFromColumns);
   }
 
   async units(): Promise<UnitRow[]> {
     const found = await this.conn.rows("SELECT unit, type, location, capacity_kw, updated_at FROM units ORDER BY unit");
-    return found.map(tables.unitFromRow);
+    return found.map(stored.unitFromColumns);
   }
 
   async modelEvents(q: { model?: string }): Promise<ModelEventRow[]> {
@@ -197,7 +198,7 @@ export class EmbeddedHistoryStore implements HistoryStore {
       `SELECT ts, model, version, event, actor, detail FROM model_events ${where.sql()} ORDER BY ts, model, version, event`,
       where.values,
     );
-    return found.map(tables.modelEventFromRow);
+    return found.map(stored.modelEventFromColumns);
   }
 
   close(): Promise<void> {

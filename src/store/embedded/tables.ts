@@ -1,7 +1,7 @@
 /**
  * Each row kind's table as the writer sees it: its natural key, the column
- * deciding which copy wins on a conflict, how a row is appended, and how a
- * stored row reads back. Rows are appended to a per-table staging table and
+ * deciding which copy wins on a conflict, and how a row is appended (stored
+ * rows read back through ../stored-rows.ts, shared with ClickHouse). Rows are appended to a per-table staging table and
  * moved into the real one by one INSERT … ON CONFLICT (upsert.ts), because
  * DuckDB's appender itself cannot skip or replace a conflicting row.
  */
@@ -16,7 +16,6 @@ import type {
   RejectionRow,
   UnitRow,
 } from "../history-store.js";
-import type { Row } from "./connection.js";
 
 export interface TableSpec<T> {
   table: string;
@@ -173,90 +172,3 @@ export const MODEL_EVENTS: TableSpec<ModelEventRow> = {
     a.appendVarchar(r.detail);
   },
 };
-
-// Stored rows → the contract's rows. BIGINT columns arrive as bigint.
-
-export function rawFromRow(c: Row): RawReadingRow {
-  return {
-    unit: c.unit as string,
-    sensor: c.sensor as string,
-    ts: Number(c.ts),
-    value: c.value as number,
-    quality: c.quality as RawReadingRow["quality"],
-    source: c.source as RawReadingRow["source"],
-    receivedAt: Number(c.received_at),
-  };
-}
-
-export function processedFromRow(c: Row): ProcessedReadingRow {
-  return {
-    ...rawFromRow(c),
-    anomaly: c.anomaly as boolean,
-    score: c.score as number,
-    severity: c.severity as ProcessedReadingRow["severity"],
-    category: c.category as ProcessedReadingRow["category"],
-    method: c.method as ProcessedReadingRow["method"],
-    modelVersion: c.model_version as string | null,
-    reasons: c.reasons as string[],
-    processedAt: Number(c.processed_at),
-  };
-}
-
-export function predictionFromRow(c: Row): PredictionRow {
-  return {
-    unit: c.unit as string,
-    kind: c.kind as string,
-    ts: Number(c.ts),
-    value: c.value as number,
-    label: c.label as string | null,
-    modelVersion: c.model_version as string,
-  };
-}
-
-export function alarmFromRow(c: Row): AlarmEventRow {
-  return {
-    alarmId: c.alarm_id as string,
-    rule: c.rule as string,
-    unit: c.unit as string,
-    sensor: c.sensor as string | null,
-    state: c.state as string,
-    severity: c.severity as AlarmEventRow["severity"],
-    ts: Number(c.ts),
-    actor: c.actor as string,
-    message: c.message as string,
-    comment: c.comment as string | null,
-  };
-}
-
-export function unitFromRow(c: Row): UnitRow {
-  return {
-    unit: c.unit as string,
-    type: c.type as string | null,
-    location: c.location as string | null,
-    capacityKw: c.capacity_kw as number | null,
-    updatedAt: Number(c.updated_at),
-  };
-}
-
-export function labelFromRow(c: Row): LabelRow {
-  const sensor = c.sensor as string;
-  return {
-    unit: c.unit as string,
-    sensor: sensor === "" ? null : sensor,
-    from: Number(c.from_ts),
-    to: Number(c.to_ts),
-    label: c.label as string,
-    source: c.source as string,
-  };
-}
-
-export function modelEventFromRow(c: Row): ModelEventRow {
-  return {
-    ts: Number(c.ts),
-    model: c.model as string,
-    version: c.version as string,
-    event: c.event as string,
-    actor: c.actor as string,
-    detail: c.detail as string,
-  };
-}
