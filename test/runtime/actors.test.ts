@@ -5,29 +5,12 @@
  * through a SimulatedClock; the shard itself drains on setImmediate, so tests
  * synchronise on replies and a bounded number of event-loop turns.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  createActorSystem,
-  defineActorKind,
-  SimulatedClock,
-  type ActorKind,
-  type ActorSystem,
-  type ActorSystemOptions,
-} from "../../src/runtime/index.js";
-import { EventLog, expectCode, observe, silentLog, turns } from "../fixtures/actor-system.js";
+import { describe, expect, it } from "vitest";
+import { defineActorKind } from "../../src/runtime/index.js";
+import { expectCode, inThreadSystems, observe, turns } from "../fixtures/actor-system.js";
 import { gate, ledger } from "../fixtures/in-thread-kinds.js";
 
-const systems: ActorSystem[] = [];
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.stop()));
-});
-
-async function start(kinds: ActorKind[], options: Partial<ActorSystemOptions> = {}) {
-  const clock = new SimulatedClock();
-  const system = await createActorSystem({ workers: 0, kinds, clock, log: silentLog, ...options });
-  systems.push(system);
-  return { system, clock, events: new EventLog(system) };
-}
+const start = inThreadSystems();
 
 const add = (n: number) => ({ type: "add", n }) as const;
 const GET = { type: "get" } as const;

@@ -4,30 +4,13 @@
  * without waiting on real time. `snapshotIntervalMs: 0` snapshots after every
  * handled message, so "the last snapshot" is the state after the last success.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  createActorSystem,
-  SimulatedClock,
-  type ActorKind,
-  type ActorSystem,
-  type ActorSystemOptions,
-  type SupervisionPolicy,
-} from "../../src/runtime/index.js";
+import { describe, expect, it } from "vitest";
+import type { SupervisionPolicy } from "../../src/runtime/index.js";
 import { backoffDelay } from "../../src/runtime/supervision.js";
-import { EventLog, expectCode, observe, silentLog, turns } from "../fixtures/actor-system.js";
+import { expectCode, inThreadSystems, observe, turns } from "../fixtures/actor-system.js";
 import { guardian, ledger } from "../fixtures/in-thread-kinds.js";
 
-const systems: ActorSystem[] = [];
-afterEach(async () => {
-  await Promise.all(systems.splice(0).map((s) => s.stop()));
-});
-
-async function start(kinds: ActorKind[], options: Partial<ActorSystemOptions> = {}) {
-  const clock = new SimulatedClock();
-  const system = await createActorSystem({ workers: 0, kinds, clock, log: silentLog, snapshotIntervalMs: 0, ...options });
-  systems.push(system);
-  return { system, clock, events: new EventLog(system) };
-}
+const start = inThreadSystems({ snapshotIntervalMs: 0 });
 
 function restart(overrides: Partial<Extract<SupervisionPolicy, { strategy: "restart" }>> = {}): SupervisionPolicy {
   return {
