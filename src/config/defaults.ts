@@ -167,4 +167,21 @@ export const defaults: VigilConfig = deepFreeze({
       retryMaxMs: 10 * 1000, // 10 seconds at most between retries
     },
   },
+  notify: {
+    enabled: true, // nothing is sent until the config file lists notifiers and routes
+    outboxDir: ".cache/notify/outbox", // undelivered notifications and dead letters; one node per directory
+    secretsFile: "", // empty: secrets from the environment only
+    concurrency: 4, // attempts in flight per notifier
+    timeoutMs: 10 * 1000, // 10 seconds per attempt, so a peer that never answers cannot hold a slot
+    maxPending: 100_000, // items waiting per notifier; beyond it new ones are dead-lettered at once
+    retry: {
+      maxAttempts: 10, // then the item becomes a dead letter
+      initialMs: 1000, // 1 second before the first retry; doubles per failure, with jitter
+      maxMs: 5 * 60 * 1000, // 5 minutes at most between attempts (10 attempts span about 13 minutes)
+    },
+    signatureToleranceMs: 5 * 60 * 1000, // 5 minutes: webhook receivers refuse older signatures (replay)
+    notifiers: [], // [{ type: "webhook" | "slack" | "email" | "mqtt", name, ... }] — see README
+    routes: [], // [{ severities?, unitGroups?, events?, notifiers: [names] }]
+    unitGroups: {}, // { name: [unit ids or patterns with '*'] }
+  },
 });

@@ -15,6 +15,8 @@ export { defaults } from "./defaults.js";
 export { parseTemplate, parseTopicPattern, topicMappingSchema } from "./mqtt-topics.js";
 export type { FieldsTopicMapping, PatternLevel, ReadingTopicMapping, TemplatePart, TopicMapping, TopicPattern } from "./mqtt-topics.js";
 export { loadConfig } from "./load.js";
+export { notifierSchema, notifyRouteSchema, notifySchema } from "./notify.js";
+export type { NotifierConfig, NotifyConfig, NotifyRouteConfig } from "./notify.js";
 export type { FlagValue, LoadConfigOptions } from "./load.js";
 export { ConfigInvalidError } from "./errors.js";
 export type { ConfigIssue } from "./errors.js";

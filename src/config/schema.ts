@@ -11,6 +11,7 @@ import { z } from "zod";
 import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
 import { topicMappingSchema } from "./mqtt-topics.js";
 import { opcUaEndpointSchema } from "./opcua-endpoints.js";
+import { notifySchema } from "./notify.js";
 import { pipelineSchema } from "./pipeline.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -208,6 +209,8 @@ export const configSchema = section({
       retryMaxMs: durationMs(1),
     }),
   }),
+  // Alarm notifications (src/notify): notifiers, routes, retries, the outbox.
+  notify: notifySchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;
