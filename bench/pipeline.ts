@@ -3,7 +3,14 @@
  * → features and score → processed output) for single-reading MQTT,
  * single-reading NATS and batched NATS ingest, and latency from the moment a
  * reading is sent to the moment its processed output is seen, at a fixed
- * offered rate of half the batched maximum (HdrHistogram).
+ * offered rate of half the batched maximum measured in the same run
+ * (HdrHistogram). DESIGN.md asks for p99 < 5 ms "at half the maximum load":
+ * the maximum is the batched NATS figure, the one ingest path that can carry
+ * the latency run's offered rates; the latency lines print the offered rate,
+ * that maximum and their ratio.
+ *
+ * The node publishes processed readings per unit (`transport.processed:
+ * "unit-batch"`, src/node/outlet.ts); every line says so.
  *
  * Baseline in the same run: a Node-RED 4 flow doing the same job (MQTT in,
  * rolling z-score per topic, threshold, MQTT out) on the same broker.
@@ -21,6 +28,7 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { loadConfig } from "../src/config/index.js";
 import type { ProcessedReading } from "../src/actors/readings/index.js";
+import { SUBJECTS } from "../src/actors/subjects.js";
 import { startNode, type RunningNode } from "../src/node/start.js";
 import { createRegistry } from "../src/runtime/metrics.js";
 import { connectNatsTransport } from "../src/runtime/transport/index.js";
@@ -33,6 +41,9 @@ const SUITE = "pipeline";
 const UNITS = 200;
 const SENSORS = 5;
 const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
+const PROCESSED_OUTPUT = "unit-batch";
+/** Readings per NATS message in the latency run: small, so a reading's send stamp is close to when its batch leaves. */
+const LATENCY_BATCH = 100;
 
 export async function run(opts: SuiteOptions): Promise<void> {
   const n = opts.quick ? 100_000 : 500_000;
@@ -49,27 +60,41 @@ export async function run(opts: SuiteOptions): Promise<void> {
       metric: "mqtt_readings_per_s",
       value: Math.round(viaMqtt.perSecond),
       unit: "1/s",
-      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost },
+      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, processed_output: PROCESSED_OUTPUT },
       baseline: "node-red 4 flow (mqtt in, rolling z-score, threshold, mqtt out)",
       baseline_value: Math.round(nodeRed.perSecond),
     });
 
     progress("NATS ingest, single readings");
     const single = await natsThroughput(nats, "single", n);
-    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost } });
+    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, processed_output: PROCESSED_OUTPUT } });
     progress("NATS ingest, batches of 1,000");
     const batched = await natsThroughput(nats, "batch", n * 2);
-    reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(batched.perSecond), unit: "1/s", conditions: { readings: batched.processed, lost: batched.lost } });
+    reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(batched.perSecond), unit: "1/s", conditions: { readings: batched.processed, lost: batched.lost, batch: 1_000, processed_output: PROCESSED_OUTPUT } });
 
+    const maximum = Math.round(batched.perSecond);
     const offered = Math.max(1_000, Math.round(batched.perSecond / 2 / 1_000) * 1_000);
-    progress(`latency at ${offered} readings/s offered (half the batched maximum)`);
+    progress(`latency at ${offered} readings/s offered (half the batched maximum of ${maximum}/s)`);
     const latency = await latencyAt(nats, offered, opts.quick ? 5 : 15);
     for (const [metric, value] of [
       ["latency_p50_ms", latency.p50],
       ["latency_p99_ms", latency.p99],
       ["latency_p999_ms", latency.p999],
     ] as const) {
-      reportFigure({ suite: SUITE, metric, value: Number(value.toFixed(3)), unit: "ms", conditions: { offered_rate: offered, samples: latency.samples } });
+      reportFigure({
+        suite: SUITE,
+        metric,
+        value: Number(value.toFixed(3)),
+        unit: "ms",
+        conditions: {
+          offered_rate: offered,
+          max_rate: maximum,
+          offered_of_max: Number((offered / maximum).toFixed(2)),
+          batch: LATENCY_BATCH,
+          samples: latency.samples,
+          processed_output: PROCESSED_OUTPUT,
+        },
+      });
     }
   } finally {
     await mosquitto.stop();
@@ -91,9 +116,10 @@ interface Throughput {
 async function benchNode(settings: Record<string, unknown>): Promise<{ node: RunningNode; close(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
   const file = path.join(dir, "vigil.json");
-  writeFileSync(file, JSON.stringify({ simulator: { enabled: false }, metrics: { enabled: false }, opcua: { enabled: false }, ...settings }));
-  const config = loadConfig({ file, env: {} });
-  const node = await startNode(config, { logger: pino({ level: "error" }), registry: createRegistry() });
+  const { transport, ...rest } = settings as { transport?: Record<string, unknown> };
+  const config = { simulator: { enabled: false }, metrics: { enabled: false }, opcua: { enabled: false }, transport: { processed: PROCESSED_OUTPUT, ...transport }, ...rest };
+  writeFileSync(file, JSON.stringify(config));
+  const node = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
   return {
     node,
     async close() {
@@ -221,21 +247,20 @@ async function latencyAt(server: ServerHandle, rate: number, seconds: number): P
   const observer = await connectNatsTransport({ servers: server.url, name: "bench-latency" });
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }); // µs
   const decoder = new TextDecoder();
-  const sub = observer.subscribe("vigil.processed.UNIT0000.>", { maxPending: 1_000_000 });
+  const sub = observer.subscribe(SUBJECTS.processedBatch("UNIT0000"), { maxPending: 1_000_000 });
   let measuring = false;
   const watch = (async () => {
     for await (const msg of sub) {
       const seenAt = performance.timeOrigin + performance.now();
       if (!measuring) continue;
-      const r = JSON.parse(decoder.decode(msg.data)) as ProcessedReading;
-      histogram.recordValue(Math.max(1, Math.round((seenAt - r.ts) * 1000)));
+      for (const r of JSON.parse(decoder.decode(msg.data)) as ProcessedReading[]) histogram.recordValue(Math.max(1, Math.round((seenAt - r.ts) * 1000)));
     }
   })();
   try {
     await observer.flush();
-    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, Math.min(rate, 20_000), Math.min(rate, 20_000), 100]); // warm-up
+    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, Math.min(rate, 20_000), Math.min(rate, 20_000), LATENCY_BATCH]); // warm-up
     measuring = true;
-    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, rate * seconds, rate, 100]);
+    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, rate * seconds, rate, LATENCY_BATCH]);
     await waitProcessed(node, 0, 0);
     await new Promise((r) => setTimeout(r, 500)); // the last outputs in flight
     measuring = false;

@@ -11,6 +11,13 @@ export const SUBJECTS = {
   /** A ProcessedReading for every accepted reading. */
   processed: (unit: string, sensor: string) => `vigil.processed.${unit}.${sensor}`,
   processedAll: "vigil.processed.>",
+  /**
+   * Processed readings gathered per unit (transport.processed = "unit-batch"):
+   * a JSON array of ProcessedReading, each sensor's in order. Its own root, so
+   * `vigil.processed.>` subscribers never see an array.
+   */
+  processedBatch: (unit: string) => `vigil.batch.processed.${unit}`,
+  processedBatchAll: "vigil.batch.processed.*",
   /** A ProcessedReading that is anomalous. */
   anomaly: (unit: string, sensor: string) => `vigil.anomaly.${unit}.${sensor}`,
   anomalyAll: "vigil.anomaly.>",

@@ -45,6 +45,9 @@ export const defaults: VigilConfig = deepFreeze({
   },
   transport: {
     kind: "in-process",
+    // "each": a message per processed reading on vigil.processed.<unit>.<sensor>. "unit-batch": one message
+    // per unit per batch on vigil.batch.processed.<unit> (a JSON array) — far cheaper at high rates.
+    processed: "each",
     nats: {
       servers: ["nats://127.0.0.1:4222"],
       name: "vigil", // client connection name shown in the NATS server's monitoring

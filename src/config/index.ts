@@ -9,8 +9,8 @@
  * Must not depend on: the actor runtime (beyond its error type), actors,
  * transports, the CLI or HTTP. It is a leaf that everything else may import.
  */
-export { configSchema, LOG_LEVELS, OVERFLOW_POLICIES, TRANSPORT_KINDS } from "./schema.js";
-export type { LogLevel, OverflowPolicy, TransportKind, VigilConfig } from "./schema.js";
+export { configSchema, LOG_LEVELS, OVERFLOW_POLICIES, PROCESSED_OUTPUTS, TRANSPORT_KINDS } from "./schema.js";
+export type { LogLevel, OverflowPolicy, ProcessedOutput, TransportKind, VigilConfig } from "./schema.js";
 export { defaults } from "./defaults.js";
 export { parseTemplate, parseTopicPattern, topicMappingSchema } from "./mqtt-topics.js";
 export type { FieldsTopicMapping, PatternLevel, ReadingTopicMapping, TemplatePart, TopicMapping, TopicPattern } from "./mqtt-topics.js";

@@ -17,6 +17,8 @@ import { pipelineSchema } from "./pipeline.js";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
 export const TRANSPORT_KINDS = ["in-process", "nats"] as const;
+/** How processed readings leave the node: one message each, or one per unit per batch (src/node/outlet.ts). */
+export const PROCESSED_OUTPUTS = ["each", "unit-batch"] as const;
 // Mirrors of the simulator's own lists (src/actors/simulator); config may not import actors.
 export const SIMULATOR_MODES = ["plant", "run-to-failure"] as const;
 export const SIMULATOR_PUBLISHERS = ["gateway", "mqtt", "nats", "opcua"] as const;
@@ -111,6 +113,7 @@ export const configSchema = section({
   }),
   transport: section({
     kind: oneOf(TRANSPORT_KINDS),
+    processed: oneOf(PROCESSED_OUTPUTS),
     nats: section({
       servers: listOf(natsServer, "NATS server URLs"),
       name: text(),
@@ -217,3 +220,4 @@ export type VigilConfig = z.infer<typeof configSchema>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type OverflowPolicy = (typeof OVERFLOW_POLICIES)[number];
 export type TransportKind = (typeof TRANSPORT_KINDS)[number];
+export type ProcessedOutput = (typeof PROCESSED_OUTPUTS)[number];

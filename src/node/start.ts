@@ -19,6 +19,7 @@ import type { Logger } from "../runtime/log.js";
 import { registerActorSystemMetrics } from "../runtime/runtime-metrics.js";
 import { connectNatsTransport, createInProcessTransport, type Transport } from "../runtime/transport/index.js";
 import { serveNodeControl } from "./control.js";
+import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 
 export interface NodeDeps {
@@ -112,13 +113,13 @@ async function openTransport(config: VigilConfig): Promise<Transport> {
 
 async function startActorSystem(config: VigilConfig, transport: Transport, logger: Logger): Promise<ActorSystem> {
   const rt = config.runtime;
-  const encoder = new TextEncoder();
+  const outlet = createNodeOutlet(transport, config.transport.processed);
   const system = await createActorSystem({
     workers: rt.workers,
     kindModules: [ACTOR_KINDS_MODULE],
     kindConfig: kindsConfigOf(config.pipeline),
     // What actors publish (processed readings, anomalies, unit states) goes out on the transport.
-    outlet: (subject, json) => transport.publish(subject, encoder.encode(json)),
+    outlet: (subject, json) => outlet.publish(subject, json),
     log: logger.child({ part: "runtime" }),
     askTimeoutMs: rt.askTimeoutMs,
     snapshotIntervalMs: rt.snapshotIntervalMs,
