@@ -13,6 +13,7 @@ export { actorAddress, parseAddress } from "./address.js";
 export type { ActorAddress, ParsedAddress } from "./address.js";
 export { SimulatedClock, systemClock } from "./clock.js";
 export type { Clock, TimerHandle } from "./clock.js";
+export { DurableDir } from "./durable-dir.js";
 export { VigilError, isVigilError } from "./errors.js";
 export type { VigilErrorCode } from "./errors.js";
 export type { RuntimeEvent, RuntimeEventListener } from "./events.js";

@@ -3,17 +3,17 @@
  * in one directory, named by sequence number so a directory listing is the
  * drain order.
  *
- * Crash safety: a batch is written to `<name>.tmp`, fsynced, renamed to its
- * final name and the directory fsynced, so a file under a final name is
- * always complete; `.tmp` leftovers of a crash are removed when the spool
- * opens (their batches never left the writer's memory as "spooled").
+ * Crash safety comes from DurableDir (src/runtime/durable-dir.ts): a file
+ * under a final name is always complete, and `.tmp` leftovers of a crash are
+ * removed when the spool opens (their batches never left the writer's memory
+ * as "spooled").
  *
  * Every file is known to an in-memory index from the moment its write
  * starts, so the sender can wait for a batch still being written instead of
  * skipping it (that would break the order).
  */
-import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { stat } from "node:fs/promises";
+import { DurableDir } from "../../runtime/durable-dir.js";
 import { BATCH_KINDS, type BatchKind, type HistoryBatch } from "./batch.js";
 
 const FILE_PATTERN = /^(\d{16})\.(raw|processed)\.json$/;
@@ -21,7 +21,7 @@ const FILE_PATTERN = /^(\d{16})\.(raw|processed)\.json$/;
 interface SpoolEntry {
   readonly seq: number;
   readonly kind: BatchKind;
-  readonly file: string;
+  readonly name: string;
   bytes: number;
   /** Settles once the file is durable under its final name. */
   readonly written: Promise<void>;
@@ -31,25 +31,19 @@ export class Spool {
   private readonly entries: SpoolEntry[] = [];
   private totalBytes = 0;
 
-  private constructor(private readonly dir: string) {}
+  private constructor(private readonly dir: DurableDir) {}
 
   /** Opens (creating if needed) the spool directory and indexes the batches a previous writer left. */
-  static async open(dir: string): Promise<Spool> {
-    await mkdir(dir, { recursive: true });
+  static async open(path: string): Promise<Spool> {
+    const dir = await DurableDir.open(path);
     const spool = new Spool(dir);
-    const names = (await readdir(dir)).sort();
-    for (const name of names) {
-      if (name.endsWith(".tmp")) {
-        await rm(join(dir, name), { force: true }); // an interrupted write: never reported as spooled
-        continue;
-      }
+    for (const name of await dir.list()) {
       const match = FILE_PATTERN.exec(name);
       if (match === null) continue;
       const kind = match[2] as BatchKind;
       if (!BATCH_KINDS.includes(kind)) continue;
-      const file = join(dir, name);
-      const { size } = await stat(file);
-      spool.entries.push({ seq: Number(match[1]), kind, file, bytes: size, written: Promise.resolve() });
+      const { size } = await stat(dir.file(name));
+      spool.entries.push({ seq: Number(match[1]), kind, name, bytes: size, written: Promise.resolve() });
       spool.totalBytes += size;
     }
     return spool;
@@ -75,9 +69,8 @@ export class Spool {
    */
   append(batch: HistoryBatch): Promise<void> {
     const name = `${String(batch.seq).padStart(16, "0")}.${batch.kind}.json`;
-    const file = join(this.dir, name);
     const body = JSON.stringify(batch.rows);
-    const entry: SpoolEntry = { seq: batch.seq, kind: batch.kind, file, bytes: 0, written: this.writeDurably(file, body) };
+    const entry: SpoolEntry = { seq: batch.seq, kind: batch.kind, name, bytes: 0, written: this.dir.write(name, body) };
     const at = this.entries.findIndex((e) => e.seq > batch.seq);
     this.entries.splice(at === -1 ? this.entries.length : at, 0, entry);
     return entry.written.then(
@@ -85,10 +78,9 @@ export class Spool {
         entry.bytes = Buffer.byteLength(body);
         this.totalBytes += entry.bytes;
       },
-      async (err: unknown) => {
+      (err: unknown) => {
         // Not on disk: forget it, so the sender does not wait on it forever; the caller counts the loss.
         this.entries.splice(this.entries.indexOf(entry), 1);
-        await rm(`${file}.tmp`, { force: true }).catch(() => undefined);
         throw err;
       },
     );
@@ -99,7 +91,7 @@ export class Spool {
     const entry = this.entries[0];
     if (entry === undefined) return undefined;
     await entry.written;
-    const rows: unknown = JSON.parse(await readFile(entry.file, "utf8"));
+    const rows: unknown = JSON.parse(await this.dir.read(entry.name));
     return { seq: entry.seq, kind: entry.kind, rows } as HistoryBatch;
   }
 
@@ -110,7 +102,7 @@ export class Spool {
   async quarantine(seq: number): Promise<number> {
     const entry = this.entries.find((e) => e.seq === seq);
     if (entry === undefined) return 0;
-    await rename(entry.file, `${entry.file}.bad`).catch(() => undefined);
+    await this.dir.rename(entry.name, `${entry.name}.bad`).catch(() => undefined);
     this.entries.splice(this.entries.indexOf(entry), 1);
     this.totalBytes -= entry.bytes;
     return entry.bytes;
@@ -127,7 +119,7 @@ export class Spool {
     const entry = this.entries[at];
     if (entry === undefined) return;
     await entry.written;
-    await rm(entry.file, { force: true });
+    await this.dir.remove(entry.name);
     this.entries.splice(this.entries.indexOf(entry), 1);
     this.totalBytes -= entry.bytes;
   }
@@ -135,23 +127,5 @@ export class Spool {
   /** Settles when every write started so far is durable (or failed). */
   async settled(): Promise<void> {
     await Promise.allSettled(this.entries.map((e) => e.written));
-  }
-
-  private async writeDurably(file: string, body: string): Promise<void> {
-    const tmp = `${file}.tmp`;
-    const handle = await open(tmp, "w");
-    try {
-      await handle.writeFile(body);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-    const dir = await open(this.dir, "r");
-    try {
-      await dir.sync(); // the rename itself survives a power cut
-    } finally {
-      await dir.close();
-    }
   }
 }
