@@ -11,3 +11,7 @@
  */
 export { ALARM_SEVERITIES, NOTIFICATION_EVENTS } from "./notification.js";
 export type { AlarmNotification, AlarmSeverity, DeadLetter, NotificationDispatcher, NotificationEvent } from "./notification.js";
+export { createNotificationDispatcher } from "./dispatcher.js";
+export type { NotifyDeps } from "./dispatcher.js";
+export { signWebhook, verifyWebhookSignature, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./notifiers/signature.js";
+export type { WebhookToVerify } from "./notifiers/signature.js";

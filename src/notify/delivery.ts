@@ -1,0 +1,226 @@
+/**
+ * The delivery queue of one notifier: takes items from dispatch (and those a
+ * previous process left in the outbox), writes each durably, and delivers
+ * them with at most `concurrency` attempts in flight, each limited to
+ * `timeoutMs`. A failed attempt is retried after an exponential, jittered
+ * wait; after `maxAttempts` (or at once, when the peer refused the item
+ * itself) it becomes a dead letter on disk.
+ *
+ * Nothing here waits on the peer from the caller's side: `enqueue` is
+ * synchronous and the queue runs on timers and promises behind it.
+ *
+ * Order: items start in sequence order, but with concurrency > 1 and retries
+ * they may arrive out of order; receivers order by `at` and dedupe by `id`.
+ */
+import type { Logger } from "../runtime/log.js";
+import type { Clock, TimerHandle } from "../runtime/clock.js";
+import { isVigilError } from "../runtime/errors.js";
+import { retryDelayMs, type RetryPolicy } from "./backoff.js";
+import type { NotifyMetrics } from "./metrics.js";
+import type { AlarmNotification, DeadLetter } from "./notification.js";
+import type { Notifier } from "./notifiers/notifier.js";
+import type { NotifierOutbox, StoredItem } from "./outbox.js";
+import type { Secrets } from "./secrets.js";
+
+interface Item {
+  readonly seq: number;
+  readonly notification: AlarmNotification;
+  /** Settles once the item is on disk (or writing it failed: it is still delivered from memory). */
+  readonly written: Promise<void>;
+  ready: boolean;
+  inFlight: boolean;
+  attempts: number;
+  firstAttemptAt: number | null;
+  lastAttemptAt: number | null;
+  nextAt: number;
+}
+
+export interface DeliveryOptions {
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly maxPending: number;
+  readonly retry: RetryPolicy;
+}
+
+export interface DeliveryDeps {
+  readonly log: Logger;
+  readonly metrics: NotifyMetrics;
+  readonly secrets: Secrets;
+  readonly clock: Clock;
+  readonly random?: () => number;
+}
+
+export class DeliveryQueue {
+  private readonly items: Item[] = [];
+  private inFlight = 0;
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private closed = false;
+  private readonly stop = new AbortController();
+  private readonly work = new Set<Promise<void>>();
+
+  constructor(
+    private readonly notifier: Notifier,
+    private readonly outbox: NotifierOutbox,
+    private readonly options: DeliveryOptions,
+    private readonly deps: DeliveryDeps,
+    restored: readonly StoredItem[],
+  ) {
+    for (const { seq, notification } of restored) this.items.push(this.item(seq, notification, Promise.resolve(), true));
+    this.gauge();
+    this.pump();
+  }
+
+  get pending(): number {
+    return this.items.length;
+  }
+
+  /** Queues the notification (durably, behind) and returns at once. */
+  enqueue(notification: AlarmNotification): void {
+    if (this.closed) return;
+    const seq = this.outbox.claimSeq();
+    if (this.items.length >= this.options.maxPending) {
+      // Declared overflow: rather than hold unbounded memory, the item goes straight to the dead letters (on disk, listed).
+      this.track(this.bury({ seq, notification }, null, null, 0, `outbox full: ${this.options.maxPending} notifications already pending for ${this.notifier.name}`));
+      return;
+    }
+    const written = this.outbox.write(seq, notification).catch((err: unknown) => {
+      this.deps.log.error({ notifier: this.notifier.name, notification: notification.id, err: this.describe(err) }, "notification not written to the outbox; delivering from memory only");
+    });
+    const item = this.item(seq, notification, written, false);
+    this.items.push(item);
+    this.gauge();
+    this.track(
+      written.then(() => {
+        item.ready = true;
+        this.pump();
+      }),
+    );
+  }
+
+  /** Stops starting attempts, abandons those in flight (they stay in the outbox) and waits for every disk write. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timer?.cancel();
+    this.stop.abort();
+    while (this.work.size > 0) await Promise.allSettled([...this.work]);
+  }
+
+  private item(seq: number, notification: AlarmNotification, written: Promise<void>, ready: boolean): Item {
+    return { seq, notification, written, ready, inFlight: false, attempts: 0, firstAttemptAt: null, lastAttemptAt: null, nextAt: 0 };
+  }
+
+  private track(p: Promise<void>): void {
+    this.work.add(p);
+    void p.finally(() => this.work.delete(p));
+  }
+
+  /** Starts every attempt that is due and has a free slot; otherwise sleeps until the next one is due. */
+  private pump(): void {
+    if (this.closed) return;
+    const now = this.deps.clock.now();
+    let nextDue = Infinity;
+    for (const item of this.items) {
+      if (this.inFlight >= this.options.concurrency) return;
+      if (!item.ready || item.inFlight) continue;
+      if (item.nextAt > now) {
+        nextDue = Math.min(nextDue, item.nextAt);
+        continue;
+      }
+      this.track(this.attempt(item));
+    }
+    if (nextDue !== Infinity && nextDue < this.timerAt) {
+      this.timer?.cancel();
+      this.timerAt = nextDue;
+      this.timer = this.deps.clock.setTimer(nextDue - now, () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      });
+    }
+  }
+
+  private async attempt(item: Item): Promise<void> {
+    item.inFlight = true;
+    this.inFlight++;
+    const now = this.deps.clock.now();
+    item.attempts++;
+    item.firstAttemptAt ??= now;
+    item.lastAttemptAt = now;
+    const name = this.notifier.name;
+    try {
+      await this.sendWithin(item.notification);
+      this.deps.metrics.sent.inc({ notifier: name });
+      this.drop(item);
+      await item.written;
+      await this.outbox.remove(item.seq).catch((err: unknown) => {
+        // Left on disk it is sent again after a restart: a duplicate the receiver drops by id, never a loss.
+        this.deps.log.warn({ notifier: name, notification: item.notification.id, err: this.describe(err) }, "delivered notification not removed from the outbox");
+      });
+    } catch (err) {
+      if (this.closed) return; // abandoned by close(): stays in the outbox for the next process
+      this.deps.metrics.failedAttempts.inc({ notifier: name });
+      const reason = this.describe(err);
+      const refused = isVigilError(err, "VIGIL_NOTIFY_DELIVERY_REFUSED");
+      if (refused || item.attempts >= this.options.retry.maxAttempts) {
+        this.drop(item);
+        this.deps.log.error({ notifier: name, notification: item.notification.id, attempts: item.attempts, reason }, refused ? "notification refused by the peer; dead-lettered" : "notification dead-lettered after its last try");
+        await item.written;
+        await this.bury(item, item.firstAttemptAt, item.lastAttemptAt, item.attempts, reason);
+      } else {
+        const delay = retryDelayMs(item.attempts, this.options.retry, this.deps.random);
+        item.nextAt = this.deps.clock.now() + delay;
+        this.deps.metrics.retries.inc({ notifier: name });
+        this.deps.log.warn({ notifier: name, notification: item.notification.id, attempt: item.attempts, retryInMs: delay, reason }, "notification delivery failed; will retry");
+      }
+    } finally {
+      item.inFlight = false;
+      this.inFlight--;
+      this.pump();
+    }
+  }
+
+  /** One attempt, bounded by the timeout even if the notifier ignores its signal. */
+  private async sendWithin(notification: AlarmNotification): Promise<void> {
+    const signal = AbortSignal.any([this.stop.signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error(this.stop.signal.aborted ? "closing" : `no answer within ${this.options.timeoutMs} ms`));
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.notifier.send(notification, signal), aborted]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private drop(item: Item): void {
+    const at = this.items.indexOf(item);
+    if (at !== -1) this.items.splice(at, 1);
+    this.gauge();
+  }
+
+  private async bury(item: StoredItem, firstAttemptAt: number | null, lastAttemptAt: number | null, attempts: number, lastError: string): Promise<void> {
+    const letter: DeadLetter = { notifier: this.notifier.name, notification: item.notification, attempts, firstAttemptAt, lastAttemptAt, lastError, deadAt: this.deps.clock.now() };
+    this.deps.metrics.deadLetters.inc({ notifier: this.notifier.name });
+    await this.outbox.bury(item.seq, letter).catch((err: unknown) => {
+      this.deps.log.error({ notifier: this.notifier.name, notification: item.notification.id, err: this.describe(err) }, "dead letter not written");
+    });
+  }
+
+  private gauge(): void {
+    this.deps.metrics.pending.set({ notifier: this.notifier.name }, this.items.length);
+  }
+
+  /** An error as one line with every secret scrubbed out: library messages may quote URLs or credentials. */
+  private describe(err: unknown): string {
+    const parts: string[] = [];
+    let e: unknown = err;
+    for (let depth = 0; e !== undefined && depth < 4; depth++) {
+      parts.push(e instanceof Error ? e.message : typeof e === "string" ? e : "a non-error was thrown");
+      e = e instanceof Error ? e.cause : undefined;
+    }
+    return this.deps.secrets.scrub(parts.join(": "));
+  }
+}
