@@ -1,0 +1,108 @@
+/**
+ * The outbox outlives the process: what one dispatcher could not deliver,
+ * the next one (same outbox directory) delivers; dead letters stay listed
+ * across restarts; an unreadable item is moved aside instead of blocking.
+ */
+import { readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createNotificationDispatcher } from "../../src/notify/index.js";
+import { capturedLog, notification, notifyConfig, startReceiver, tempDir, until, type Receiver } from "./peers.js";
+
+const KEY = "outbox-spec-key";
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function peerAndDir(): Promise<{ receiver: Receiver; dir: string }> {
+  const receiver = await startReceiver(KEY);
+  cleanups.push(() => receiver.down());
+  const { dir, remove } = await tempDir();
+  cleanups.push(remove);
+  return { receiver, dir };
+}
+
+function start(dir: string, url: string, retry = { maxAttempts: 50, initialMs: 20, maxMs: 200 }) {
+  const config = notifyConfig(dir, {
+    retry,
+    notifiers: [{ type: "webhook", name: "ops-hook", url, secret: "WEBHOOK_KEY" }],
+    routes: [{ notifiers: ["ops-hook"] }],
+  });
+  const { log, lines } = capturedLog();
+  return { lines, dispatcher: createNotificationDispatcher(config, { log, env: { WEBHOOK_KEY: KEY } }) };
+}
+
+describe("notification outbox", () => {
+  it("a restarted dispatcher delivers what the previous one left undelivered", async () => {
+    const { receiver, dir } = await peerAndDir();
+    await receiver.down();
+    const first = await start(dir, receiver.url).dispatcher;
+    const sent = [notification(), notification(), notification({ event: "cleared" })];
+    for (const n of sent) first.dispatch(n);
+    await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).length === 3, "three items on disk");
+    await first.close();
+
+    await receiver.up();
+    const { dispatcher: second, lines } = start(dir, receiver.url);
+    const resumed = await second;
+    cleanups.push(() => resumed.close());
+    expect(resumed.pending()).toBe(3);
+    await until(() => receiver.accepted.size === 3, "all three delivered by the second dispatcher");
+    expect([...receiver.accepted.keys()].sort()).toEqual(sent.map((n) => n.id).sort());
+    await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).length === 0, "the outbox emptied");
+    expect(lines.some((l) => l.includes("resuming undelivered notifications"))).toBe(true);
+  });
+
+  it("new notifications after a restart never overwrite the items left behind", async () => {
+    const { receiver, dir } = await peerAndDir();
+    await receiver.down();
+    const first = await start(dir, receiver.url).dispatcher;
+    const old = notification();
+    first.dispatch(old);
+    await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).length === 1, "the item on disk");
+    await first.close();
+
+    const second = await start(dir, receiver.url).dispatcher;
+    cleanups.push(() => second.close());
+    const fresh = notification();
+    second.dispatch(fresh);
+    await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).length === 2, "both items on disk");
+    await receiver.up();
+    await until(() => receiver.accepted.size === 2, "both delivered");
+    expect(receiver.accepted.has(old.id) && receiver.accepted.has(fresh.id)).toBe(true);
+  });
+
+  it("dead letters stay listed after a restart", async () => {
+    const { receiver, dir } = await peerAndDir();
+    receiver.mode = "fail";
+    const first = await start(dir, receiver.url, { maxAttempts: 2, initialMs: 10, maxMs: 10 }).dispatcher;
+    const n = notification();
+    first.dispatch(n);
+    await until(async () => (await first.deadLetters()).length === 1, "dead-lettered");
+    await first.close();
+    const second = await start(dir, receiver.url).dispatcher;
+    cleanups.push(() => second.close());
+    expect((await second.deadLetters()).map((d) => d.notification.id)).toEqual([n.id]);
+    expect(second.pending()).toBe(0);
+  });
+
+  it("moves an unreadable item aside and delivers the rest", async () => {
+    const { receiver, dir } = await peerAndDir();
+    await receiver.down();
+    const first = await start(dir, receiver.url).dispatcher;
+    const n = notification();
+    first.dispatch(n);
+    await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).length === 1, "the item on disk");
+    await first.close();
+    await writeFile(join(dir, "ops-hook", "pending", "0000000000000007.json"), "{ not json");
+    await receiver.up();
+    const { dispatcher, lines } = start(dir, receiver.url);
+    const second = await dispatcher;
+    cleanups.push(() => second.close());
+    await until(() => receiver.accepted.has(n.id), "the readable item delivered");
+    expect(await readdir(join(dir, "ops-hook", "pending"))).toEqual(["0000000000000007.json.bad"]);
+    expect(lines.some((l) => l.includes("unreadable outbox item moved aside"))).toBe(true);
+  });
+});
