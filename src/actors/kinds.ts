@@ -15,6 +15,8 @@ import {
   type SensorTypeSpec,
 } from "./sensor/index.js";
 import { resolveUnitSettings, unitKind, type UnitSettings } from "./unit/index.js";
+import { DEFAULT_RULES, parseRules, RuleBook, type RuleInput } from "../rules/index.js";
+import { alarmKind, DEFAULT_ALARM_SETTINGS, rulebookKind, type AlarmSettings } from "./alarm/index.js";
 
 /**
  * The kinds' settings, as plain data (the system's `kindConfig`). Every part
@@ -32,21 +34,34 @@ export interface KindsConfig {
   sensorTypes?: Record<string, Partial<SensorTypeSpec>>;
   sensor?: SensorSettingsInput;
   unit?: Partial<UnitSettings>;
+  /** Alarm rules and settings. @default the shipped rules (DEFAULT_RULES) as version 1 */
+  alarms?: KindsAlarmConfig;
+}
+
+export interface KindsAlarmConfig extends Partial<AlarmSettings> {
+  /** The rule set each worker starts with; newer versions arrive through the rulebook actors. */
+  rules?: { version: number; rules: readonly RuleInput[] };
 }
 
 /**
  * The node's `pipeline` config section as kindConfig. It is already the right
  * shape; this keeps the config schema and KindsConfig in step at compile time.
  */
-export function kindsConfigOf(pipeline: VigilConfig["pipeline"]): KindsConfig {
-  return pipeline;
+export function kindsConfigOf(pipeline: VigilConfig["pipeline"], alarms?: KindsAlarmConfig): KindsConfig {
+  return alarms === undefined ? pipeline : { ...pipeline, alarms };
 }
 
 export function createKinds(config?: KindsConfig): ActorKind[] {
   const sensorTypes = resolveSensorTypes(config?.sensorTypes);
+  // One book per createKinds call: per shard worker, or per in-thread system in tests.
+  const given = config?.alarms?.rules;
+  const book = new RuleBook({ version: given?.version ?? 1, rules: parseRules(given?.rules ?? DEFAULT_RULES) });
+  const { rules: _rules, ...alarmSettings } = config?.alarms ?? {};
   return [
-    sensorKind({ settings: resolveSensorSettings(config?.sensor), sensorTypes }),
+    sensorKind({ settings: resolveSensorSettings(config?.sensor), sensorTypes, rules: book }),
     unitKind({ settings: resolveUnitSettings(config?.unit), sensorTypes }),
+    alarmKind(book, { ...DEFAULT_ALARM_SETTINGS, ...alarmSettings }),
+    rulebookKind(book),
   ];
 }
 

@@ -18,6 +18,7 @@ export { VigilError, isVigilError } from "./errors.js";
 export type { VigilErrorCode } from "./errors.js";
 export type { RuntimeEvent, RuntimeEventListener } from "./events.js";
 export { fnv1a32, partitionOf } from "./hash.js";
+export { keysForEveryShard } from "./placement.js";
 export type { KindStats } from "./kind-registry.js";
 export type { MailboxPolicy, OverflowPolicy } from "./mailbox.js";
 export { DEFAULT_SUPERVISION } from "./supervision.js";

@@ -11,6 +11,8 @@
  * of the windows and the flat-line check: their values are not to be trusted.
  */
 import { RollingFeatures, type RollingFeaturesState } from "../../ml/index.js";
+import type { RuleBook } from "../../rules/index.js";
+import { SensorRules, type SensorRulesState } from "../alarm/index.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
 import { encodeProcessedReading, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
@@ -31,6 +33,8 @@ export interface SensorState {
   readings: number;
   anomalies: number;
   duplicates: number;
+  /** The alarm rules' conditions on this sensor. */
+  alarm?: SensorRulesState;
 }
 
 export interface SensorActorOptions {
@@ -42,6 +46,8 @@ export interface SensorActorOptions {
   scorer: SensorScorer;
   /** Index of the window drift is judged on (the longest). */
   driftWindow: number;
+  /** The worker's alarm rules, evaluated on every reading. */
+  rules: RuleBook;
 }
 
 /** Rejection published for a duplicate or out-of-order reading. */
@@ -67,6 +73,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   private readonly features: RollingFeatures;
   private readonly flat: StuckDetector;
   private readonly range = new RangeCheck();
+  private readonly alarmRules: SensorRules;
   private readonly scored: ScoreResult = { score: 0, method: "STATISTICAL", modelVersion: null };
   private readonly processedSubject: string;
   private readonly anomalySubject: string;
@@ -101,6 +108,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     this.processedSubject = SUBJECTS.processed(o.unit, o.sensor);
     this.anomalySubject = SUBJECTS.anomaly(o.unit, o.sensor);
     this.unitAddr = unitAddress(o.unit);
+    this.alarmRules = new SensorRules(o.rules, o.unit, o.sensor);
     this.out = {
       unit: o.unit,
       sensor: o.sensor,
@@ -122,9 +130,16 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
 
   receive(message: SensorMessage, ctx: ActorContext): unknown {
     if (typeof message !== "object" || message === null) return undefined; // not for us; never worth a restart
-    if ("type" in message) return message.type === "get" ? this.view() : undefined;
+    if ("type" in message) {
+      if (message.type === "stale-check") this.alarmRules.onStaleCheck(ctx);
+      return message.type === "get" ? this.view() : undefined;
+    }
     this.onReading(message, ctx);
     return undefined;
+  }
+
+  onActivate(ctx: ActorContext): void {
+    this.alarmRules.onActivate(ctx);
   }
 
   private onReading(r: Reading, ctx: ActorContext): void {
@@ -185,6 +200,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     const json = encodeProcessedReading(out);
     ctx.publishJson(this.processedSubject, json);
     if (anomaly) ctx.publishJson(this.anomalySubject, json);
+    this.alarmRules.onReading(r.value, r.quality, r.ts, score, ctx);
 
     if (
       this.untold ||
@@ -281,6 +297,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
       readings: this.readings,
       anomalies: this.anomalies,
       duplicates: this.duplicates,
+      alarm: this.alarmRules.snapshot(),
     };
   }
 
@@ -294,5 +311,6 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     this.readings = state.readings;
     this.anomalies = state.anomalies;
     this.duplicates = state.duplicates;
+    this.alarmRules.restore(state.alarm);
   }
 }

@@ -3,6 +3,7 @@
  * unit so a unit's sensors and its unit actor share a shard worker.
  */
 import { windowNames } from "../../ml/index.js";
+import { RuleBook } from "../../rules/index.js";
 import { defineActorKind, VigilError, type ActorKind } from "../../runtime/index.js";
 import { unitAddress } from "../readings/index.js";
 import { SensorActor, type SensorState } from "./actor.js";
@@ -17,11 +18,14 @@ export interface SensorKindOptions {
   sensorTypes: Readonly<Record<string, SensorTypeSpec>>;
   /** @default the statistical scorer */
   scorer?: ScorerFactory;
+  /** The worker's alarm rules. @default none */
+  rules?: RuleBook;
 }
 
 export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage, SensorState> {
   const { settings, sensorTypes } = options;
   const makeScorer = options.scorer ?? statisticalScorer;
+  const rules = options.rules ?? new RuleBook();
   const names = windowNames(featureSpecOf(settings));
   const baseline = baselineWindow(settings, names);
   // The longest window: count windows come first, time windows last.
@@ -39,7 +43,7 @@ export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage,
       const sensor = id.slice(slash + 1);
       const type = sensorTypeOf(sensorTypes, sensor);
       const scorer = makeScorer({ unit, sensor, type: type?.spec, settings, baseline });
-      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow });
+      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow, rules });
     },
   });
 }

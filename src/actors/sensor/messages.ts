@@ -6,13 +6,14 @@
 import type { Category, ReadingQuality, Severity } from "../readings/index.js";
 import type { Reading } from "../readings/index.js";
 import type { AnomalyReason } from "./rules.js";
+import type { StaleCheck } from "../alarm/index.js";
 
 /** Ask a sensor actor for its current view (`SensorView`). */
 export interface SensorQuery {
   readonly type: "get";
 }
 
-export type SensorMessage = Reading | SensorQuery;
+export type SensorMessage = Reading | SensorQuery | StaleCheck;
 
 /**
  * The compact state a sensor actor tells `unit/<unit>`: at once when its

@@ -13,6 +13,7 @@ import { isChildFailed, type Actor, type ActorContext } from "../../runtime/inde
 import type { OperationalState, Severity, Category, SensorSnapshot, UnitState, UnitStatus } from "../readings/index.js";
 import { isSensorUpdate, sensorTypeOf, type SensorTypeSpec, type SensorUpdate } from "../sensor/index.js";
 import { SUBJECTS } from "../subjects.js";
+import { alarmAddress, type UnitSignal } from "../alarm/index.js";
 import type { Assessment, SensorEntry, UnitAssessor, UnitView } from "./assessor.js";
 import type { OnlineCheck, UnitMessage } from "./messages.js";
 import type { UnitSettings } from "./settings.js";
@@ -167,6 +168,11 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       p.health === a.health
     ) {
       return;
+    }
+    if (p === null || p.status !== status || p.operationalState !== a.operationalState) {
+      // The unit's alarms follow its status (maintenance suppresses them) and operational state.
+      const signal: UnitSignal = { type: "unit-state", status, operationalState: a.operationalState };
+      ctx.tell(alarmAddress(this.unit), signal);
     }
     this.published = { status, operationalState: a.operationalState, severity: a.severity, category: a.category, health: a.health };
     ctx.publish(SUBJECTS.unitState(this.unit), this.state(ctx));

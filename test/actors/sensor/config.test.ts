@@ -18,7 +18,7 @@ describe("the pipeline config section", () => {
   it("is the kinds' kindConfig as it is, and survives the trip into a worker", () => {
     const { pipeline } = loadConfig({ env: {} });
     const kinds = createKinds(structuredClone(kindsConfigOf(pipeline)));
-    expect(kinds.map((k) => k.name)).toEqual(["sensor", "unit"]);
+    expect(kinds.map((k) => k.name)).toEqual(["sensor", "unit", "alarm", "rulebook"]);
   });
 
   it("takes window lists from environment variables", () => {
