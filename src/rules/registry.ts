@@ -7,7 +7,7 @@
  */
 import { VigilError } from "../runtime/index.js";
 import type { RuleSetVersion } from "./book.js";
-import { SYSTEM_RULE_PREFIX, type Rule } from "./schema.js";
+import type { Rule } from "./schema.js";
 import { checkRuleSet, parseRule, parseRules } from "./validate.js";
 
 export interface RuleChange {
@@ -69,11 +69,11 @@ export class RuleRegistry {
     if (this.get(id) === undefined) throw new VigilError("VIGIL_RULE_NOT_FOUND", `no rule "${id}"`);
     const child = this.set.rules.find((r) => r.parent === id);
     if (child !== undefined) throw new VigilError("VIGIL_RULE_INVALID", `rule "${id}" is the parent of "${child.id}": change that rule first`);
-    return this.commit(this.set.rules.filter((r) => r.id !== id), { by, action: "remove", ruleId: id });
+    return { version: this.commit(this.set.rules.filter((r) => r.id !== id), { by, action: "remove", ruleId: id }).version };
   }
 
   replaceAll(input: unknown, by: string): { version: number } {
-    return this.commit(parseRules(input), { by, action: "replace", ruleId: null });
+    return { version: this.commit(parseRules(input), { by, action: "replace", ruleId: null }).version };
   }
 
   /** A newer version made elsewhere (another node): taken as it is, keeping its number. */
@@ -99,7 +99,6 @@ export class RuleRegistry {
   }
 
   private commit(rules: Rule[], what: Omit<RuleChange, "version" | "at">): RuleChange {
-    if (what.ruleId?.startsWith(SYSTEM_RULE_PREFIX)) throw new VigilError("VIGIL_RULE_INVALID", `rule "${what.ruleId}": "${SYSTEM_RULE_PREFIX}*" rules belong to the alarm system`);
     checkRuleSet(rules);
     const version = this.set.version + 1;
     const change: RuleChange = { version, at: this.now(), ...what };

@@ -17,7 +17,7 @@
 import { VigilError, type Actor, type ActorContext } from "../../runtime/index.js";
 import { FLOOD_RULE_ID, renderMessage, SYSTEM_RULE_PREFIX, type Rule, type RuleBook } from "../../rules/index.js";
 import type { OperationalState, UnitStatus } from "../readings/index.js";
-import type { AlarmMessage, AlarmTimer, FeedbackCommand, OperatorCommand, RuleSignal, ShelveCommand, UnitSignal } from "./messages.js";
+import type { AlarmCommandResult, AlarmMessage, AlarmTimer, FeedbackCommand, OperatorCommand, RuleSignal, ShelveCommand, UnitSignal } from "./messages.js";
 import { isActiveState, newRecord, type AlarmRecord } from "./record.js";
 import { ALARM_SUBJECTS, alarmIdOf, type AlarmEvent, type AlarmStateName, type AlarmTransition, type AlarmView } from "./transition.js";
 
@@ -88,7 +88,13 @@ export class AlarmActor implements Actor<AlarmMessage, AlarmActorState> {
       case "shelve":
       case "unshelve":
       case "feedback":
-        return this.onCommand(m, ctx);
+        try {
+          return { ok: true, alarm: this.onCommand(m, ctx) } satisfies AlarmCommandResult;
+        } catch (err) {
+          // An operator's mistake is an answer, not an actor failure worth a restart.
+          if (err instanceof VigilError) return { ok: false, code: err.code, message: err.message } satisfies AlarmCommandResult;
+          throw err;
+        }
       case "list":
         return [...this.records.values()].filter((r) => m.all === true || r.state !== "normal").map((r) => this.view(r));
       case "rules-changed":

@@ -1,11 +1,11 @@
 /**
  * What an alarm actor (`alarm/<unit>`) receives: condition signals from its
  * unit's sensor actors, the unit's status, operator commands, and its own
- * timers. Commands reply with the AlarmView after them (an ask), or fail
- * with VIGIL_ALARM_NOT_FOUND / VIGIL_ALARM_COMMAND_INVALID.
+ * timers. Commands reply with an AlarmCommandResult (an ask).
  */
 import type { OperationalState, UnitStatus } from "../readings/index.js";
-import type { AlarmFeedback } from "./transition.js";
+import type { VigilErrorCode } from "../../runtime/index.js";
+import type { AlarmFeedback, AlarmView } from "./transition.js";
 
 /**
  * A rule's condition on one sensor changed (after the rule's delays), or —
@@ -76,6 +76,9 @@ export interface AlarmTimer {
   readonly key: string;
   readonly token: number;
 }
+
+/** What a command replies: the alarm after it, or why it was refused (VIGIL_ALARM_NOT_FOUND, VIGIL_ALARM_COMMAND_INVALID). */
+export type AlarmCommandResult = { ok: true; alarm: AlarmView } | { ok: false; code: VigilErrorCode; message: string };
 
 export type OperatorCommand = AckCommand | ShelveCommand | UnshelveCommand | FeedbackCommand;
 export type AlarmMessage = RuleSignal | UnitSignal | OperatorCommand | ListQuery | RulesChanged | AlarmTimer;
