@@ -11,6 +11,7 @@ import type { NotifierConfig, NotifyConfig } from "../config/index.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/log.js";
 import { DeliveryQueue } from "./delivery.js";
+import { notifyLogger } from "./log.js";
 import { NotifyMetrics } from "./metrics.js";
 import type { AlarmNotification, DeadLetter, NotificationDispatcher } from "./notification.js";
 import { emailNotifier } from "./notifiers/email.js";
@@ -20,7 +21,7 @@ import { slackNotifier } from "./notifiers/slack.js";
 import { webhookNotifier } from "./notifiers/webhook.js";
 import { NotifierOutbox } from "./outbox.js";
 import { Router } from "./routing.js";
-import { REDACTED, Secrets } from "./secrets.js";
+import { Secrets } from "./secrets.js";
 
 export interface NotifyDeps {
   readonly log: Logger;
@@ -32,11 +33,8 @@ export interface NotifyDeps {
   readonly random?: () => number;
 }
 
-/** Keys no notify log line may show, wherever they appear (belt and braces: nothing logs them on purpose). */
-const REDACT_PATHS = ["secret", "*.secret", "password", "*.password", "pass", "*.pass", "key", "*.key", "auth", "*.auth", "headers", "*.headers"];
-
 export async function createNotificationDispatcher(config: NotifyConfig, deps: NotifyDeps): Promise<NotificationDispatcher> {
-  const log = deps.log.child({ part: "notify" }, { redact: { paths: REDACT_PATHS, censor: REDACTED } });
+  const log = notifyLogger(deps.log);
   if (!config.enabled) return disabledDispatcher();
   const clock = deps.clock ?? systemClock;
   const secrets = await Secrets.load(config.secretsFile, deps.env);
