@@ -1,5 +1,6 @@
 /** The `vigil` command tree. Each command lives in its own file under commands/. */
 import { Command } from "commander";
+import { registerImport } from "./commands/import.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerStart } from "./commands/start.js";
 import { registerVersion, versionText } from "./commands/version.js";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride((err) => process.exit(err.exitCode === EXIT_OK ? EXIT_OK : EXIT_USAGE));
   registerStart(program);
   registerSimulate(program);
+  registerImport(program);
   registerVersion(program);
   return program;
 }

@@ -44,7 +44,8 @@ export type VigilErrorCode =
   | "VIGIL_RULE_INVALID"
   | "VIGIL_RULE_NOT_FOUND"
   | "VIGIL_ALARM_NOT_FOUND"
-  | "VIGIL_ALARM_COMMAND_INVALID";
+  | "VIGIL_ALARM_COMMAND_INVALID"
+  | "VIGIL_IMPORT_FILE_INVALID";
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;

@@ -6,3 +6,4 @@
  * the reading types); SQL literals go through one escaping helper.
  */
 export type * from "./history-store.js";
+export { openHistoryStore } from "./open.js";
