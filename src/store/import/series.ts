@@ -73,8 +73,9 @@ export class SeriesCollector {
     if (value === undefined) return;
     const range = this.rangeOf?.(sensor);
     if (range !== undefined && (value < range.min || value > range.max)) {
-      const unitText = range.unit === "" ? "" : ` ${range.unit}`;
-      this.issues.add({ line, column, reason: "out_of_range", detail: `${value}${unitText} is outside ${range.min}..${range.max}${unitText}` });
+      const u = range.unit === "" ? "" : ` ${range.unit}`;
+      const detail = value < range.min ? `${value}${u} is below the physical minimum ${range.min}${u}` : `${value}${u} is above the physical maximum ${range.max}${u}`;
+      this.issues.add({ line, column, reason: "out_of_range", detail });
       return;
     }
     const b = this.builder(unit, sensor);
