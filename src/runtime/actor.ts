@@ -90,6 +90,23 @@ export interface ActorKind<M = unknown, S = unknown> {
   supervision?: SupervisionPolicy;
   mailbox?: Partial<MailboxPolicy>;
   passivation?: PassivationPolicy;
+  /** How the kind's most frequent messages cross threads in bulk; others are cloned as they are. */
+  codec?: MessageCodec<M>;
+}
+
+/**
+ * Columns for many messages of one shape. Structured clone copies an object
+ * key by key and string by string, which is most of what sending a message
+ * to another thread costs; a typed array or an array of strings goes as a
+ * block. A codec must give back messages equal to what it took.
+ */
+export interface MessageCodec<M = unknown> {
+  /** Whether this message goes in columns (say, a reading but not a query). */
+  accepts(message: unknown): message is M;
+  /** Structured-cloneable columns for the messages, in order. */
+  encode(messages: readonly M[]): unknown;
+  /** The messages back from `encode`'s columns, in order. */
+  decode(columns: unknown): M[];
 }
 
 /** Identity helper that keeps the message and state types attached to a kind definition. */

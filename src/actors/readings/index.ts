@@ -6,3 +6,4 @@ export * from "./reading.js";
 export * from "./processed.js";
 export * from "./rejections.js";
 export * from "./validate.js";
+export * from "./wire.js";

@@ -5,7 +5,7 @@
 import { windowNames } from "../../ml/index.js";
 import { RuleBook } from "../../rules/index.js";
 import { defineActorKind, VigilError, type ActorKind } from "../../runtime/index.js";
-import { unitAddress } from "../readings/index.js";
+import { readingCodec, unitAddress } from "../readings/index.js";
 import { SensorActor, type SensorState } from "./actor.js";
 import type { SensorMessage } from "./messages.js";
 import type { ScorerFactory } from "./scorer.js";
@@ -36,6 +36,8 @@ export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage,
     name: "sensor",
     partitionKey: unitOf,
     parent: (id) => unitAddress(unitOf(id)),
+    // Readings cross from ingest on the main thread to the workers in columns.
+    codec: readingCodec,
     create(id) {
       const slash = id.indexOf("/");
       if (slash <= 0 || slash === id.length - 1) throw new VigilError("VIGIL_ADDRESS_INVALID", `sensor id "${id}" is not <unit>/<sensor>`);

@@ -10,7 +10,8 @@
 import type { ActorAddress } from "../address.js";
 import type { Envelope, Reply } from "../envelope.js";
 import type { RuntimeEvent } from "../events.js";
-import type { Batch, PackedEnvelopes } from "./protocol.js";
+import type { KindEntry, KindRegistry } from "../kind-registry.js";
+import type { Batch, CodedMessages, PackedEnvelopes } from "./protocol.js";
 
 /** Flush at this many envelopes without waiting for the microtask. */
 const MAX_BATCH = 1_024;
@@ -34,6 +35,8 @@ export type FlushTiming = "microtask" | "turn";
 
 export class Outbox {
   private e: Envelope[] = [];
+  /** The kind of each envelope in `e`, when the sender knew it (for the kind's codec). */
+  private k: (KindEntry | undefined)[] = [];
   private r: Reply[] = [];
   private s: [ActorAddress, unknown][] = [];
   private ev: RuntimeEvent[] = [];
@@ -47,8 +50,10 @@ export class Outbox {
     private readonly timing: FlushTiming = "microtask",
   ) {}
 
-  envelope(env: Envelope): void {
+  /** @param kind the addressee's kind, so its codec can carry the message */
+  envelope(env: Envelope, kind?: KindEntry): void {
     this.e.push(env);
+    this.k.push(kind);
     if (this.e.length >= MAX_BATCH) this.flush();
     else this.arm();
   }
@@ -78,16 +83,17 @@ export class Outbox {
 
   flush(): void {
     this.armed = false;
-    const { e, r, s, ev, ps, pj } = this;
+    const { e, k, r, s, ev, ps, pj } = this;
     if (e.length + r.length + s.length + ev.length + ps.length === 0) return;
     this.e = [];
+    this.k = [];
     this.r = [];
     this.s = [];
     this.ev = [];
     this.ps = [];
     this.pj = [];
     const batch: Batch = { t: "batch" };
-    if (e.length > 0) batch.e = packEnvelopes(e);
+    if (e.length > 0) batch.e = packEnvelopes(e, k);
     if (r.length > 0) batch.r = r;
     if (s.length > 0) batch.s = s;
     if (ev.length > 0) batch.ev = ev;
@@ -100,16 +106,17 @@ export class Outbox {
       if (e.length > 0) this.sink.posted?.(e.length);
     } catch (err) {
       if (!isDataCloneError(err)) throw err;
-      this.postOneByOne(e, r, s, ev);
+      this.postOneByOne(e, k, r, s, ev);
       if (ps.length > 0) this.sink.post({ t: "batch", ps, pj }); // strings always clone
     }
   }
 
-  private postOneByOne(e: Envelope[], r: Reply[], s: [ActorAddress, unknown][], ev: RuntimeEvent[]): void {
+  private postOneByOne(e: Envelope[], k: (KindEntry | undefined)[], r: Reply[], s: [ActorAddress, unknown][], ev: RuntimeEvent[]): void {
     let posted = 0;
-    for (const env of e) {
+    for (let i = 0; i < e.length; i++) {
+      const env = e[i] as Envelope;
       try {
-        this.sink.post({ t: "batch", e: packEnvelopes([env]) });
+        this.sink.post({ t: "batch", e: packEnvelopes([env], [k[i]]) });
         posted++;
       } catch (err) {
         this.sink.uncloneableEnvelope(env, err);
@@ -142,22 +149,67 @@ export class Outbox {
   }
 }
 
-export function packEnvelopes(envs: readonly Envelope[]): PackedEnvelopes {
+/** Gathers one kind's codec-borne messages while a batch is packed. */
+interface Gathering {
+  kind: KindEntry;
+  at: number[];
+  messages: unknown[];
+}
+
+/**
+ * @param kinds the addressee kind of each envelope (or undefined): messages
+ *   their kind's codec accepts travel in its columns instead of `msg`
+ */
+export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEntry | undefined)[] = []): PackedEnvelopes {
   const n = envs.length;
   const to = new Array<string>(n);
   const msg = new Array<unknown>(n);
   const from = new Array<string>(n);
   const meta = new Int32Array(n * 3);
+  let gathering: Gathering | undefined;
+  let others: Gathering[] | undefined;
   for (let i = 0; i < n; i++) {
     const env = envs[i] as Envelope;
     to[i] = env.to;
-    msg[i] = env.msg;
     from[i] = env.from ?? "";
     meta[i * 3] = env.ask;
     meta[i * 3 + 1] = env.origin;
     meta[i * 3 + 2] = env.credit;
+    const kind = kinds[i];
+    const codec = kind?.kind.codec;
+    if (kind === undefined || codec === undefined || !codec.accepts(env.msg)) {
+      msg[i] = env.msg;
+      continue;
+    }
+    // Usually one kind carries the bulk of a batch: keep its gathering at hand.
+    let g = gathering;
+    if (g === undefined || g.kind !== kind) {
+      g = others?.find((o) => o.kind === kind);
+      if (g === undefined) {
+        g = { kind, at: [], messages: [] };
+        (others ??= []).push(g);
+      }
+      gathering = g;
+    }
+    g.at.push(i);
+    g.messages.push(env.msg);
   }
-  return { to, msg, from, meta };
+  const packed: PackedEnvelopes = { to, msg, from, meta };
+  if (others !== undefined) {
+    packed.coded = others.map((g): CodedMessages => ({ kind: g.kind.name, at: Int32Array.from(g.at), columns: (g.kind.kind.codec as NonNullable<typeof g.kind.kind.codec>).encode(g.messages) }));
+  }
+  return packed;
+}
+
+/** Puts codec-borne messages back in their places; call once per received batch, before unpackEnvelope. */
+export function decodeMessages(p: PackedEnvelopes, kinds: KindRegistry): void {
+  if (p.coded === undefined) return;
+  for (const c of p.coded) {
+    const codec = kinds.get(c.kind)?.kind.codec;
+    if (codec === undefined) throw new Error(`no codec for actor kind "${c.kind}" on this thread`);
+    const messages = codec.decode(c.columns);
+    for (let j = 0; j < c.at.length; j++) p.msg[c.at[j] as number] = messages[j];
+  }
 }
 
 export function unpackEnvelope(p: PackedEnvelopes, i: number): Envelope {

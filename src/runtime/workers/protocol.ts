@@ -24,6 +24,16 @@ export interface PackedEnvelopes {
   from: string[];
   /** ask, origin, credit for each envelope, in order. */
   meta: Int32Array;
+  /** Messages sent as their kind's codec columns; their `msg` entries are left empty. */
+  coded?: CodedMessages[];
+}
+
+/** One kind's messages of a batch in its codec's columns. */
+export interface CodedMessages {
+  kind: string;
+  /** Positions of the messages in the batch, in order. */
+  at: Int32Array;
+  columns: unknown;
 }
 
 export interface Batch {

@@ -12,7 +12,7 @@ import { KindRegistry, loadKindModules, type KindEntry, type KindStats } from ".
 import { shardOf } from "../placement.js";
 import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
-import { Outbox, unpackEnvelope, type OutboxSink } from "./outbox.js";
+import { decodeMessages, Outbox, unpackEnvelope, type OutboxSink } from "./outbox.js";
 import { startWorkerProfile } from "./profile.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 
@@ -87,7 +87,7 @@ function forward(target: number, env: Envelope, entry: KindEntry): boolean {
   } else {
     env.credit = CREDIT_REMOTE;
   }
-  peer.envelope(env);
+  peer.envelope(env, entry);
   return true;
 }
 
@@ -126,7 +126,10 @@ function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSi
 
 function onBatch(batch: Batch): void {
   const e = batch.e;
-  if (e !== undefined) for (let i = 0; i < e.to.length; i++) shard.deliver(unpackEnvelope(e, i));
+  if (e !== undefined) {
+    decodeMessages(e, kinds);
+    for (let i = 0; i < e.to.length; i++) shard.deliver(unpackEnvelope(e, i));
+  }
   if (batch.r !== undefined) for (const reply of batch.r) shard.settleReply(reply);
   shard.runReady();
 }

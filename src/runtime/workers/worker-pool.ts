@@ -203,7 +203,7 @@ export class WorkerPool {
       }
       env.credit = CREDIT_BUDGETED;
     }
-    slot.outbox.envelope(env);
+    slot.outbox.envelope(env, entry);
     return true;
   }
 
