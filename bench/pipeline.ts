@@ -60,17 +60,17 @@ export async function run(opts: SuiteOptions): Promise<void> {
       metric: "mqtt_readings_per_s",
       value: Math.round(viaMqtt.perSecond),
       unit: "1/s",
-      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, processed_output: PROCESSED_OUTPUT },
+      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, node_cpu_us_per_reading: round1(viaMqtt.cpuUsPerReading), processed_output: PROCESSED_OUTPUT },
       baseline: "node-red 4 flow (mqtt in, rolling z-score, threshold, mqtt out)",
       baseline_value: Math.round(nodeRed.perSecond),
     });
 
     progress("NATS ingest, single readings");
     const single = await natsThroughput(nats, "single", n);
-    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, processed_output: PROCESSED_OUTPUT } });
+    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, node_cpu_us_per_reading: round1(single.cpuUsPerReading), processed_output: PROCESSED_OUTPUT } });
     progress("NATS ingest, batches of 1,000");
     const batched = await natsThroughput(nats, "batch", n * 2);
-    reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(batched.perSecond), unit: "1/s", conditions: { readings: batched.processed, lost: batched.lost, batch: 1_000, processed_output: PROCESSED_OUTPUT } });
+    reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(batched.perSecond), unit: "1/s", conditions: { readings: batched.processed, lost: batched.lost, batch: 1_000, node_cpu_us_per_reading: round1(batched.cpuUsPerReading), processed_output: PROCESSED_OUTPUT } });
 
     const maximum = Math.round(batched.perSecond);
     const offered = Math.max(1_000, Math.round(batched.perSecond / 2 / 1_000) * 1_000);
@@ -102,6 +102,10 @@ export async function run(opts: SuiteOptions): Promise<void> {
   }
 }
 
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
 function progress(step: string): void {
   process.stderr.write(`bench pipeline: ${step} (${(performance.now() / 1000).toFixed(1)} s)\n`);
 }
@@ -110,6 +114,20 @@ interface Throughput {
   perSecond: number;
   processed: number;
   lost: number;
+  /**
+   * CPU time of the node's process (main thread and shard workers, user +
+   * system) per processed reading: unlike readings/s, it hardly moves when
+   * other processes compete for the cores.
+   */
+  cpuUsPerReading: number;
+}
+
+/** Runs `work` and returns how much CPU this process spent meanwhile, in µs. */
+async function cpuDuring(work: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(before);
+  return used.user + used.system;
 }
 
 /** A node as `npm start` would run one, with the simulator off and ingest pointed at the bench's servers. */
@@ -174,10 +192,13 @@ async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughp
     await waitProcessed(node, 0, 5_000);
     const from = await processedCount(node);
     const started = performance.now();
-    await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, n]);
-    const processed = await waitProcessed(node, from, n);
+    let processed = 0;
+    const cpu = await cpuDuring(async () => {
+      await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, n]);
+      processed = await waitProcessed(node, from, n);
+    });
     const seconds = (performance.now() - started) / 1000;
-    return { perSecond: processed / seconds, processed, lost: n - processed };
+    return { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed };
   } finally {
     await bench.close();
   }
@@ -211,7 +232,7 @@ async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throu
       await new Promise((r) => setTimeout(r, 20));
     }
     const processed = Math.min(n, seen - from);
-    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed };
+    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed, cpuUsPerReading: Number.NaN }; // Node-RED runs in its own process
   } finally {
     await counter.endAsync();
     await red.stop();
@@ -231,10 +252,13 @@ async function natsThroughput(server: ServerHandle, mode: "single" | "batch", n:
     await waitProcessed(node, 0, 5_000);
     const from = await processedCount(node);
     const started = performance.now();
-    await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, n]);
-    const processed = await waitProcessed(node, from, n);
+    let processed = 0;
+    const cpu = await cpuDuring(async () => {
+      await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, n]);
+      processed = await waitProcessed(node, from, n);
+    });
     const seconds = (performance.now() - started) / 1000;
-    return { perSecond: processed / seconds, processed, lost: n - processed };
+    return { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed };
   } finally {
     await bench.close();
   }
