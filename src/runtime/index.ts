@@ -19,6 +19,7 @@ export type { VigilErrorCode } from "./errors.js";
 export type { RuntimeEvent, RuntimeEventListener } from "./events.js";
 export { fnv1a32, partitionOf } from "./hash.js";
 export { keysForEveryShard } from "./placement.js";
+export { SeededRandom } from "./random.js";
 export type { KindStats } from "./kind-registry.js";
 export type { MailboxPolicy, OverflowPolicy } from "./mailbox.js";
 export { DEFAULT_SUPERVISION } from "./supervision.js";

@@ -1,0 +1,71 @@
+/**
+ * Features cut into at most 256 ordered bins, the way histogram tree
+ * learners work: a split is "bin <= b", found by scanning per-bin sums
+ * instead of sorting rows at every node.
+ *
+ * Edges are float32 and a row's bin is found from its float32 value, so
+ * "bin <= b" holds exactly when float32(x) <= edges[b]: the threshold
+ * written into the tree (and the ONNX graph) routes every row the way
+ * training did.
+ */
+
+/** Distinct values sampled per feature to place the edges. */
+const EDGE_SAMPLE = 100_000;
+
+export interface BinnedMatrix {
+  readonly rows: number;
+  /** One column of bin numbers per feature. */
+  readonly columns: readonly Uint8Array[];
+  /** Per feature, the ascending float32 upper edges of every bin but the last. */
+  readonly edges: readonly Float32Array[];
+}
+
+export function binMatrix(x: Float32Array, rows: number, width: number, maxBins: number): BinnedMatrix {
+  if (!(maxBins >= 2 && maxBins <= 256)) throw new RangeError(`maxBins: expected 2..256, got ${maxBins}`);
+  const columns: Uint8Array[] = [];
+  const edges: Float32Array[] = [];
+  const step = Math.max(1, Math.floor(rows / EDGE_SAMPLE));
+  const sample = new Float32Array(Math.ceil(rows / step));
+  for (let f = 0; f < width; f++) {
+    let n = 0;
+    for (let r = 0; r < rows; r += step) sample[n++] = x[r * width + f] as number;
+    const e = edgesOf(sample.subarray(0, n).sort(), maxBins);
+    const col = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) col[r] = binOf(e, x[r * width + f] as number);
+    columns.push(col);
+    edges.push(e);
+  }
+  return { rows, columns, edges };
+}
+
+/** Quantile cut points between distinct sorted values, midpoints rounded to float32, strictly increasing. */
+function edgesOf(sorted: Float32Array, maxBins: number): Float32Array {
+  const out: number[] = [];
+  const n = sorted.length;
+  const push = (a: number, b: number): void => {
+    if (!(a < b)) return;
+    const mid = Math.fround(a + (b - a) / 2);
+    if (out.length === 0 || mid > (out[out.length - 1] as number)) out.push(mid);
+  };
+  for (let q = 1; q < maxBins; q++) {
+    let i = Math.floor((q * n) / maxBins);
+    if (i <= 0 || i >= n) continue;
+    // Move the cut to the next change of value, so a run of equal values stays in one bin.
+    while (i < n && sorted[i] === sorted[i - 1]) i++;
+    if (i >= n) break;
+    push(sorted[i - 1] as number, sorted[i] as number);
+  }
+  return Float32Array.from(out.slice(0, maxBins - 1));
+}
+
+/** The first bin whose upper edge is >= v (NaN and values above every edge fall in the last bin). */
+function binOf(edges: Float32Array, v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= (edges[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

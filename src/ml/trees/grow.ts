@@ -1,0 +1,178 @@
+/**
+ * Grows one regression/classification tree over binned features, depth
+ * first, choosing at each node the split with the largest gain among a
+ * random subset of features. What the tree fits is given by a criterion
+ * over per-row "channels" (channel 0 is the row's weight, counted for the
+ * minimum leaf size): random forests use class counts or targets, gradient
+ * boosting uses gradients and hessians.
+ */
+import type { SeededRandom } from "../../runtime/index.js";
+import type { Tree } from "../model.js";
+import type { BinnedMatrix } from "./bins.js";
+
+export interface Criterion {
+  /** Numbers per row in `stats`, channel 0 the row weight. */
+  readonly channels: number;
+  /** Values per leaf. */
+  readonly width: number;
+  /** Purity of a node from its channel sums at `at`: a split's gain is left + right − parent. */
+  score(sums: Float64Array, at: number): number;
+  /** The leaf's values from its channel sums, written to out[0..width). */
+  leaf(sums: Float64Array, at: number, out: Float64Array): void;
+}
+
+export interface GrowOptions {
+  readonly maxDepth: number;
+  /** Minimum summed weight (rows) on each side of a split. */
+  readonly minLeaf: number;
+  /** Features tried at each split. */
+  readonly featuresPerSplit: number;
+  /** Which output the leaves add to (see Tree.target). */
+  readonly target: number;
+}
+
+/** A grown tree and, per node, the bin its split is at (for fast routing of binned rows during boosting). */
+export interface GrownTree {
+  readonly tree: Tree;
+  readonly splitBin: Int32Array;
+}
+
+/** Smallest gain worth a split: below it the difference is rounding. */
+const MIN_GAIN = 1e-9;
+
+/**
+ * @param stats rows × channels values, per row of the binned matrix
+ * @param indices the rows this tree learns from (may repeat, for bootstraps); reordered in place
+ */
+export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint32Array, criterion: Criterion, options: GrowOptions, rng: SeededRandom): GrownTree {
+  const C = criterion.channels;
+  const width = bins.columns.length;
+  const maxBins = 256;
+  const hist = new Float64Array(maxBins * C);
+  const leftSum = new Float64Array(C);
+  const rightSum = new Float64Array(C);
+  const bestLeft = new Float64Array(C);
+  const leafOut = new Float64Array(criterion.width);
+  const order = Int32Array.from({ length: width }, (_, i) => i);
+  const tries = Math.max(1, Math.min(width, options.featuresPerSplit));
+
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const splitBin: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+
+  const newNode = (): number => {
+    feature.push(-1);
+    threshold.push(0);
+    splitBin.push(-1);
+    left.push(-1);
+    right.push(-1);
+    for (let j = 0; j < criterion.width; j++) value.push(0);
+    return feature.length - 1;
+  };
+
+  const makeLeaf = (node: number, sums: Float64Array): void => {
+    criterion.leaf(sums, 0, leafOut);
+    for (let j = 0; j < criterion.width; j++) value[node * criterion.width + j] = leafOut[j] as number;
+  };
+
+  const build = (start: number, end: number, depth: number, sums: Float64Array): number => {
+    const node = newNode();
+    if (depth >= options.maxDepth || (sums[0] as number) < 2 * options.minLeaf) {
+      makeLeaf(node, sums);
+      return node;
+    }
+    const parentScore = criterion.score(sums, 0);
+    let bestGain = MIN_GAIN;
+    let bestFeature = -1;
+    let bestBin = -1;
+    // A partial Fisher-Yates shuffle picks this node's candidate features.
+    for (let t = 0; t < tries; t++) {
+      const swap = t + rng.int(width - t);
+      const f = order[swap] as number;
+      order[swap] = order[t] as number;
+      order[t] = f;
+      const col = bins.columns[f] as Uint8Array;
+      const nb = (bins.edges[f] as Float32Array).length + 1;
+      if (nb < 2) continue;
+      hist.fill(0, 0, nb * C);
+      for (let i = start; i < end; i++) {
+        const r = indices[i] as number;
+        const h = (col[r] as number) * C;
+        const s = r * C;
+        for (let c = 0; c < C; c++) hist[h + c]! += stats[s + c] as number;
+      }
+      leftSum.fill(0);
+      for (let b = 0; b < nb - 1; b++) {
+        for (let c = 0; c < C; c++) {
+          leftSum[c]! += hist[b * C + c] as number;
+          rightSum[c] = (sums[c] as number) - (leftSum[c] as number);
+        }
+        if ((leftSum[0] as number) < options.minLeaf) continue;
+        if ((rightSum[0] as number) < options.minLeaf) break;
+        const gain = criterion.score(leftSum, 0) + criterion.score(rightSum, 0) - parentScore;
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestFeature = f;
+          bestBin = b;
+          bestLeft.set(leftSum);
+        }
+      }
+    }
+    if (bestFeature < 0) {
+      makeLeaf(node, sums);
+      return node;
+    }
+    // Partition the rows: bin <= bestBin to the front.
+    const col = bins.columns[bestFeature] as Uint8Array;
+    let i = start;
+    let j = end - 1;
+    while (i <= j) {
+      if ((col[indices[i] as number] as number) <= bestBin) i++;
+      else {
+        const tmp = indices[i] as number;
+        indices[i] = indices[j] as number;
+        indices[j--] = tmp;
+      }
+    }
+    const leftSums = Float64Array.from(bestLeft);
+    const rightSums = sums.map((s, c) => s - (leftSums[c] as number));
+    feature[node] = bestFeature;
+    threshold[node] = (bins.edges[bestFeature] as Float32Array)[bestBin] as number;
+    splitBin[node] = bestBin;
+    left[node] = build(start, i, depth + 1, leftSums);
+    right[node] = build(i, end, depth + 1, rightSums);
+    return node;
+  };
+
+  const rootSums = new Float64Array(C);
+  for (let i = 0; i < indices.length; i++) {
+    const s = (indices[i] as number) * C;
+    for (let c = 0; c < C; c++) rootSums[c]! += stats[s + c] as number;
+  }
+  build(0, indices.length, 0, rootSums);
+  return {
+    tree: {
+      feature: Int32Array.from(feature),
+      threshold: Float32Array.from(threshold),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      value: Float64Array.from(value),
+      width: criterion.width,
+      target: options.target,
+    },
+    splitBin: Int32Array.from(splitBin),
+  };
+}
+
+/** The leaf a row of the binned matrix reaches (boosting updates its training predictions this way). */
+export function binnedLeaf(grown: GrownTree, bins: BinnedMatrix, row: number): number {
+  const { feature, left, right } = grown.tree;
+  let node = 0;
+  for (let f = feature[0] as number; f >= 0; f = feature[node] as number) {
+    node = ((bins.columns[f] as Uint8Array)[row] as number) <= (grown.splitBin[node] as number) ? (left[node] as number) : (right[node] as number);
+  }
+  return node;
+}
