@@ -59,10 +59,19 @@ export interface TreeEnsembleModel extends ModelBase {
   readonly pathNorm: number;
 }
 
-/** raw = x · weights + bias (weights features × targets, row-major); then softmax for classifiers. */
+/**
+ * raw = ((x − center) · scale) · weights + bias (weights features × targets,
+ * row-major); then softmax for classifiers. The standardisation stays in
+ * the model (and the ONNX graph) instead of being folded into the weights:
+ * folded weights on raw features of very different sizes cancel each other
+ * in float32 far beyond any useful tolerance.
+ */
 export interface LinearModel extends ModelBase {
   readonly kind: "linear";
   readonly targets: number;
+  /** Per feature, float32 values: subtracted, then multiplied. */
+  readonly center: Float64Array;
+  readonly scale: Float64Array;
   readonly weights: Float64Array;
   readonly bias: Float64Array;
   readonly transform: "none" | "softmax";
@@ -131,10 +140,12 @@ function linearRaw(model: LinearModel, x: Float32Array, rows: number): Float64Ar
   const d = model.features.length;
   const k = model.targets;
   const raw = new Float64Array(rows * k);
+  const z = new Float64Array(d);
   for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < d; f++) z[f] = ((x[r * d + f] as number) - (model.center[f] as number)) * (model.scale[f] as number);
     for (let j = 0; j < k; j++) {
       let s = model.bias[j] as number;
-      for (let f = 0; f < d; f++) s += (x[r * d + f] as number) * (model.weights[f * k + j] as number);
+      for (let f = 0; f < d; f++) s += (z[f] as number) * (model.weights[f * k + j] as number);
       raw[r * k + j] = s;
     }
   }
@@ -146,7 +157,7 @@ function finish(model: Model, raw: Float64Array, rows: number): Float64Array {
     case "none":
       return raw;
     case "isolation":
-      return raw.map((h) => 2 ** (-h / (model as TreeEnsembleModel).pathNorm));
+      return raw.map((h) => 2 ** (-h / model.pathNorm));
     case "sigmoid": {
       const out = new Float64Array(rows * 2);
       for (let r = 0; r < rows; r++) {

@@ -12,3 +12,7 @@ export type { RollingFeaturesState } from "./rolling.js";
 export { DEFAULT_FEATURE_SPEC, STREAM_FEATURES, WINDOW_FEATURES, featureNames, featureSpecProblem, windowNames } from "./spec.js";
 export type { FeatureSpec, WindowFeature } from "./spec.js";
 export type { WindowStats } from "./window.js";
+export { TIME_FEATURES, writeTimeFeatures } from "./time.js";
+export { UNIT_FEATURES, UnitFeatures, unitFeatureNames } from "./unit.js";
+export { unitFeatureMatrix } from "./matrix.js";
+export type { ReadingRow, UnitFeatureMatrix } from "./matrix.js";

@@ -6,7 +6,7 @@
 import { VigilError } from "../../runtime/index.js";
 import { toFloat32, type Dataset } from "../dataset.js";
 import type { LinearModel } from "../model.js";
-import { scalingOf, standardize, unscale } from "./standardize.js";
+import { modelScaling, scalingOf, standardize } from "./standardize.js";
 
 export interface LinearRegressionParams {
   /** Ridge penalty, relative to the row count. */
@@ -20,7 +20,7 @@ export function trainLinearRegression(data: Dataset, p: LinearRegressionParams):
   const d = data.features.length;
   const y = data.y as Float64Array;
   const x = toFloat32(data.x);
-  const scaling = scalingOf(x, n, d);
+  const scaling = modelScaling(scalingOf(x, n, d));
   const z = standardize(x, n, d, scaling);
   const yMean = y.reduce((a, b) => a + b, 0) / n;
   const A = new Float64Array(d * d);
@@ -39,8 +39,7 @@ export function trainLinearRegression(data: Dataset, p: LinearRegressionParams):
     for (let j = 0; j < i; j++) A[j * d + i] = A[i * d + j] as number;
   }
   const w = choleskySolve(A, rhs, d);
-  const { weights, bias } = unscale(w, Float64Array.of(yMean), scaling, d, 1);
-  return { kind: "linear", algorithm: "linear_regression", task: "regression", features: [...data.features], classes: 0, targets: 1, weights, bias, transform: "none" };
+  return { kind: "linear", algorithm: "linear_regression", task: "regression", features: [...data.features], classes: 0, targets: 1, ...scaling, weights: w, bias: Float64Array.of(yMean), transform: "none" };
 }
 
 /** Solves A·w = b for symmetric positive definite A (d × d, row-major); A is overwritten. */

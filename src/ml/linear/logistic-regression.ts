@@ -7,7 +7,7 @@
 import type { SeededRandom } from "../../runtime/index.js";
 import { toFloat32, type Dataset } from "../dataset.js";
 import { softmaxRows, type LinearModel } from "../model.js";
-import { scalingOf, standardize, unscale } from "./standardize.js";
+import { modelScaling, scalingOf, standardize } from "./standardize.js";
 
 export interface LogisticRegressionParams {
   /** Passes over the rows; 0 picks enough for about 200,000 row visits (between 1 and 50 passes). */
@@ -29,7 +29,7 @@ export function trainLogisticRegression(data: Dataset, task: "binary" | "multicl
   const K = classes;
   const y = data.y as Float64Array;
   const x = toFloat32(data.x);
-  const scaling = scalingOf(x, n, d);
+  const scaling = modelScaling(scalingOf(x, n, d));
   const z = standardize(x, n, d, scaling);
   // Parameters: d × K weights then K biases, with Adam's moments alongside.
   const P = (d + 1) * K;
@@ -77,6 +77,16 @@ export function trainLogisticRegression(data: Dataset, task: "binary" | "multicl
       }
     }
   }
-  const { weights, bias } = unscale(theta.subarray(0, d * K), theta.subarray(d * K), scaling, d, K);
-  return { kind: "linear", algorithm: "logistic_regression", task, features: [...data.features], classes: K, targets: K, weights, bias, transform: "softmax" };
+  return {
+    kind: "linear",
+    algorithm: "logistic_regression",
+    task,
+    features: [...data.features],
+    classes: K,
+    targets: K,
+    ...scaling,
+    weights: theta.slice(0, d * K),
+    bias: theta.slice(d * K),
+    transform: "softmax",
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * Column means and standard deviations of the float32-rounded features:
  * the linear learners fit on standardised columns (well conditioned, one
- * learning rate for all) and fold the scaling back into plain weights, so
- * the exported model is a single MatMul + Add on raw features.
+ * learning rate for all), and the model keeps the same standardisation in
+ * front of its weights.
  */
 export interface Scaling {
   readonly mean: Float64Array;
@@ -28,26 +28,14 @@ export function scalingOf(x: Float32Array, rows: number, d: number): Scaling {
   return { mean, std };
 }
 
-/** Standardised copy of x. */
-export function standardize(x: Float32Array, rows: number, d: number, s: Scaling): Float64Array {
+/** Standardised copy of x, exactly as the model will standardise it (float32 centre and multiplier). */
+export function standardize(x: Float32Array, rows: number, d: number, s: { center: Float64Array; scale: Float64Array }): Float64Array {
   const z = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) z[r * d + f] = ((x[r * d + f] as number) - (s.mean[f] as number)) / (s.std[f] as number);
+  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) z[r * d + f] = ((x[r * d + f] as number) - (s.center[f] as number)) * (s.scale[f] as number);
   return z;
 }
 
-/**
- * Weights learnt on standardised columns (d × k) and their bias, rewritten
- * for raw columns: w' = w / std, b' = b − Σ w·mean/std.
- */
-export function unscale(w: Float64Array, b: Float64Array, s: Scaling, d: number, k: number): { weights: Float64Array; bias: Float64Array } {
-  const weights = new Float64Array(d * k);
-  const bias = Float64Array.from(b);
-  for (let f = 0; f < d; f++) {
-    for (let j = 0; j < k; j++) {
-      const wf = (w[f * k + j] as number) / (s.std[f] as number);
-      weights[f * k + j] = wf;
-      bias[j]! -= wf * (s.mean[f] as number);
-    }
-  }
-  return { weights, bias };
+/** The scaling as the model keeps it: float32 centre and multiplier, what the ONNX graph applies. */
+export function modelScaling(s: Scaling): { center: Float64Array; scale: Float64Array } {
+  return { center: s.mean.map(Math.fround), scale: s.std.map((sd) => Math.fround(1 / sd)) };
 }

@@ -5,6 +5,7 @@
  *   regression  `prediction`    float32 [N, 1]
  *   classifiers `probabilities` float32 [N, classes] and `label` int64 [N]
  *
+ * Linear models standardise (Sub, Mul) and then MatMul + Add.
  * Tree models use ai.onnx.ml TreeEnsembleRegressor with one target per raw
  * output, followed by standard ops for the link function: Softmax,
  * Sigmoid, or Mul + Pow for the isolation score 2^(−E[h]/c). Classifiers
@@ -31,7 +32,7 @@ export function exportOnnx(model: Model): Uint8Array {
       break;
     case "isolation": {
       // score = 2^(−E[h] / c) = Pow(2, E[h] · (−1/c))
-      initializers.push(floats("neg_inv_c", [], [-1 / (model as TreeEnsembleModel).pathNorm]), floats("two", [], [2]));
+      initializers.push(floats("neg_inv_c", [], [-1 / model.pathNorm]), floats("two", [], [2]));
       nodes.push(node("Mul", [raw, "neg_inv_c"], ["exponent"]), node("Pow", ["two", "exponent"], [main]));
       break;
     }
@@ -129,9 +130,20 @@ function treeEnsemble(model: TreeEnsembleModel, nodes: NodeProto[]): string {
   return "raw";
 }
 
-/** MatMul + Add with the weights as initialisers. */
+/** Sub + Mul (standardise), MatMul + Add, with the numbers as initialisers. */
 function linear(model: LinearModel, nodes: NodeProto[], initializers: TensorProto[]): string {
-  initializers.push(floats("weights", [model.features.length, model.targets], model.weights), floats("bias", [model.targets], model.bias));
-  nodes.push(node("MatMul", [ONNX_INPUT, "weights"], ["product"]), node("Add", ["product", "bias"], ["raw"]));
+  const d = model.features.length;
+  initializers.push(
+    floats("center", [d], model.center),
+    floats("scale", [d], model.scale),
+    floats("weights", [d, model.targets], model.weights),
+    floats("bias", [model.targets], model.bias),
+  );
+  nodes.push(
+    node("Sub", [ONNX_INPUT, "center"], ["centered"]),
+    node("Mul", ["centered", "scale"], ["standardized"]),
+    node("MatMul", ["standardized", "weights"], ["product"]),
+    node("Add", ["product", "bias"], ["raw"]),
+  );
   return "raw";
 }

@@ -84,8 +84,3 @@ export function encodeModel(parts: GraphParts): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** The model's metadata_props, read back from its bytes. */
-export function decodeMetadata(bytes: Uint8Array): Record<string, string> {
-  const model = onnx.ModelProto.decode(bytes);
-  return Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value]));
-}
