@@ -1,0 +1,114 @@
+/**
+ * The contract every ModelRegistry backend meets: run by each backend's
+ * spec with a factory for a fresh, empty registry.
+ */
+import { describe, expect, it } from "vitest";
+import { exportOnnx, train, type ModelRegistry, type NewModelVersion } from "../../../src/ml/index.js";
+import { FEATURES, syntheticTable, tableDataset } from "../synthetic.js";
+
+const table = syntheticTable(300);
+const BY = { who: "spec", why: "testing" };
+
+/** A real, small, loadable model version to register. */
+export function newVersion(model = "rul", seed = 1): NewModelVersion {
+  const trained = train({ algorithm: "random_forest", task: "regression", data: tableDataset(table, table.regression), params: { trees: 3, maxDepth: 4 }, seed });
+  return {
+    model,
+    algorithm: "random_forest",
+    task: "regression",
+    features: FEATURES,
+    params: { trees: 3, maxDepth: 4 },
+    metrics: { rmse: 1.5, mae: 1.1, mape: Number.NaN },
+    trainingWindow: { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 8) },
+    dataHash: "a".repeat(64),
+    seed,
+    onnx: exportOnnx(trained),
+  };
+}
+
+export function registryContract(name: string, fresh: () => Promise<ModelRegistry>): void {
+  describe(`${name} model registry`, () => {
+    it("registers versions numbered from 1 in stage None, keeping metrics, params, features, window and hashes", async () => {
+      const registry = await fresh();
+      const v1 = await registry.register(newVersion(), BY);
+      const v2 = await registry.register(newVersion("rul", 2), BY);
+      expect([v1.version, v2.version]).toEqual([1, 2]);
+      const got = await registry.get("rul", 1);
+      expect(got).toEqual(v1);
+      expect(got.stage).toBe("None");
+      expect(got.features).toEqual(FEATURES);
+      expect(got.metrics.rmse).toBe(1.5);
+      expect(got.metrics.mape).toBeNaN();
+      expect(got.trainingWindow).toEqual({ from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 8) });
+      expect(got.onnxSha256).toMatch(/^[0-9a-f]{64}$/);
+      const loaded = await registry.load("rul", 2);
+      expect(Buffer.from(loaded.onnx).equals(Buffer.from(newVersion("rul", 2).onnx))).toBe(true);
+    });
+
+    it("keeps one version in Production: promoting another archives it", async () => {
+      const registry = await fresh();
+      for (const seed of [1, 2]) {
+        const v = await registry.register(newVersion("rul", seed), BY);
+        await registry.transition("rul", v.version, "Staging", BY);
+        await registry.transition("rul", v.version, "Production", BY);
+      }
+      expect((await registry.list("rul")).map((v) => v.stage)).toEqual(["Archived", "Production"]);
+      expect((await registry.production("rul"))?.version).toBe(2);
+    });
+
+    it("refuses a move the stage machine does not allow, with VIGIL_MODEL_TRANSITION_INVALID", async () => {
+      const registry = await fresh();
+      await registry.register(newVersion(), BY);
+      await expect(registry.transition("rul", 1, "Production", BY)).rejects.toMatchObject({ code: "VIGIL_MODEL_TRANSITION_INVALID" });
+      expect((await registry.get("rul", 1)).stage).toBe("None");
+    });
+
+    it("rolls back to any earlier version, archiving the one in Production", async () => {
+      const registry = await fresh();
+      for (const seed of [1, 2, 3]) {
+        const v = await registry.register(newVersion("rul", seed), BY);
+        await registry.transition("rul", v.version, "Staging", BY);
+        await registry.transition("rul", v.version, "Production", BY);
+      }
+      await registry.rollback("rul", 1, { who: "operator", why: "v3 drifts" });
+      expect((await registry.list("rul")).map((v) => v.stage)).toEqual(["Production", "Archived", "Archived"]);
+      await expect(registry.rollback("rul", 3, BY)).rejects.toMatchObject({ code: "VIGIL_MODEL_TRANSITION_INVALID" });
+    });
+
+    it("audits every change with who, why and when, in order", async () => {
+      const registry = await fresh();
+      await registry.register(newVersion(), { who: "trainer", why: "weekly run" });
+      await registry.transition("rul", 1, "Staging", { who: "trainer", why: "better by 7%" });
+      await registry.transition("rul", 1, "Production", { who: "alice", why: "approved" });
+      const audit = await registry.audit("rul");
+      expect(audit.map((a) => [a.action, a.from, a.to, a.who, a.why])).toEqual([
+        ["register", null, "None", "trainer", "weekly run"],
+        ["transition", "None", "Staging", "trainer", "better by 7%"],
+        ["transition", "Staging", "Production", "alice", "approved"],
+      ]);
+      for (const a of audit) expect(Number.isFinite(a.ts)).toBe(true);
+    });
+
+    it("refuses a change without who or why", async () => {
+      const registry = await fresh();
+      await expect(registry.register(newVersion(), { who: "", why: "x" })).rejects.toMatchObject({ code: "VIGIL_MODEL_TRANSITION_INVALID" });
+      expect(await registry.list("rul")).toEqual([]);
+    });
+
+    it("refuses bytes onnxruntime cannot load, with VIGIL_MODEL_CORRUPT, and stores nothing", async () => {
+      const registry = await fresh();
+      await expect(registry.register({ ...newVersion(), onnx: Uint8Array.of(8, 1, 2, 3) }, BY)).rejects.toMatchObject({ code: "VIGIL_MODEL_CORRUPT" });
+      expect(await registry.list("rul")).toEqual([]);
+    });
+
+    it("refuses a model whose input width differs from its feature list, with VIGIL_MODEL_INCOMPATIBLE", async () => {
+      const registry = await fresh();
+      await expect(registry.register({ ...newVersion(), features: [...FEATURES, "extra"] }, BY)).rejects.toMatchObject({ code: "VIGIL_MODEL_INCOMPATIBLE" });
+    });
+
+    it("answers VIGIL_MODEL_NOT_FOUND for a version that does not exist", async () => {
+      const registry = await fresh();
+      await expect(registry.get("rul", 7)).rejects.toMatchObject({ code: "VIGIL_MODEL_NOT_FOUND" });
+    });
+  });
+}
