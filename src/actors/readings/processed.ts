@@ -23,7 +23,7 @@ export interface ProcessedReading {
   quality: ReadingQuality;
   source: IngestSource;
   anomaly: boolean;
-  /** 0 (normal) .. 1 (certainly anomalous). */
+  /** 0 (normal) .. 1 (certainly anomalous), six decimals at most (scoreOf). */
   score: number;
   severity: Severity | null;
   category: Category | null;
@@ -43,16 +43,50 @@ export interface ProcessedReading {
 export function encodeProcessedReading(r: ProcessedReading): string {
   return (
     `{"unit":${JSON.stringify(r.unit)},"sensor":${JSON.stringify(r.sensor)},"ts":${num(r.ts)},"value":${num(r.value)}` +
-    `,"quality":"${r.quality}","source":"${r.source}","anomaly":${r.anomaly},"score":${num(r.score)}` +
+    `,"quality":"${r.quality}","source":"${r.source}","anomaly":${r.anomaly},"score":${scoreText(r.score)}` +
     `,"severity":${r.severity === null ? "null" : `"${r.severity}"`},"category":${r.category === null ? "null" : `"${r.category}"`}` +
     `,"method":"${r.method}","model_version":${r.model_version === null ? "null" : JSON.stringify(r.model_version)}` +
     `,"reasons":${r.reasons.length === 0 ? "[]" : JSON.stringify(r.reasons)},"receivedAt":${num(r.receivedAt)},"processedAt":${num(r.processedAt)}}`
   );
 }
 
-/** As JSON.stringify writes a number: non-finite values become null. */
+/** Decimal parts of thousandths as written, trailing zeros dropped: "", ".001", …, ".5", …, ".999". */
+const THOUSANDTHS = Array.from({ length: 1000 }, (_, i) => (i === 0 ? "" : `.${String(i).padStart(3, "0")}`.replace(/0+$/, "")));
+/** Below this many thousandths, a whole part divided out by 1000 cannot round across an integer. */
+const EXACT_THOUSANDTHS = 2 ** 52;
+
+/**
+ * A number as JSON.stringify writes it, once parsed: non-finite values become
+ * null. Most numbers here have at most three decimals (epoch milliseconds,
+ * plant values) and are written from integers, because the general
+ * shortest-digits conversion costs several times more and ran five times
+ * per reading.
+ */
 function num(n: number): string {
+  const q = Math.round(n * 1000);
+  if (q / 1000 === n && q < EXACT_THOUSANDTHS && q > -EXACT_THOUSANDTHS) {
+    // q / 1000 is exactly n, so the decimal q/1000 parses back to n.
+    const a = q < 0 ? -q : q;
+    const whole = Math.floor(a / 1000);
+    const s = String(whole) + (THOUSANDTHS[a - whole * 1000] as string);
+    return q < 0 ? `-${s}` : s;
+  }
   return Number.isFinite(n) ? String(n) : "null";
+}
+
+/** Scores go out with six decimals (scoreOf): written from the integer millionths. */
+function scoreText(score: number): string {
+  const q = Math.round(score * 1e6);
+  if (q / 1e6 === score && q > 0 && q < 1e6) return `0.${String(q).padStart(6, "0")}`.replace(/0+$/, "");
+  return num(score);
+}
+
+/**
+ * A score as published: six decimals are more than any consumer can use,
+ * and numbers of a few decimals are cheap to write (see num).
+ */
+export function scoreOf(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
 }
 
 export const UNIT_STATUSES = ["online", "offline", "maintenance"] as const;

@@ -14,7 +14,7 @@ import { RollingFeatures, type RollingFeaturesState } from "../../ml/index.js";
 import type { RuleBook } from "../../rules/index.js";
 import { SensorRules, type SensorRulesState } from "../alarm/index.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
-import { encodeProcessedReading, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
+import { encodeProcessedReading, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
 import type { SensorMessage, SensorUpdate, SensorView } from "./messages.js";
 import { noisyOr, RangeCheck, Reason, reasonsOf, RULE_SCORE, severityOf, StuckDetector } from "./rules.js";
@@ -175,7 +175,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
           rules = noisyOr(rules, this.range.score);
         }
       }
-      score = noisyOr(statistical, rules);
+      score = scoreOf(noisyOr(statistical, rules));
       // Only the rules found it: say so, whatever scored the rest.
       if (score >= this.threshold && statistical < this.threshold) scored.method = "RULES";
     }

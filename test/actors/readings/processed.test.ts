@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeProcessedReading, type ProcessedReading } from "../../../src/actors/readings/index.js";
+import { encodeProcessedReading, scoreOf, type ProcessedReading } from "../../../src/actors/readings/index.js";
 
 const base: ProcessedReading = {
   unit: "UNIT001",
@@ -37,5 +37,33 @@ describe("the processed-reading encoder", () => {
   it("escapes ids that would otherwise break the document", () => {
     const r: ProcessedReading = { ...base, unit: 'U"1', sensor: "t\\emp" };
     expect(JSON.parse(encodeProcessedReading(r))).toEqual(JSON.parse(JSON.stringify(r)));
+  });
+
+  it("writes numbers of up to three decimals, large and small, negative and zero, so that they parse back to the same numbers", () => {
+    const numbers = [0, -0, 1, -1, 0.001, -0.001, 0.5, 21.5, -273.15, 999.999, 1_763_935_360_123.456, 1_763_935_360_123, -1_763_935_360_123.001, 4_503_599_627_370.495, 123_456_789_012_345.6];
+    for (const n of numbers) {
+      const r: ProcessedReading = { ...base, ts: n, value: -n, receivedAt: n / 2, processedAt: n * 3 };
+      expect(JSON.parse(encodeProcessedReading(r))).toEqual(JSON.parse(JSON.stringify(r)));
+    }
+  });
+
+  it("writes numbers of many decimals and scores of every size so that they parse back to the same numbers", () => {
+    for (let i = 0; i < 2_000; i++) {
+      const x = Math.random();
+      const score = i % 2 === 0 ? scoreOf(x) : x;
+      const r: ProcessedReading = { ...base, value: (x - 0.5) * 10 ** (i % 20), score, ts: 1_700_000_000_000 + x };
+      expect(JSON.parse(encodeProcessedReading(r))).toEqual(JSON.parse(JSON.stringify(r)));
+    }
+    for (const score of [0, 1, 1e-6, 0.999999, 0.5, scoreOf(0.12345678)]) {
+      expect((JSON.parse(encodeProcessedReading({ ...base, score })) as ProcessedReading).score).toBe(score);
+    }
+  });
+});
+
+describe("published scores", () => {
+  it("have six decimals at most", () => {
+    expect(scoreOf(0.123456789)).toBe(0.123457);
+    expect(scoreOf(1)).toBe(1);
+    expect(scoreOf(0.0000004)).toBe(0);
   });
 });
