@@ -187,4 +187,15 @@ export const defaults: VigilConfig = deepFreeze({
     routes: [], // [{ severities?, unitGroups?, events?, notifiers: [names] }]
     unitGroups: {}, // { name: [unit ids or patterns with '*'] }
   },
+  alarms: {
+    rulesFile: "", // empty: the shipped rules only; else a JSON list of rules (README: Alarms)
+    defaultRules: true, // the shipped rules (temperature above its 50 °C trip limit is CRITICAL, …)
+    areas: {}, // { name: [unit ids or patterns with '*'] }; units in none are in area "default"
+    flood: {
+      threshold: 10, // more than 10 alarms raised in one area…
+      windowMs: 10 * 60 * 1000, // …within 10 minutes is a flood: one system alarm
+    },
+    escalationDelayMs: 15 * 60 * 1000, // 15 minutes unacknowledged: notified again as escalated
+    maxShelveMs: 24 * 60 * 60 * 1000, // 1 day at most on the shelf
+  },
 });

@@ -22,3 +22,4 @@ export { ConfigInvalidError } from "./errors.js";
 export type { ConfigIssue } from "./errors.js";
 export { SETTINGS } from "./settings.js";
 export type { ConfigPath, Setting } from "./settings.js";
+export type { AlarmsConfig } from "./alarms.js";

@@ -12,6 +12,7 @@ import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, who
 import { topicMappingSchema } from "./mqtt-topics.js";
 import { opcUaEndpointSchema } from "./opcua-endpoints.js";
 import { notifySchema } from "./notify.js";
+import { alarmsSchema } from "./alarms.js";
 import { pipelineSchema } from "./pipeline.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -214,6 +215,8 @@ export const configSchema = section({
   }),
   // Alarm notifications (src/notify): notifiers, routes, retries, the outbox.
   notify: notifySchema,
+  // Alarm rules and management (src/rules, src/actors/alarm): rules file, areas, flood, escalation.
+  alarms: alarmsSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

@@ -8,10 +8,11 @@
 import { defineActorKind, type ActorKind } from "../../runtime/index.js";
 import type { RuleBook, RuleSetVersion } from "../../rules/index.js";
 import { AlarmActor, type AlarmActorState } from "./actor.js";
+import { areaResolver } from "./areas.js";
 import type { AlarmMessage } from "./messages.js";
 
 export interface AlarmSettings {
-  /** Operator area name → its units. */
+  /** Operator area name → its units (ids or patterns with '*'). */
   areas: Readonly<Record<string, readonly string[]>>;
   /** Notify again when still unacknowledged after this long; 0: never. */
   escalationDelayMs: number;
@@ -25,12 +26,11 @@ export const DEFAULT_ALARM_SETTINGS: AlarmSettings = {
 };
 
 export function alarmKind(book: RuleBook, settings: AlarmSettings): ActorKind<AlarmMessage, AlarmActorState> {
-  const areaOf = new Map<string, string>();
-  for (const [area, units] of Object.entries(settings.areas)) for (const unit of units) if (!areaOf.has(unit)) areaOf.set(unit, area);
+  const areaOf = areaResolver(settings.areas);
   return defineActorKind<AlarmMessage, AlarmActorState>({
     name: "alarm",
     passivation: { idleMs: 0 },
-    create: (unit) => new AlarmActor({ unit, book, area: areaOf.get(unit) ?? null, escalationDelayMs: settings.escalationDelayMs, maxShelveMs: settings.maxShelveMs }),
+    create: (unit) => new AlarmActor({ unit, book, area: areaOf(unit), escalationDelayMs: settings.escalationDelayMs, maxShelveMs: settings.maxShelveMs }),
   });
 }
 

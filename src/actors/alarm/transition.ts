@@ -70,10 +70,11 @@ export interface AlarmView {
 export const ALARM_SUBJECTS = {
   transition: (unit: string, event: AlarmEvent) => `vigil.alarm.${unit}.${event}`,
   transitionAll: "vigil.alarm.*.*",
-  /** Request subjects of the alarm API (ack, shelve, …, rules): `vigil.alarm.api.<op>`. */
-  api: (op: string) => `vigil.alarm.api.${op}`,
+  /** Request subjects of the alarm API (ack, shelve, …, rules): `vigil.alarms.api.<op>` (plural: `vigil.alarm.<unit>` is any unit's). */
+  api: (op: string) => `vigil.alarms.api.${op}`,
+  apiAll: "vigil.alarms.api.>",
   /** A new rule set version, so other nodes adopt it. */
-  rulesChanged: "vigil.alarm.rules.changed",
+  rulesChanged: "vigil.alarms.rules.changed",
 } as const;
 
 export function alarmIdOf(unit: string, rule: string, sensor: string | null): string {
