@@ -88,7 +88,7 @@ export interface NodeAlarmsOptions {
  * published before it started are dropped by the late-bound tap in start.ts
  * (there are none: rules reach the workers only through the service).
  */
-export async function startNodeAlarms(o: NodeAlarmsOptions): Promise<NodeAlarms & { tap(subject: string, json: string): void }> {
+export async function startNodeAlarms(o: NodeAlarmsOptions): Promise<NodeAlarms & { readonly tap: (subject: string, json: string) => void }> {
   const log = o.logger.child({ part: "alarms" });
   const service = new AlarmService({ system: o.system, rules: o.rules, flood: o.config.alarms.flood, log, registry: o.registry });
   service.onTransition((t) => {
@@ -121,7 +121,7 @@ export async function startNodeAlarms(o: NodeAlarmsOptions): Promise<NodeAlarms 
   });
   return {
     service,
-    tap(subject, json) {
+    tap: (subject, json) => {
       if (!subject.startsWith(ALARM_PREFIX)) return;
       try {
         service.accept(JSON.parse(json) as AlarmTransition);

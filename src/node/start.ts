@@ -1,7 +1,7 @@
 /**
  * Starting and stopping one Vigil node: the composition root that wires the
- * actor system, transport, ingest (gateway and connectors), the simulator
- * and metrics from a validated config. Parts are added here and nowhere
+ * actor system, transport, ingest (gateway and connectors), alarms and
+ * their notifications, the simulator and metrics from a validated config. Parts are added here and nowhere
  * else; they stop in the reverse order, sources first, so whatever a
  * connector holds is accepted before the actors stop.
  */
@@ -10,7 +10,10 @@ import type { Registry } from "prom-client";
 import type { VigilConfig } from "../config/index.js";
 import { readingLimits, startIngestConnectors, startOpcUaConnector, type IngestConnectors } from "../actors/connectors/index.js";
 import { IngestGateway } from "../actors/ingest/index.js";
-import { kindsConfigOf } from "../actors/kinds.js";
+import { kindsConfigOf, type KindsAlarmConfig } from "../actors/kinds.js";
+import type { AlarmService } from "../actors/alarm/index.js";
+import { createNotificationDispatcher, type NotificationDispatcher } from "../notify/index.js";
+import { alarmKindsConfig, loadAlarmRules, startNodeAlarms } from "./alarms.js";
 import { IngestCounters } from "../actors/readings/index.js";
 import { startSimulator, type OpcUaValueSink, type SimulatorRunner } from "../actors/simulator/index.js";
 import { startPlantOpcUaServer } from "../actors/simulator/opcua-start.js";
@@ -34,6 +37,10 @@ export interface RunningNode {
   readonly connectors: IngestConnectors;
   /** Present when the simulator is enabled. */
   readonly simulator: SimulatorRunner | undefined;
+  /** The alarm API (acknowledge, shelve, list, rules …), also served on vigil.alarms.api.<op>. */
+  readonly alarms: AlarmService;
+  /** Where alarm notifications go (pending and dead letters for the API). */
+  readonly notifications: NotificationDispatcher;
   /** Stops gracefully; resolves once everything has shut down. */
   stop(): Promise<void>;
 }
@@ -56,8 +63,20 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
   try {
     const transport = await openTransport(config);
     stops.push(() => transport.close());
-    const system = await startActorSystem(config, transport, logger);
+    // Before the actors and closed after them: transitions published while the actors stop still get queued.
+    const notifications = await createNotificationDispatcher(config.notify, { log: logger, registry });
+    stops.push(() => notifications.close());
+    const alarmRules = await loadAlarmRules(config.alarms);
+    // Bound once the alarm service exists; nothing publishes a transition before (rules reach the actors through it).
+    const alarmTap: { to?: (subject: string, json: string) => void } = {};
+    const system = await startActorSystem(config, transport, logger, {
+      alarms: alarmKindsConfig(config.alarms, alarmRules.current()),
+      tap: (subject, json) => alarmTap.to?.(subject, json),
+    });
     stops.push(() => system.stop());
+    const alarms = await startNodeAlarms({ config, nodeId: config.node.id, system, transport, rules: alarmRules, dispatcher: notifications, logger, registry });
+    alarmTap.to = alarms.tap;
+    stops.push(() => Promise.resolve(alarms.stop()));
     registerActorSystemMetrics(system, registry);
 
     const counters = new IngestCounters(registry);
@@ -85,6 +104,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         httpIngest: connectors.http?.url ?? false,
         opcuaEndpoints: config.opcua.enabled ? config.opcua.endpoints.length : 0,
         simulator: config.simulator.enabled ? `${config.simulator.units} units → ${config.simulator.publishers.join(", ")}` : false,
+        alarmRules: alarmRules.current().rules.length,
       },
       "node started",
     );
@@ -94,6 +114,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       gateway,
       connectors,
       simulator,
+      alarms: alarms.service,
+      notifications,
       async stop() {
         await stopAll();
         logger.info("node stopped");
@@ -111,15 +133,24 @@ async function openTransport(config: VigilConfig): Promise<Transport> {
     : createInProcessTransport();
 }
 
-async function startActorSystem(config: VigilConfig, transport: Transport, logger: Logger): Promise<ActorSystem> {
+async function startActorSystem(
+  config: VigilConfig,
+  transport: Transport,
+  logger: Logger,
+  parts: { alarms: KindsAlarmConfig; tap: (subject: string, json: string) => void },
+): Promise<ActorSystem> {
   const rt = config.runtime;
   const outlet = createNodeOutlet(transport, config.transport.processed);
   const system = await createActorSystem({
     workers: rt.workers,
     kindModules: [ACTOR_KINDS_MODULE],
-    kindConfig: kindsConfigOf(config.pipeline),
-    // What actors publish (processed readings, anomalies, unit states) goes out on the transport.
-    outlet: (subject, json) => outlet.publish(subject, json),
+    kindConfig: kindsConfigOf(config.pipeline, parts.alarms),
+    // What actors publish (processed readings, anomalies, unit states, alarm transitions) goes out on the transport;
+    // the tap sees it first, on this thread (alarm transitions to notifiers and history: node/alarms.ts).
+    outlet: (subject, json) => {
+      parts.tap(subject, json);
+      outlet.publish(subject, json);
+    },
     log: logger.child({ part: "runtime" }),
     askTimeoutMs: rt.askTimeoutMs,
     snapshotIntervalMs: rt.snapshotIntervalMs,
