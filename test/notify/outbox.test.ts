@@ -3,13 +3,16 @@
  * the next one (same outbox directory) delivers; dead letters stay listed
  * across restarts; an unreadable item is moved aside instead of blocking.
  */
+import { spawn } from "node:child_process";
 import { readdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNotificationDispatcher } from "../../src/notify/index.js";
 import { capturedLog, notification, notifyConfig, startReceiver, tempDir, until, type Receiver } from "./peers.js";
 
-const KEY = "outbox-spec-key";
+const KEY = "crash-spec-key";
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -105,5 +108,29 @@ describe("notification outbox", () => {
     // The delivered item's file goes once the receiver has answered; the unreadable one stays, aside.
     await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).join() === "0000000000000007.json.bad", "only the bad file left");
     expect(lines.some((l) => l.includes("unreadable outbox item moved aside"))).toBe(true);
+  });
+});
+
+describe("notification outbox across a crash", () => {
+  it("a process killed with undelivered notifications on disk loses none of them", async () => {
+    const { receiver, dir } = await peerAndDir();
+    await receiver.down();
+    const count = 50;
+    const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/notify-dispatch-forever.ts", dir, receiver.url, String(count), "crash"], { cwd: ROOT, stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    cleanups.push(async () => {
+      child.kill("SIGKILL");
+      await exited;
+    });
+    // A file under its final name is durable (written, fsynced, renamed): once all are there, nothing may be lost.
+    await until(async () => (await readdir(join(dir, "ops-hook", "pending")).catch(() => [])).filter((n) => n.endsWith(".json")).length === count, "every item durable", 60_000);
+    child.kill("SIGKILL");
+    await exited;
+
+    await receiver.up();
+    const next = await start(dir, receiver.url, { maxAttempts: 50, initialMs: 20, maxMs: 200 }).dispatcher;
+    cleanups.push(() => next.close());
+    await until(() => receiver.accepted.size === count, "every notification delivered by the next process");
+    expect([...receiver.accepted.keys()].sort()).toEqual(Array.from({ length: count }, (_, i) => `crash-${i}`).sort());
   });
 });
