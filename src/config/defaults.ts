@@ -176,7 +176,7 @@ export const defaults: VigilConfig = deepFreeze({
     secretsFile: "", // empty: secrets from the environment only
     concurrency: 4, // attempts in flight per notifier
     timeoutMs: 10 * 1000, // 10 seconds per attempt, so a peer that never answers cannot hold a slot
-    maxPending: 100_000, // items waiting per notifier; beyond it new ones are dead-lettered at once
+    maxPending: 20_000, // items waiting per notifier (each held in memory, about 1 KB); beyond it new ones are dead-lettered at once
     retry: {
       maxAttempts: 10, // then the item becomes a dead letter
       initialMs: 1000, // 1 second before the first retry; doubles per failure, with jitter
