@@ -44,7 +44,8 @@ describe("history writer queue", () => {
 
     for (let i = 0; i < 1_000; i++) expect(writer.write(processedRow(i))).toBe(true);
     const spooledFiles = async () => (await readdir(spoolDir)).filter((f) => f.endsWith(".json")).length;
-    await until(async () => (await spooledFiles()) === 6, "6 batches spooled");
+    // A file shows under its final name just before the directory fsync that makes it durable; rows leave memory after that.
+    await until(async () => (await spooledFiles()) === 6 && writer.status().queuedRows === 400, "6 batches spooled and durable");
 
     expect(writer.status()).toMatchObject({ queuedRows: 400, spoolBatches: 6 });
 
