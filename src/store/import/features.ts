@@ -10,7 +10,7 @@
 import { featureRows, type FeatureSpec } from "../../ml/index.js";
 import type { SiteInfo } from "./formats/index.js";
 import type { Series } from "./series.js";
-import { haurwitzGhi, MIN_CLEAR_SKY_FOR_INDEX, solarZenithDeg } from "./solar.js";
+import { haurwitzGhi, MIN_IRRADIANCE_FOR_RATIO, solarZenithDeg } from "./solar.js";
 
 /**
  * Rolling windows for history files, whose readings come every few minutes
@@ -134,7 +134,7 @@ function addSolarFeatures(ts: Float64Array, columns: ReadonlyMap<string, Float64
       const index = column("clear_sky_index");
       for (let i = 0; i < n; i++) {
         const cs = clearSky[i] as number;
-        if (cs >= MIN_CLEAR_SKY_FOR_INDEX) index[i] = Math.max(0, ghi[i] as number) / cs;
+        if (cs >= MIN_IRRADIANCE_FOR_RATIO) index[i] = Math.max(0, ghi[i] as number) / cs;
       }
     }
   }
@@ -156,7 +156,7 @@ function addSolarFeatures(ts: Float64Array, columns: ReadonlyMap<string, Float64
     const ratio = column("performance_ratio");
     for (let i = 0; i < n; i++) {
       const g = ghi[i] as number;
-      if (g >= MIN_CLEAR_SKY_FOR_INDEX) ratio[i] = (power[i] as number) / capacity / (g / STC_IRRADIANCE);
+      if (g >= MIN_IRRADIANCE_FOR_RATIO) ratio[i] = (power[i] as number) / capacity / (g / STC_IRRADIANCE);
     }
   }
 }

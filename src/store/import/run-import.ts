@@ -80,6 +80,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
       return;
     }
     logIssues(deps.log, outcome);
+    if (options.unit !== undefined && outcome.format === "long") deps.log.warn({ file: outcome.file }, "--unit does not apply to a long-format file: its units come from its unit column");
     let error: string | undefined;
     if (deps.store !== undefined) {
       const store = deps.store;

@@ -49,8 +49,8 @@ export function haurwitzGhi(zenithDeg: number): number {
 }
 
 /**
- * Below this clear-sky irradiance the clear-sky index is left empty: near
- * sunrise and sunset a ratio of two small numbers swings wildly and tells
- * nothing about clouds.
+ * Below this irradiance a ratio to it (clear-sky index, performance ratio) is
+ * left empty: near sunrise and sunset a ratio of two small numbers swings
+ * wildly and tells nothing about clouds or panels.
  */
-export const MIN_CLEAR_SKY_FOR_INDEX = 50; // W/m²
+export const MIN_IRRADIANCE_FOR_RATIO = 50; // W/m²

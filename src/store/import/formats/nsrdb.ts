@@ -37,7 +37,9 @@ export const nsrdb: FormatParser = {
     const metaNames = readHeader(ctx.lines[0], 1, "metadata names");
     const metaValues = readHeader(ctx.lines[1], 2, "metadata values");
     const meta = new Map<string, string>();
-    metaNames.ids.forEach((id, i) => id !== undefined && meta.set(id, metaValues.names[i] ?? ""));
+    metaNames.ids.forEach((id, i) => {
+      if (id !== undefined) meta.set(id, metaValues.names[i] ?? "");
+    });
     const site = siteOf(meta);
     const header = readHeader(ctx.lines[2], 3, "header");
     const at = DATE_COLUMNS.map((c) => header.ids.indexOf(c));
