@@ -11,7 +11,7 @@ import { featureRows } from "../../../src/ml/index.js";
 import { IMPORT_FEATURE_SPEC } from "../../../src/store/import/features.js";
 import { fileStamp, processedFileName } from "../../../src/store/import/processed-csv.js";
 import { haurwitzGhi, solarZenithDeg } from "../../../src/store/import/solar.js";
-import { fixture, processed, useTempDirs, writeCsv } from "./helpers.js";
+import { fixture, processed, useTempDirs, vibrationWithSpike, writeCsv } from "./helpers.js";
 
 const tempDir = useTempDirs();
 
@@ -145,10 +145,7 @@ describe("processed CSV", () => {
   });
 
   it("marks flagged outliers in <sensor>_outlier and leaves the column out with --no-validate", async () => {
-    const lines = ["timestamp,unit,sensor,value"];
-    for (let i = 0; i < 40; i++) lines.push(`${Date.UTC(2024, 0, 1) + i * 60_000},UNIT001,vibration,${(3 + (i % 5) * 0.1).toFixed(1)}`);
-    lines.push(`${Date.UTC(2024, 0, 1) + 40 * 60_000},UNIT001,vibration,9.5`);
-    const path = writeCsv(tempDir(), "vib.csv", lines);
+    const path = vibrationWithSpike(tempDir());
     const flagged = readProcessed((await processed(path, { outputDir: tempDir() })).processedCsv as string).rows;
     expect(flagged.filter((r) => r["vibration_outlier"] === "1").map((r) => r["vibration"])).toEqual(["9.5"]);
     const unvalidated = readProcessed((await processed(path, { outputDir: tempDir(), validate: false })).processedCsv as string);

@@ -62,3 +62,11 @@ export function readingsOf(file: FileProcessed): FlatReading[] {
   }
   return out.sort((a, b) => a.unit.localeCompare(b.unit) || a.sensor.localeCompare(b.sensor) || a.ts - b.ts);
 }
+
+/** A long-format file of 40 steady vibration readings and one spike of 9.5 at the end. */
+export function vibrationWithSpike(dir: string): string {
+  const lines = ["timestamp,unit,sensor,value"];
+  for (let i = 0; i < 40; i++) lines.push(`${Date.UTC(2024, 0, 1) + i * 60_000},UNIT001,vibration,${(3 + (i % 5) * 0.1).toFixed(1)}`);
+  lines.push(`${Date.UTC(2024, 0, 1) + 40 * 60_000},UNIT001,vibration,9.5`);
+  return writeCsv(dir, "vib.csv", lines);
+}

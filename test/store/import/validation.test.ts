@@ -5,7 +5,7 @@
  * removed.
  */
 import { describe, expect, it } from "vitest";
-import { fixture, processed, readingsOf, useTempDirs, writeCsv } from "./helpers.js";
+import { fixture, processed, readingsOf, useTempDirs, vibrationWithSpike, writeCsv } from "./helpers.js";
 
 const tempDir = useTempDirs();
 
@@ -118,10 +118,7 @@ describe("import validation", () => {
   });
 
   it("flags values beyond Tukey's far-out fences as UNCERTAIN outliers and keeps them", async () => {
-    const lines = ["timestamp,unit,sensor,value"];
-    for (let i = 0; i < 40; i++) lines.push(`${Date.UTC(2024, 0, 1) + i * 60_000},UNIT001,vibration,${(3 + (i % 5) * 0.1).toFixed(1)}`);
-    lines.push(`${Date.UTC(2024, 0, 1) + 40 * 60_000},UNIT001,vibration,9.5`);
-    const file = await processed(writeCsv(tempDir(), "vib.csv", lines));
+    const file = await processed(vibrationWithSpike(tempDir()));
     expect(file.outliersFlagged).toBe(1);
     const readings = readingsOf(file);
     expect(readings).toHaveLength(41);
@@ -129,10 +126,7 @@ describe("import validation", () => {
   });
 
   it("flags no outliers with --no-validate", async () => {
-    const lines = ["timestamp,unit,sensor,value"];
-    for (let i = 0; i < 40; i++) lines.push(`${Date.UTC(2024, 0, 1) + i * 60_000},UNIT001,vibration,${(3 + (i % 5) * 0.1).toFixed(1)}`);
-    lines.push(`${Date.UTC(2024, 0, 1) + 40 * 60_000},UNIT001,vibration,9.5`);
-    const file = await processed(writeCsv(tempDir(), "vib.csv", lines), { validate: false });
+    const file = await processed(vibrationWithSpike(tempDir()), { validate: false });
     expect(file.outliersFlagged).toBe(0);
     expect(readingsOf(file).every((r) => r.quality === "GOOD")).toBe(true);
   });

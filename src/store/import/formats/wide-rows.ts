@@ -5,6 +5,7 @@
  * (losing all the row's readings) and hands every cell to the collector.
  */
 import { splitCsvLine } from "../csv-line.js";
+import type { IssueReason } from "../issues.js";
 import type { Header } from "./header.js";
 import type { ParseContext } from "./types.js";
 
@@ -41,39 +42,38 @@ export function readWideRows(ctx: ParseContext, reader: WideRowReader): number {
     if (text.trim() === "") continue;
     rows++;
     const line = i + 1;
+    // A row-level problem loses every reading of the row.
+    const reject = (reason: IssueReason, column: string | null, detail: string): void => {
+      collector.readingsRead += perRow;
+      issues.add({ line, column, reason, detail }, perRow);
+    };
     const split = splitCsvLine(text);
     if (!split.ok) {
-      collector.readingsRead += perRow;
-      issues.add({ line, column: null, reason: "malformed_row", detail: split.detail }, perRow);
+      reject("malformed_row", null, split.detail);
       continue;
     }
     const fields = split.fields;
     if (fields.length !== width) {
-      collector.readingsRead += perRow;
-      issues.add({ line, column: null, reason: "malformed_row", detail: `${fields.length} fields, the header has ${width}` }, perRow);
+      reject("malformed_row", null, `${fields.length} fields, the header has ${width}`);
       continue;
     }
     const ts = reader.timestamp(fields);
     if (!ts.ok) {
-      collector.readingsRead += perRow;
-      issues.add({ line, column: ts.column, reason: "invalid_timestamp", detail: ts.detail }, perRow);
+      reject("invalid_timestamp", ts.column, ts.detail);
       continue;
     }
     const range = timestampRangeProblem(ts.value, ctx.now);
     if (range !== undefined) {
-      collector.readingsRead += perRow;
-      issues.add({ line, column: null, reason: "timestamp_out_of_range", detail: range }, perRow);
+      reject("timestamp_out_of_range", null, range);
       continue;
     }
     const unit = reader.unit(fields);
     if (!unit.ok) {
-      collector.readingsRead += perRow;
-      issues.add({ line, column: unit.column, reason: "invalid_id", detail: unit.detail }, perRow);
+      reject("invalid_id", unit.column, unit.detail);
       continue;
     }
     if (!collector.claimRow(unit.value, ts.value)) {
-      collector.readingsRead += perRow;
-      issues.add({ line, column: null, reason: "duplicate_timestamp", detail: `${unit.value} already has a row at ${new Date(ts.value).toISOString()}` }, perRow);
+      reject("duplicate_timestamp", null, `${unit.value} already has a row at ${new Date(ts.value).toISOString()}`);
       continue;
     }
     const quality = reader.quality?.(fields) ?? 0;
