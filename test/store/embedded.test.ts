@@ -66,6 +66,45 @@ describe("embedded history store", () => {
     await again.close();
   });
 
+  it("deletes readings, predictions and rejections older than the retention period and keeps alarms and newer rows", async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    let now = T0 + 10 * DAY;
+    const store = await openEmbeddedHistoryStore({ path: IN_MEMORY, retentionDays: 7, now: () => now });
+    try {
+      await store.migrate();
+      const old = T0 + 2 * DAY; // 8 days before now
+      const recent = T0 + 5 * DAY; // 5 days before now
+      await store.insertRaw([raw("temperature", old, 1), raw("temperature", recent, 2)]);
+      await store.insertRejections([{ ts: old, source: "mqtt", reason: "not_a_number", unit: null, sensor: null, detail: "NaN" }]);
+      await store.insertPredictions([{ unit: "UNIT001", kind: "health", ts: old, value: 0.9, label: null, modelVersion: "RULES" }]);
+      const oldAlarm = { alarmId: "A1", rule: "high_temperature", unit: "UNIT001", sensor: null, state: "cleared", severity: "HIGH" as const, ts: old, actor: "system", message: "", comment: null };
+      await store.insertAlarmEvents([oldAlarm]);
+
+      expect(await store.enforceRetention()).toEqual(["raw_readings: 1 rows", "predictions: 1 rows", "rejections: 1 rows"]);
+      expect((await store.rawRange({ unit: "UNIT001", sensor: "temperature", from: T0, to: now })).map((r) => r.value)).toEqual([2]);
+      expect(await store.rejectedCounts({ from: T0, to: now })).toEqual([]);
+      expect(await store.alarmHistory({ from: T0, to: now })).toEqual([oldAlarm]);
+      expect(await store.enforceRetention()).toEqual([]);
+
+      now += 3 * DAY; // the recent reading is now 8 days old too
+      expect(await store.enforceRetention()).toEqual(["raw_readings: 1 rows"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps everything when retentionDays is 0", async () => {
+    const store = await openEmbeddedHistoryStore({ path: IN_MEMORY, retentionDays: 0, now: () => T0 + 1000 * 24 * 60 * 60 * 1000 });
+    try {
+      await store.migrate();
+      await store.insertRaw([raw("temperature", T0, 1)]);
+      expect(await store.enforceRetention()).toEqual([]);
+      expect(await store.rawRange({ unit: "UNIT001", sensor: "temperature", from: T0, to: T0 + 1 })).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("applies the first migration once and then nothing, however often migrate runs", async () => {
     const store = await openEmbeddedHistoryStore({ path: IN_MEMORY, now: () => T0 });
     try {

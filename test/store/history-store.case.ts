@@ -201,6 +201,52 @@ export function runHistoryStoreConformance(name: string, factory: HistoryStoreFa
       });
     });
 
+    describe("downsampled ranges of many units at once", () => {
+      it("gives avg, min, max and count per bucket for every unit and sensor in one call, ordered by unit, sensor, bucket", async () => {
+        await store.insertRaw([
+          raw("UNIT002", "temperature", T0, 10),
+          raw("UNIT002", "temperature", T0 + 30 * SECOND, 30),
+          raw("UNIT001", "temperature", T0 + MINUTE, 5),
+          raw("UNIT001", "temperature", T0, 7),
+          raw("UNIT001", "pressure", T0, 2),
+          raw("UNIT003", "pressure", T0 + 2 * MINUTE, 1), // outside [from, to)
+        ]);
+        const buckets = await store.downsampledMany({ bucketMs: MINUTE, from: T0, to: T0 + 2 * MINUTE });
+        expect(buckets).toEqual([
+          { unit: "UNIT001", sensor: "pressure", bucket: T0, avg: 2, min: 2, max: 2, count: 1 },
+          { unit: "UNIT001", sensor: "temperature", bucket: T0, avg: 7, min: 7, max: 7, count: 1 },
+          { unit: "UNIT001", sensor: "temperature", bucket: T0 + MINUTE, avg: 5, min: 5, max: 5, count: 1 },
+          { unit: "UNIT002", sensor: "temperature", bucket: T0, avg: 20, min: 10, max: 30, count: 2 },
+        ]);
+      });
+
+      it("limits buckets to the units and sensors asked for", async () => {
+        await store.insertRaw([
+          raw("UNIT001", "temperature", T0, 1),
+          raw("UNIT001", "pressure", T0, 2),
+          raw("UNIT002", "temperature", T0, 3),
+          raw("UNIT003", "temperature", T0, 4),
+        ]);
+        const buckets = await store.downsampledMany({ units: ["UNIT003", "UNIT001"], sensors: ["temperature"], bucketMs: MINUTE, from: T0, to: T0 + MINUTE });
+        expect(buckets.map((b) => [b.unit, b.sensor, b.avg])).toEqual([
+          ["UNIT001", "temperature", 1],
+          ["UNIT003", "temperature", 4],
+        ]);
+        expect(await store.downsampledMany({ units: [], bucketMs: MINUTE, from: T0, to: T0 + MINUTE })).toEqual([]);
+      });
+
+      it("agrees with the per-unit downsampled query", async () => {
+        const rows: RawReadingRow[] = [];
+        for (let i = 0; i < 120; i++) rows.push(raw(`UNIT00${i % 3}`, i % 2 === 0 ? "speed" : "current", T0 + i * 7 * SECOND, (i * 37) % 101));
+        await store.insertRaw(rows);
+        const range = { bucketMs: 5 * MINUTE, from: T0, to: T0 + 15 * MINUTE };
+        const perUnit = (await Promise.all(["UNIT000", "UNIT001", "UNIT002"].map((unit) => store.downsampled({ unit, ...range })))).flat();
+        const byKey = (a: { unit: string; sensor: string; bucket: number }, b: { unit: string; sensor: string; bucket: number }): number =>
+          a.unit.localeCompare(b.unit) || a.sensor.localeCompare(b.sensor) || a.bucket - b.bucket;
+        expect(await store.downsampledMany(range)).toEqual(perUnit.sort(byKey));
+      });
+    });
+
     describe("latest", () => {
       it("returns the newest raw reading of every sensor", async () => {
         await store.insertRaw([

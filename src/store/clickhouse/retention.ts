@@ -10,9 +10,7 @@
  */
 import { qualified, sql } from "../sql/index.js";
 import type { ClickHouseConnection } from "./connection.js";
-import { RETAINED_TABLES } from "./schema.js";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS, RETAINED_TABLES } from "../retained-tables.js";
 
 /** YYYYMM of the UTC month holding `ms`, as ClickHouse's toYYYYMM names the partition. */
 export function monthOf(ms: number): number {

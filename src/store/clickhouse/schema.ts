@@ -25,8 +25,7 @@ export interface Migration {
 /** Months in UTC, whatever the server's time zone. */
 export const MONTH_PARTITION = sql`PARTITION BY toYYYYMM(toDateTime(intDiv(ts, 1000), 'UTC'))`;
 
-/** Tables whose rows retention removes; the rest (alarms, labels, units, model events) are kept as audit trail. */
-export const RETAINED_TABLES = ["raw_readings", "processed_readings", "predictions", "rejections"] as const;
+export { RETAINED_TABLES } from "../retained-tables.js";
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -124,19 +124,31 @@ export class ClickHouseHistoryStore implements HistoryStore {
   }
 
   async downsampled(q: { unit: string; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]> {
-    if (!Number.isSafeInteger(q.bucketMs) || q.bucketMs < 1) {
-      throw new VigilError("VIGIL_STORE_SQL_INVALID", `bucketMs must be a whole number >= 1, got ${q.bucketMs}`);
-    }
     if (q.sensors?.length === 0) return [];
     const conditions = [sql`unit = ${q.unit}`, inRange(q)];
     if (q.sensors !== undefined) conditions.push(sql`sensor IN ${q.sensors}`);
+    return this.buckets(conditions, q.bucketMs, sql`bucket, sensor`);
+  }
+
+  async downsampledMany(q: { units?: readonly string[]; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]> {
+    if (q.units?.length === 0 || q.sensors?.length === 0) return [];
+    const conditions = [inRange(q)];
+    if (q.units !== undefined) conditions.push(sql`unit IN ${q.units}`);
+    if (q.sensors !== undefined) conditions.push(sql`sensor IN ${q.sensors}`);
+    return this.buckets(conditions, q.bucketMs, sql`unit, sensor, bucket`);
+  }
+
+  private async buckets(conditions: SqlText[], bucketMs: number, orderBy: SqlText): Promise<DownsampledBucket[]> {
+    if (!Number.isSafeInteger(bucketMs) || bucketMs < 1) {
+      throw new VigilError("VIGIL_STORE_SQL_INVALID", `bucketMs must be a whole number >= 1, got ${bucketMs}`);
+    }
     const found = await this.conn.rows<Columns>(sql`
-      SELECT unit, sensor, intDiv(ts, ${q.bucketMs}) * ${q.bucketMs} AS bucket,
+      SELECT unit, sensor, intDiv(ts, ${bucketMs}) * ${bucketMs} AS bucket,
              avg(value) AS avg_value, min(value) AS min_value, max(value) AS max_value, count() AS n
       FROM ${this.table("raw_readings")} FINAL
       WHERE ${joinSql(conditions, " AND ")}
       GROUP BY unit, sensor, bucket
-      ORDER BY bucket, sensor`);
+      ORDER BY ${orderBy}`);
     return found.map((c) => ({
       unit: c.unit as string,
       sensor: c.sensor as string,

@@ -11,12 +11,14 @@ import { EmbeddedHistoryStore } from "./store.js";
 export interface EmbeddedStoreOptions {
   /** A file path, or ":memory:". */
   path: string;
-  /** Epoch ms, recorded with each applied migration; injected for tests. */
+  /** Epoch ms, recorded with each applied migration and the retention cutoff; injected for tests. */
   now?: () => number;
+  /** Days of time-series history kept by enforceRetention(); 0 (the default) keeps everything. */
+  retentionDays?: number;
 }
 
 /** Opens (not migrates) the embedded store; call `migrate()` before use. */
 export async function openEmbeddedHistoryStore(options: EmbeddedStoreOptions): Promise<EmbeddedHistoryStore> {
   const conn = await EmbeddedConnection.open(options.path);
-  return new EmbeddedHistoryStore(conn, options.now);
+  return new EmbeddedHistoryStore(conn, options.now, options.retentionDays);
 }

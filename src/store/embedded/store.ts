@@ -22,6 +22,7 @@ import type {
   UnitRow,
 } from "../history-store.js";
 import { checkRows } from "../row-checks.js";
+import { DAY_MS, RETAINED_TABLES } from "../retained-tables.js";
 import * as stored from "../stored-rows.js";
 import { VigilError } from "../../runtime/errors.js";
 import type { EmbeddedConnection } from "./connection.js";
@@ -31,12 +32,15 @@ import { upsert } from "./upsert.js";
 
 const RAW_COLUMNS = "unit, sensor, ts, value, quality, source, received_at";
 
+
 export class EmbeddedHistoryStore implements HistoryStore {
   readonly kind = "embedded" as const;
 
   constructor(
     private readonly conn: EmbeddedConnection,
     private readonly now: () => number = Date.now,
+    /** Days of time-series history kept; 0 keeps everything. */
+    private readonly retentionDays = 0,
   ) {}
 
   /** The database file, or ":memory:". */
@@ -98,19 +102,27 @@ export class EmbeddedHistoryStore implements HistoryStore {
   }
 
   async downsampled(q: { unit: string; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]> {
-    if (!Number.isSafeInteger(q.bucketMs) || q.bucketMs < 1) {
-      throw new VigilError("VIGIL_STORE_SQL_INVALID", `bucketMs must be a whole number >= 1, got ${q.bucketMs}`);
-    }
     if (q.sensors?.length === 0) return [];
-    const where = new Where().equals("unit", q.unit).range("ts", q).oneOf("sensor", q.sensors);
-    const bucket = where.bind(BigInt(q.bucketMs));
+    return this.buckets(new Where().equals("unit", q.unit).range("ts", q).oneOf("sensor", q.sensors), q.bucketMs, "bucket, sensor");
+  }
+
+  async downsampledMany(q: { units?: readonly string[]; sensors?: readonly string[]; bucketMs: number } & TimeRange): Promise<DownsampledBucket[]> {
+    if (q.units?.length === 0 || q.sensors?.length === 0) return [];
+    return this.buckets(new Where().range("ts", q).oneOf("unit", q.units).oneOf("sensor", q.sensors), q.bucketMs, "unit, sensor, bucket");
+  }
+
+  private async buckets(where: Where, bucketMs: number, orderBy: "bucket, sensor" | "unit, sensor, bucket"): Promise<DownsampledBucket[]> {
+    if (!Number.isSafeInteger(bucketMs) || bucketMs < 1) {
+      throw new VigilError("VIGIL_STORE_SQL_INVALID", `bucketMs must be a whole number >= 1, got ${bucketMs}`);
+    }
+    const bucket = where.bind(BigInt(bucketMs));
     // Integer division of BIGINTs (truncating, like ClickHouse's intDiv), so bucket starts are exact and equal in both stores.
     const found = await this.conn.rows(
       `SELECT unit, sensor, (ts // ${bucket}) * ${bucket} AS bucket,
               avg(value) AS avg_value, min(value) AS min_value, max(value) AS max_value, count(*) AS n
        FROM raw_readings ${where.sql()}
        GROUP BY unit, sensor, bucket
-       ORDER BY bucket, sensor`,
+       ORDER BY ${orderBy}`,
       where.values,
     );
     return found.map((c) => ({
@@ -199,6 +211,21 @@ export class EmbeddedHistoryStore implements HistoryStore {
       where.values,
     );
     return found.map(stored.modelEventFromColumns);
+  }
+
+  /** Deletes rows of the retained tables older than `retentionDays` (by their ts), all in one transaction. */
+  async enforceRetention(): Promise<string[]> {
+    if (this.retentionDays <= 0) return [];
+    const cutoff = BigInt(Math.trunc(this.now() - this.retentionDays * DAY_MS));
+    return this.conn.transaction("enforce retention", async (c) => {
+      const removed: string[] = [];
+      for (const table of RETAINED_TABLES) {
+        const result = await c.run(`DELETE FROM ${table} WHERE ts < $1`, [cutoff]);
+        const rows = Number(result.rowsChanged);
+        if (rows > 0) removed.push(`${table}: ${rows} rows`);
+      }
+      return removed;
+    });
   }
 
   close(): Promise<void> {
