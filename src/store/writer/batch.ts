@@ -3,11 +3,19 @@
  * kind, and a sequence number given when the batch is sealed. Sequence order
  * is write order; the writer inserts batches strictly in that order.
  */
-import type { ProcessedReadingRow, RawReadingRow } from "../history-store.js";
+import type { AlarmEventRow, PredictionRow, ProcessedReadingRow, RawReadingRow, RejectionRow } from "../history-store.js";
 
-export type HistoryBatch =
-  | { readonly seq: number; readonly kind: "raw"; readonly rows: readonly RawReadingRow[] }
-  | { readonly seq: number; readonly kind: "processed"; readonly rows: readonly ProcessedReadingRow[] };
+/** The kinds of rows the writer carries, and each kind's row type. */
+export interface RowsOf {
+  raw: RawReadingRow;
+  processed: ProcessedReadingRow;
+  prediction: PredictionRow;
+  rejection: RejectionRow;
+  alarm: AlarmEventRow;
+}
 
-export type BatchKind = HistoryBatch["kind"];
-export const BATCH_KINDS: readonly BatchKind[] = ["raw", "processed"];
+export type BatchKind = keyof RowsOf;
+
+export type HistoryBatch = { [K in BatchKind]: { readonly seq: number; readonly kind: K; readonly rows: readonly RowsOf[K][] } }[BatchKind];
+
+export const BATCH_KINDS: readonly BatchKind[] = ["raw", "processed", "prediction", "rejection", "alarm"];

@@ -11,12 +11,18 @@
  * Every file is known to an in-memory index from the moment its write
  * starts, so the sender can wait for a batch still being written instead of
  * skipping it (that would break the order).
+ *
+ * The directory is locked (spool-lock.ts) from open until close, so a
+ * second writer on it — in this process or another — is refused; the lock
+ * comes first, before DurableDir clears `.tmp` files another writer may be
+ * writing.
  */
-import { stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { DurableDir } from "../../runtime/durable-dir.js";
 import { BATCH_KINDS, type BatchKind, type HistoryBatch } from "./batch.js";
+import { lockSpoolDir, type SpoolLock } from "./spool-lock.js";
 
-const FILE_PATTERN = /^(\d{16})\.(raw|processed)\.json$/;
+const FILE_PATTERN = new RegExp(`^(\\d{16})\\.(${BATCH_KINDS.join("|")})\\.json$`);
 
 interface SpoolEntry {
   readonly seq: number;
@@ -31,12 +37,28 @@ export class Spool {
   private readonly entries: SpoolEntry[] = [];
   private totalBytes = 0;
 
-  private constructor(private readonly dir: DurableDir) {}
+  private constructor(
+    private readonly dir: DurableDir,
+    private readonly lock: SpoolLock,
+  ) {}
 
-  /** Opens (creating if needed) the spool directory and indexes the batches a previous writer left. */
+  /**
+   * Locks (creating if needed) the spool directory and indexes the batches a
+   * previous writer left. VIGIL_HISTORY_SPOOL_LOCKED when another writer holds it.
+   */
   static async open(path: string): Promise<Spool> {
-    const dir = await DurableDir.open(path);
-    const spool = new Spool(dir);
+    await mkdir(path, { recursive: true });
+    const lock = await lockSpoolDir(path);
+    try {
+      return await Spool.index(await DurableDir.open(path), lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private static async index(dir: DurableDir, lock: SpoolLock): Promise<Spool> {
+    const spool = new Spool(dir, lock);
     for (const name of await dir.list()) {
       const match = FILE_PATTERN.exec(name);
       if (match === null) continue;
@@ -127,5 +149,11 @@ export class Spool {
   /** Settles when every write started so far is durable (or failed). */
   async settled(): Promise<void> {
     await Promise.allSettled(this.entries.map((e) => e.written));
+  }
+
+  /** Waits for the writes under way, then lets the next writer have the directory. */
+  async close(): Promise<void> {
+    await this.settled();
+    await this.lock.release();
   }
 }

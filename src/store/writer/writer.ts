@@ -28,8 +28,8 @@
  *   forever: it is dropped, logged and counted rather than blocking the rest.
  */
 import { isVigilError } from "../../runtime/errors.js";
-import type { ProcessedReadingRow, RawReadingRow } from "../history-store.js";
-import type { BatchKind, HistoryBatch } from "./batch.js";
+import type { AlarmEventRow, PredictionRow, ProcessedReadingRow, RawReadingRow, RejectionRow } from "../history-store.js";
+import { BATCH_KINDS, type BatchKind, type HistoryBatch, type RowsOf } from "./batch.js";
 import { HistoryWriterMetrics } from "./metrics.js";
 import { fillWriterOptions, type FilledWriterOptions, type HistoryWriterOptions } from "./options.js";
 import { Spool } from "./spool.js";
@@ -58,8 +58,14 @@ export interface HistoryWriterStatus {
 export class HistoryWriter {
   private readonly options: FilledWriterOptions;
   private readonly metrics: HistoryWriterMetrics;
-  private readonly openRaw: OpenBatch<RawReadingRow> = { rows: [], timer: undefined };
-  private readonly openProcessed: OpenBatch<ProcessedReadingRow> = { rows: [], timer: undefined };
+  /** One open batch per kind of row. */
+  private readonly open: { [K in BatchKind]: OpenBatch<RowsOf[K]> } = {
+    raw: { rows: [], timer: undefined },
+    processed: { rows: [], timer: undefined },
+    prediction: { rows: [], timer: undefined },
+    rejection: { rows: [], timer: undefined },
+    alarm: { rows: [], timer: undefined },
+  };
   private readonly memory: HistoryBatch[] = [];
   private memoryRows = 0;
   /** Rows handed to the spool whose file is not durable yet (still in memory). */
@@ -98,12 +104,27 @@ export class HistoryWriter {
 
   /** Takes one processed reading. False when the row is not taken: the writer is closed, or overloaded (see above). */
   write(row: ProcessedReadingRow): boolean {
-    return this.add("processed", this.openProcessed, row);
+    return this.add("processed", row);
   }
 
   /** Takes one raw reading. False when the row is not taken: the writer is closed, or overloaded (see above). */
   writeRaw(row: RawReadingRow): boolean {
-    return this.add("raw", this.openRaw, row);
+    return this.add("raw", row);
+  }
+
+  /** Takes one prediction (a unit state, a RUL estimate, …); false as for write(). */
+  writePrediction(row: PredictionRow): boolean {
+    return this.add("prediction", row);
+  }
+
+  /** Takes one rejected reading; false as for write(). */
+  writeRejection(row: RejectionRow): boolean {
+    return this.add("rejection", row);
+  }
+
+  /** Takes one alarm transition; false as for write(). */
+  writeAlarmEvent(row: AlarmEventRow): boolean {
+    return this.add("alarm", row);
   }
 
   status(): HistoryWriterStatus {
@@ -142,14 +163,15 @@ export class HistoryWriter {
     this.nudge();
     this.wakeOnClose?.();
     await this.sender;
-    await this.spool.settled();
+    await this.spool.close();
     this.updateGauges();
     // Flushes still waiting cannot finish now: their rows are on the spool, for the next writer.
     for (const w of this.waiters.splice(0)) w.resolve();
   }
 
-  private add<R extends RawReadingRow>(kind: BatchKind, open: OpenBatch<R>, row: R): boolean {
+  private add<K extends BatchKind>(kind: K, row: RowsOf[K]): boolean {
     if (this.closed) return false;
+    const open = this.open[kind] as OpenBatch<RowsOf[K]>;
     if (this.spoolingRows >= 2 * this.options.maxQueuedRows) {
       this.metrics.dropped("overloaded", 1);
       return false;
@@ -166,12 +188,11 @@ export class HistoryWriter {
   }
 
   private sealAll(): void {
-    this.seal("raw");
-    this.seal("processed");
+    for (const kind of BATCH_KINDS) this.seal(kind);
   }
 
   private seal(kind: BatchKind): void {
-    const open = kind === "raw" ? this.openRaw : this.openProcessed;
+    const open: OpenBatch<unknown> = this.open[kind];
     clearTimeout(open.timer);
     open.timer = undefined;
     if (open.rows.length === 0) return;
@@ -268,7 +289,19 @@ export class HistoryWriter {
   }
 
   private insert(batch: HistoryBatch): Promise<void> {
-    return batch.kind === "raw" ? this.options.store.insertRaw(batch.rows) : this.options.store.insertProcessed(batch.rows);
+    const { store } = this.options;
+    switch (batch.kind) {
+      case "raw":
+        return store.insertRaw(batch.rows);
+      case "processed":
+        return store.insertProcessed(batch.rows);
+      case "prediction":
+        return store.insertPredictions(batch.rows);
+      case "rejection":
+        return store.insertRejections(batch.rows);
+      case "alarm":
+        return store.insertAlarmEvents(batch.rows);
+    }
   }
 
   private async done(batch: HistoryBatch): Promise<void> {
@@ -322,7 +355,9 @@ export class HistoryWriter {
   }
 
   private queuedRows(): number {
-    return this.memoryRows + this.spoolingRows + this.openRaw.rows.length + this.openProcessed.rows.length;
+    let open = 0;
+    for (const kind of BATCH_KINDS) open += this.open[kind].rows.length;
+    return this.memoryRows + this.spoolingRows + open;
   }
 
   private updateGauges(): void {

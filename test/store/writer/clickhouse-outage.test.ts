@@ -70,6 +70,9 @@ function recording(store: HistorySink) {
   let rows = 0;
   const sink: HistorySink = {
     insertRaw: (batch: readonly RawReadingRow[]) => store.insertRaw(batch),
+    insertPredictions: (batch) => store.insertPredictions(batch),
+    insertRejections: (batch) => store.insertRejections(batch),
+    insertAlarmEvents: (batch) => store.insertAlarmEvents(batch),
     insertProcessed: async (batch: readonly ProcessedReadingRow[]) => {
       await store.insertProcessed(batch);
       acknowledged.push(batch[0]?.value ?? -1);

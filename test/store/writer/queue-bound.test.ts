@@ -27,6 +27,9 @@ function hangingSink() {
   const firstValues: number[] = [];
   const sink: HistorySink = {
     insertRaw: async (_rows: readonly RawReadingRow[]) => released,
+    insertPredictions: async () => released,
+    insertRejections: async () => released,
+    insertAlarmEvents: async () => released,
     insertProcessed: async (rows: readonly ProcessedReadingRow[]) => {
       await released;
       firstValues.push(rows[0]?.value ?? -1);

@@ -32,6 +32,9 @@ function collectingSink(refuse: (rows: readonly ProcessedReadingRow[]) => boolea
   const stored: number[] = [];
   const sink: HistorySink = {
     insertRaw: () => Promise.resolve(),
+    insertPredictions: () => Promise.resolve(),
+    insertRejections: () => Promise.resolve(),
+    insertAlarmEvents: () => Promise.resolve(),
     insertProcessed: (rows) => {
       if (refuse(rows)) return Promise.reject(new VigilError("VIGIL_STORE_ROW_INVALID", "refused"));
       stored.push(...rows.map((r) => r.value));
