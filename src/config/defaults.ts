@@ -151,6 +151,8 @@ export const defaults: VigilConfig = deepFreeze({
     },
   },
   history: {
+    enabled: true, // every accepted reading, its score, unit states and rejections are kept
+    retentionCheckMs: 60 * 60 * 1000, // retention runs hourly (and at start)
     clickhouse: {
       url: "", // empty: the embedded store; e.g. http://127.0.0.1:8123 for ClickHouse's HTTP interface
       database: "vigil", // created by the migrations if missing
@@ -160,6 +162,7 @@ export const defaults: VigilConfig = deepFreeze({
     },
     embedded: {
       path: ".cache/history/vigil.duckdb", // one file; its directory is created on first use
+      retentionDays: 30, // a laptop's disk: 30 days of time series, then deleted; 0: keep forever
     },
     writer: {
       spoolDir: ".cache/history/spool", // batches wait here while the store is unreachable; one writer per directory

@@ -192,6 +192,10 @@ export const configSchema = section({
   pipeline: pipelineSchema,
   // The history store (src/store): ClickHouse when a URL is set, the embedded store otherwise.
   history: section({
+    // Off: the node stores nothing (benches that measure the pipeline alone).
+    enabled: flag(),
+    // How often retention runs (it also runs at start): time-series rows older than the store's retentionDays go.
+    retentionCheckMs: durationMs(1000),
     clickhouse: section({
       url: clickHouseUrl,
       // Becomes an identifier in SQL text, so only the characters an unquoted identifier may hold.
@@ -202,6 +206,7 @@ export const configSchema = section({
     }),
     embedded: section({
       path: text(),
+      retentionDays: wholeNumber(0, 36_500),
     }),
     // The history writer (src/store/writer): batching, its memory bound, retries and the disk spool.
     writer: section({

@@ -5,7 +5,7 @@
  * counts the rejections actors report (duplicates). It reads the same
  * subjects any other consumer would; nothing here is on the hot path.
  */
-import { INGEST_SOURCES, REJECTION_REASONS, type IngestCounters, type IngestSource, type ProcessedReading, type RejectionReason, type UnitState } from "../actors/readings/index.js";
+import { isIngestSource, isRejectionReason, type IngestCounters, type ProcessedReading, type UnitState } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import type { Logger } from "../runtime/log.js";
 import type { Subscription, Transport } from "../runtime/transport/index.js";
@@ -51,7 +51,7 @@ export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
     // Rejections found past ingest (duplicates seen by a sensor actor) are counted with the rest.
     follow(SUBJECTS.rejected, (p) => {
       const r = p as { source?: string; reason?: string };
-      if (isSource(r.source) && isReason(r.reason)) o.counters.reject(r.source, r.reason);
+      if (isIngestSource(r.source) && isRejectionReason(r.reason)) o.counters.reject(r.source, r.reason);
     }),
     follow(SUBJECTS.anomalyAll, (p) => {
       const r = p as ProcessedReading;
@@ -89,14 +89,6 @@ export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
       for (const sub of subs) sub.unsubscribe();
     },
   };
-}
-
-function isSource(s: unknown): s is IngestSource {
-  return typeof s === "string" && (INGEST_SOURCES as readonly string[]).includes(s);
-}
-
-function isReason(r: unknown): r is RejectionReason {
-  return typeof r === "string" && (REJECTION_REASONS as readonly string[]).includes(r);
 }
 
 function latestValues(s: UnitState): Record<string, number> {

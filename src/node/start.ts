@@ -1,7 +1,8 @@
 /**
  * Starting and stopping one Vigil node: the composition root that wires the
- * actor system, transport, ingest (gateway and connectors), alarms and
- * their notifications, the simulator and metrics from a validated config. Parts are added here and nowhere
+ * actor system, transport, history (store + writer, see history.ts), ingest
+ * (gateway and connectors), alarms and their notifications, the simulator
+ * and metrics from a validated config. Parts are added here and nowhere
  * else; they stop in the reverse order, sources first, so whatever a
  * connector holds is accepted before the actors stop.
  */
@@ -22,6 +23,7 @@ import type { Logger } from "../runtime/log.js";
 import { registerActorSystemMetrics } from "../runtime/runtime-metrics.js";
 import { connectNatsTransport, createInProcessTransport, type Transport } from "../runtime/transport/index.js";
 import { serveNodeControl } from "./control.js";
+import { startNodeHistory, type NodeHistory } from "./history.js";
 import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 
@@ -41,6 +43,8 @@ export interface RunningNode {
   readonly alarms: AlarmService;
   /** Where alarm notifications go (pending and dead letters for the API). */
   readonly notifications: NotificationDispatcher;
+  /** The history store and its writer; absent when `history.enabled` is false. */
+  readonly history: Pick<NodeHistory, "store" | "writer"> | undefined;
   /** Stops gracefully; resolves once everything has shut down. */
   stop(): Promise<void>;
 }
@@ -63,6 +67,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
   try {
     const transport = await openTransport(config);
     stops.push(() => transport.close());
+    // Before the actors and stopped after them: the writer takes what they publish until the last of it, then flushes.
+    const history = config.history.enabled ? await startNodeHistory(config, { logger, registry }) : undefined;
+    if (history !== undefined) stops.push(() => history.stop());
     // Before the actors and closed after them: transitions published while the actors stop still get queued.
     const notifications = await createNotificationDispatcher(config.notify, { log: logger, registry });
     stops.push(() => notifications.close());
@@ -71,7 +78,10 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const alarmTap: { to?: (subject: string, json: string) => void } = {};
     const system = await startActorSystem(config, transport, logger, {
       alarms: alarmKindsConfig(config.alarms, alarmRules.current()),
-      tap: (subject, json) => alarmTap.to?.(subject, json),
+      tap: (subject, json) => {
+        history?.tap(subject, json);
+        alarmTap.to?.(subject, json);
+      },
     });
     stops.push(() => system.stop());
     const alarms = await startNodeAlarms({ config, nodeId: config.node.id, system, transport, rules: alarmRules, dispatcher: notifications, logger, registry });
@@ -80,7 +90,13 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     registerActorSystemMetrics(system, registry);
 
     const counters = new IngestCounters(registry);
-    const gateway = new IngestGateway({ system, counters, log: logger.child({ part: "ingest" }), limits: readingLimits(config.ingest) });
+    const gateway = new IngestGateway({
+      system,
+      counters,
+      log: logger.child({ part: "ingest" }),
+      limits: readingLimits(config.ingest),
+      ...(history === undefined ? {} : { onRejected: history.rejected }),
+    });
     const pipeline = watchPipeline({ transport, counters, logger: logger.child({ part: "pipeline" }) });
     stops.push(() => Promise.resolve(pipeline.stop()));
     const control = serveNodeControl({ nodeId: config.node.id, transport, system, logger });
@@ -105,6 +121,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         opcuaEndpoints: config.opcua.enabled ? config.opcua.endpoints.length : 0,
         simulator: config.simulator.enabled ? `${config.simulator.units} units → ${config.simulator.publishers.join(", ")}` : false,
         alarmRules: alarmRules.current().rules.length,
+        history: history?.store.kind ?? false,
       },
       "node started",
     );
@@ -116,6 +133,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       simulator,
       alarms: alarms.service,
       notifications,
+      history: history === undefined ? undefined : { store: history.store, writer: history.writer },
       async stop() {
         await stopAll();
         logger.info("node stopped");
@@ -146,7 +164,8 @@ async function startActorSystem(
     kindModules: [ACTOR_KINDS_MODULE],
     kindConfig: kindsConfigOf(config.pipeline, parts.alarms),
     // What actors publish (processed readings, anomalies, unit states, alarm transitions) goes out on the transport;
-    // the tap sees it first, on this thread (alarm transitions to notifiers and history: node/alarms.ts).
+    // the tap sees it first, on this thread: history (node/history.ts) and the alarm service (node/alarms.ts) take
+    // their rows by this direct call, not through a transport subscription that could drop.
     outlet: (subject, json) => {
       parts.tap(subject, json);
       outlet.publish(subject, json);

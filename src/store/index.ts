@@ -7,3 +7,4 @@
  */
 export type * from "./history-store.js";
 export { openHistoryStore } from "./open.js";
+export { HistoryWriter, type HistoryWriterStatus } from "./writer/index.js";

@@ -35,5 +35,5 @@ function open(history: VigilConfig["history"]): Promise<HistoryStore> {
       }),
     );
   }
-  return openEmbeddedHistoryStore({ path: embedded.path });
+  return openEmbeddedHistoryStore({ path: embedded.path, retentionDays: embedded.retentionDays });
 }

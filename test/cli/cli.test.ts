@@ -4,7 +4,9 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -80,8 +82,11 @@ describe("vigil CLI", () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it("starts a node that serves vigil_ metrics and exits 0 on SIGTERM", async () => {
-    const child = spawnCli(["start", "--metrics-port", "0", "--log-level", "info"]);
+  it("starts a node that serves vigil_ metrics, the history writer's among them, and exits 0 on SIGTERM", async () => {
+    // Its own history files: the default path is shared by every node started from this checkout.
+    const dir = mkdtempSync(join(tmpdir(), "vigil-cli-"));
+    const env = cleanEnv({ VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "vigil.duckdb"), VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool") });
+    const child = spawnCli(["start", "--metrics-port", "0", "--log-level", "info"], env);
     running.push(child);
     const listening = logLine(child, (l) => l["msg"] === "metrics server listening");
     const started = logLine(child, (l) => l["msg"] === "node started");
@@ -90,11 +95,16 @@ describe("vigil CLI", () => {
 
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toMatch(/^vigil_process_cpu_user_seconds_total\{node="[^"]+"\} /m);
+    const text = await metrics.text();
+    expect(text).toMatch(/^vigil_process_cpu_user_seconds_total\{node="[^"]+"\} /m);
+    for (const name of ["vigil_history_rows_written_total", "vigil_history_queue_depth", "vigil_history_spool_bytes", "vigil_history_insert_failures_total"]) {
+      expect(text).toContain(`# TYPE ${name} `);
+    }
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     const code = exited(child);
     child.kill("SIGTERM");
     expect(await code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -5,6 +5,9 @@
  * seconds is on the transport: processed readings and unit states for every
  * simulated unit.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Registry } from "prom-client";
 import { afterEach, expect, it } from "vitest";
 import type { ProcessedReading, UnitState } from "../../src/actors/readings/index.js";
@@ -19,10 +22,19 @@ const UNITS = ["UNIT001", "UNIT002", "UNIT003", "UNIT004", "UNIT005"];
 const BOUND_MS = 10_000;
 
 let node: RunningNode | undefined;
+const dirs: string[] = [];
 afterEach(async () => {
   await node?.stop();
   node = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/** History settings for a temp dir of the test's own: the default file would be shared with every other node on the machine. */
+function ownHistory(): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-start-node-"));
+  dirs.push(dir);
+  return { VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "vigil.duckdb"), VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool") };
+}
 
 /** The first message from each of `units` on `sub`; rejects naming the units still missing once `BOUND_MS` has passed. */
 async function firstPerUnit<T extends { unit: string }>(sub: Subscription, units: readonly string[]): Promise<Map<string, T>> {
@@ -45,7 +57,7 @@ async function firstPerUnit<T extends { unit: string }>(sub: Subscription, units
 }
 
 it("a node started with the default config (simulator on, in-process transport, one worker) publishes processed readings and unit states for UNIT001..UNIT005", async () => {
-  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1" } });
+  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", ...ownHistory() } });
   expect(config.simulator).toMatchObject({ enabled: true, units: 5, publishers: ["gateway"] });
   expect(config.transport.kind).toBe("in-process");
 

@@ -16,7 +16,7 @@ function history(overrides: { url?: string; path?: string }): VigilConfig["histo
   return {
     ...defaults.history,
     clickhouse: { ...defaults.history.clickhouse, url: overrides.url ?? "" },
-    embedded: { path: overrides.path ?? defaults.history.embedded.path },
+    embedded: { ...defaults.history.embedded, path: overrides.path ?? defaults.history.embedded.path },
   };
 }
 

@@ -4,12 +4,14 @@
  * reason, and tells the sensor actor. Under backpressure it waits until the
  * actor's worker takes the reading, so a connector that awaits `submit`
  * acknowledges its peer (e.g. an MQTT QoS 1 PUBACK) only once the system
- * has accepted the reading.
+ * has accepted the reading. Every rejection is also handed to `onRejected`
+ * (the node keeps them in history) as a direct call, so none is lost on the way.
  */
 import type { Logger } from "pino";
 import type { ActorSystem } from "../../runtime/index.js";
 import {
   DEFAULT_READING_LIMITS,
+  ID_PATTERN,
   isRejection,
   sensorAddress,
   validateReading,
@@ -28,6 +30,16 @@ export interface IngestGatewayOptions {
   log: Logger;
   limits?: ReadingLimits;
   now?: () => number;
+  /** Told of every rejection, synchronously, with the reading's unit and sensor when it named them. */
+  onRejected?: (rejected: RejectedReading) => void;
+}
+
+/** A rejection as the gateway saw it: when, from where, why, and which sensor (when the input named one). */
+export interface RejectedReading extends Rejection {
+  readonly ts: number;
+  readonly source: IngestSource;
+  readonly unit: string | null;
+  readonly sensor: string | null;
 }
 
 export interface SubmitResult {
@@ -46,9 +58,11 @@ export class IngestGateway {
   private readonly now: () => number;
   readonly counters: IngestCounters;
   private readonly log: Logger;
+  private readonly onRejected: ((rejected: RejectedReading) => void) | undefined;
 
   constructor(options: IngestGatewayOptions) {
     this.system = options.system;
+    this.onRejected = options.onRejected;
     this.counters = options.counters;
     this.log = options.log;
     this.limits = options.limits ?? DEFAULT_READING_LIMITS;
@@ -59,7 +73,7 @@ export class IngestGateway {
   async submit(raw: RawReading, source: IngestSource): Promise<Reading | Rejection> {
     const result = validateReading(raw, source, this.now(), this.limits);
     if (isRejection(result)) {
-      this.rejected(source, result);
+      this.rejected(source, result, raw);
       return result;
     }
     await this.deliver(result);
@@ -76,7 +90,7 @@ export class IngestGateway {
       const raw = raws[index] as RawReading;
       const result = validateReading(raw, source, now, this.limits);
       if (isRejection(result)) {
-        this.rejected(source, result);
+        this.rejected(source, result, raw);
         rejections.push({ index, ...result });
         continue;
       }
@@ -101,8 +115,14 @@ export class IngestGateway {
     while (!this.system.tell(address, reading)) await this.system.whenWritable(address);
   }
 
-  private rejected(source: IngestSource, rejection: Rejection): void {
+  private rejected(source: IngestSource, rejection: Rejection, raw?: RawReading): void {
     this.counters.reject(source, rejection.reason);
     this.log.debug({ source, reason: rejection.reason, detail: rejection.detail }, "reading rejected");
+    this.onRejected?.({ ...rejection, ts: this.now(), source, unit: idOf(raw?.unit), sensor: idOf(raw?.sensor) });
   }
+}
+
+/** A unit or sensor id worth recording with a rejection: a plain id (a malformed one is in the detail already). */
+function idOf(value: unknown): string | null {
+  return typeof value === "string" && ID_PATTERN.test(value) ? value : null;
 }

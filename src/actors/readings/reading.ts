@@ -10,6 +10,10 @@ export type ReadingQuality = (typeof QUALITIES)[number];
 export const INGEST_SOURCES = ["mqtt", "opcua", "nats", "http", "simulator", "import"] as const;
 export type IngestSource = (typeof INGEST_SOURCES)[number];
 
+export function isIngestSource(s: unknown): s is IngestSource {
+  return typeof s === "string" && (INGEST_SOURCES as readonly string[]).includes(s);
+}
+
 export interface Reading {
   readonly unit: string;
   readonly sensor: string;

@@ -19,6 +19,10 @@ export const REJECTION_REASONS = [
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
+export function isRejectionReason(r: unknown): r is RejectionReason {
+  return typeof r === "string" && (REJECTION_REASONS as readonly string[]).includes(r);
+}
+
 export interface Rejection {
   readonly reason: RejectionReason;
   /** What was wrong, for the log and the API: "value: expected a finite number, got NaN". */
