@@ -146,7 +146,7 @@ describe("history writer on ClickHouse", () => {
     expect(writer.status()).toMatchObject({ queuedRows: 0, spoolBatches: 0, spoolBytes: 0 });
     expect(await spoolFiles()).toEqual([]);
     expect((await registry.getSingleMetric("vigil_history_insert_failures_total")?.get())?.values[0]?.value).toBeGreaterThan(0);
-  });
+  }, 120_000); // a sustained load, a kill and a restart: slow on a busy 2-core machine
 
   it("a spool left by a writer closed while ClickHouse was down is drained by the next writer on the same directory", async () => {
     const { store, spoolDir, totals, spoolFiles } = await setup();
