@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OPERATIONAL_STATES, type RawReading } from "../../src/actors/readings/index.js";
+import { ALARM_SUBJECTS } from "../../src/actors/alarm/index.js";
 import { SUBJECTS } from "../../src/actors/subjects.js";
 import { loadConfig } from "../../src/config/index.js";
 import { startNode, type RunningNode } from "../../src/node/start.js";
@@ -136,6 +137,30 @@ describe("node history on the embedded store (the default)", () => {
         { source: "http", reason: "invalid_id", count: 1 },
         { source: "http", reason: "not_a_number", count: 2 },
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("stores alarm transitions the node's alarm actors publish", async () => {
+    const dir = tempDir();
+    const path = join(dir, "history.duckdb");
+    const running = await start({ VIGIL_HISTORY_EMBEDDED_PATH: path, VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool") });
+    const raised = firstMessage(running, ALARM_SUBJECTS.transition("UNIT009", "raised"));
+    // 70 °C for 30 s: past the shipped temperature_critical rule's trip limit (50 °C) and its 3 s on-delay.
+    const hot = Array.from({ length: 30 }, (_, i) => ({ unit: "UNIT009", sensor: "temperature", value: 70, timestamp: FIRST_TS + i * 1000 }));
+    await running.gateway.submitMany(hot, "http");
+    await raised;
+    await running.stop();
+    node = undefined;
+
+    const store = await openEmbeddedHistoryStore({ path });
+    try {
+      await store.migrate();
+      const alarms = await store.alarmHistory({ from: 0, to: Date.now() + 60_000, unit: "UNIT009" });
+      expect(alarms).toContainEqual(
+        expect.objectContaining({ alarmId: "UNIT009/temperature_critical/temperature", rule: "temperature_critical", state: "active_unacknowledged", severity: "CRITICAL" }),
+      );
     } finally {
       await store.close();
     }
