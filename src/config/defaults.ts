@@ -162,7 +162,7 @@ export const defaults: VigilConfig = deepFreeze({
     },
     embedded: {
       path: ".cache/history/vigil.duckdb", // one file; its directory is created on first use
-      retentionDays: 30, // a laptop's disk: 30 days of time series, then deleted; 0: keep forever
+      retentionDays: 365, // as ClickHouse: 1 year of time series (by the readings' own timestamps, imported ones too), then deleted; 0: keep forever
     },
     writer: {
       spoolDir: ".cache/history/spool", // batches wait here while the store is unreachable; one writer per directory

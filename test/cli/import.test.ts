@@ -42,7 +42,7 @@ function logLines(stdout: string): Record<string, unknown>[] {
 }
 
 async function storedCount(path: string, unit: string, sensor: string): Promise<number> {
-  const store = await openHistoryStore({ ...defaults.history, embedded: { path } }, silentLog);
+  const store = await openHistoryStore({ ...defaults.history, embedded: { ...defaults.history.embedded, path } }, silentLog);
   try {
     return (await store.rawRange({ unit, sensor, from: 0, to: Date.UTC(2100, 0, 1) })).length;
   } finally {

@@ -22,7 +22,7 @@ function history(over: { url?: string; database?: string; path?: string }): Vigi
   return {
     ...defaults.history,
     clickhouse: { ...defaults.history.clickhouse, url: over.url ?? "", database: over.database ?? defaults.history.clickhouse.database },
-    embedded: { path: over.path ?? defaults.history.embedded.path },
+    embedded: { ...defaults.history.embedded, path: over.path ?? defaults.history.embedded.path },
   };
 }
 

@@ -18,7 +18,7 @@ const tempDir = useTempDirs();
 
 async function importWith(workers: number, files: string[]): Promise<{ summary: ImportSummary; out: string; rows: RawReadingRow[] }> {
   const out = tempDir();
-  const store = await openHistoryStore({ ...defaults.history, embedded: { path: join(tempDir(), "h.duckdb") } }, silentLog);
+  const store = await openHistoryStore({ ...defaults.history, embedded: { ...defaults.history.embedded, path: join(tempDir(), "h.duckdb") } }, silentLog);
   try {
     const summary = await runImport(importOptionsSchema.parse({ files, workers, outputDir: out, capacityKw: 120 }), { store, log: silentLog, now: () => NOW });
     return { summary, out, rows: await everyReading(store) };
