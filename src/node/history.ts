@@ -11,8 +11,10 @@
  * - `tap` sits on the node outlet — the one function every actor's
  *   publication passes through on its way to the transport — and turns
  *   processed readings (each one also its raw reading: a sensor actor emits
- *   exactly one per reading it accepts), unit state changes, alarm
- *   transitions and rejections found by actors (duplicates) into rows;
+ *   exactly one per reading it accepts), unit state changes and rejections
+ *   found by actors (duplicates) into rows;
+ * - `alarms` is where the alarm service (alarms.ts, itself fed by the same
+ *   outlet tap) hands every transition and operator feedback label;
  * - `rejected` is the ingest gateway's rejection hook (bad payloads,
  *   NaN, unknown units, … found before any actor sees the reading).
  * Both are synchronous calls into the writer, whose memory is bounded and
@@ -22,13 +24,13 @@
  */
 import type { Registry } from "prom-client";
 import { Counter } from "prom-client";
-import { ALARM_EVENTS, ALARM_SUBJECTS, type AlarmTransition } from "../actors/alarm/index.js";
 import type { RejectedReading } from "../actors/ingest/index.js";
 import { isIngestSource, isRejectionReason, type ProcessedReading, type UnitState } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import type { VigilConfig } from "../config/index.js";
 import type { Logger } from "../runtime/log.js";
-import { HistoryWriter, openHistoryStore, type AlarmEventRow, type HistoryStore, type RejectionRow } from "../store/index.js";
+import { HistoryWriter, openHistoryStore, type HistoryStore, type RejectionRow } from "../store/index.js";
+import type { AlarmHistorySink } from "./alarms.js";
 
 export interface NodeHistory {
   readonly store: HistoryStore;
@@ -37,13 +39,14 @@ export interface NodeHistory {
   readonly tap: (subject: string, json: string) => void;
   /** A reading the ingest gateway rejected. */
   readonly rejected: (rejection: RejectedReading) => void;
+  /** Alarm transitions and operator feedback labels from the alarm service. */
+  readonly alarms: AlarmHistorySink;
   /** Stops retention, flushes the writer (into the store while it answers, else onto the spool) and closes the store. */
   stop(): Promise<void>;
 }
 
 const PROCESSED_PREFIX = SUBJECTS.processedAll.slice(0, -1); // "vigil.processed."
 const [UNIT_STATE_PREFIX = "", UNIT_STATE_SUFFIX = ""] = SUBJECTS.unitStateAll.split("*"); // "vigil.unit.", ".state"
-const ALARM_PREFIX = ALARM_SUBJECTS.transitionAll.slice(0, -3); // "vigil.alarm."
 /** Rejection details are for people; a flood of huge ones must not fill the disk. */
 const MAX_DETAIL = 500;
 
@@ -87,10 +90,6 @@ export async function startNodeHistory(config: VigilConfig, deps: { logger: Logg
         if (!Number.isFinite(s.health) || !Number.isSafeInteger(s.updatedAt)) return void unreadable.inc();
         // A unit state is a prediction of kind "operational_state": the state as its label, health as its value, the method as its model version.
         writer.writePrediction({ unit: s.unit, kind: "operational_state", ts: s.updatedAt, value: s.health, label: s.operationalState, modelVersion: s.method });
-      } else if (subject.startsWith(ALARM_PREFIX) && (ALARM_EVENTS as readonly string[]).includes(subject.slice(subject.lastIndexOf(".") + 1))) {
-        const t = JSON.parse(json) as AlarmTransition;
-        if (typeof t.alarmId !== "string" || typeof t.to !== "string" || !Number.isSafeInteger(t.at)) return void unreadable.inc();
-        writer.writeAlarmEvent(alarmEventRow(t));
       } else if (subject === SUBJECTS.rejected) {
         const r = JSON.parse(json) as { source?: unknown; reason?: unknown; unit?: unknown; sensor?: unknown; detail?: unknown };
         if (!isIngestSource(r.source) || !isRejectionReason(r.reason)) return void unreadable.inc();
@@ -98,7 +97,7 @@ export async function startNodeHistory(config: VigilConfig, deps: { logger: Logg
         const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
         writer.writeRejection(rejectionRow({ ts: Date.now(), source: r.source, reason: r.reason, unit: text(r.unit), sensor: text(r.sensor), detail: text(r.detail) ?? "" }));
       }
-      // Anomalies are processed readings, stored already.
+      // Anomalies are processed readings, stored already; alarm transitions come through `alarms`.
     } catch (err) {
       unreadable.inc();
       log.debug({ err, subject }, "history: could not read a publication");
@@ -110,6 +109,10 @@ export async function startNodeHistory(config: VigilConfig, deps: { logger: Logg
     writer,
     tap,
     rejected: (rejection) => void writer.writeRejection(rejectionRow(rejection)),
+    alarms: {
+      alarmEvent: (row) => void writer.writeAlarmEvent(row),
+      label: (row) => void writer.writeLabel(row),
+    },
     async stop() {
       await retention.stop();
       try {
@@ -120,27 +123,6 @@ export async function startNodeHistory(config: VigilConfig, deps: { logger: Logg
       const { queuedRows, spoolBatches } = writer.status();
       log.info({ queuedRows, spoolBatches }, "history writer closed");
     },
-  };
-}
-
-/**
- * An alarm transition as history keeps it: the state entered; a transition
- * that leaves the state as it was (escalated, feedback) under its event's
- * name, so it is not taken for, or replaced by, the state's own row.
- */
-function alarmEventRow(t: AlarmTransition): AlarmEventRow {
-  const feedback = t.feedback === undefined ? null : `feedback: ${t.feedback}`;
-  return {
-    alarmId: t.alarmId,
-    rule: t.rule,
-    unit: t.unit,
-    sensor: t.sensor,
-    state: t.to === t.from ? t.event : t.to,
-    severity: t.severity,
-    ts: t.at,
-    actor: t.by,
-    message: t.message,
-    comment: feedback === null ? t.comment : t.comment === null ? feedback : `${feedback}; ${t.comment}`,
   };
 }
 

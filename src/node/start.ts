@@ -84,7 +84,17 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       },
     });
     stops.push(() => system.stop());
-    const alarms = await startNodeAlarms({ config, nodeId: config.node.id, system, transport, rules: alarmRules, dispatcher: notifications, logger, registry });
+    const alarms = await startNodeAlarms({
+      config,
+      nodeId: config.node.id,
+      system,
+      transport,
+      rules: alarmRules,
+      dispatcher: notifications,
+      ...(history === undefined ? {} : { history: history.alarms }),
+      logger,
+      registry,
+    });
     alarmTap.to = alarms.tap;
     stops.push(() => Promise.resolve(alarms.stop()));
     registerActorSystemMetrics(system, registry);

@@ -34,6 +34,8 @@ export async function startAlarmNode(env: Record<string, string> = {}, file: Rec
   await writeFile(
     configFile,
     JSON.stringify({
+      // History in the rig's own dir: the default file is shared by every node started from this checkout.
+      history: { embedded: { path: path.join(dir, "history.duckdb") }, writer: { spoolDir: path.join(dir, "spool") } },
       ...file,
       notify: {
         outboxDir: path.join(dir, "outbox"),

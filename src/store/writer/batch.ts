@@ -3,7 +3,7 @@
  * kind, and a sequence number given when the batch is sealed. Sequence order
  * is write order; the writer inserts batches strictly in that order.
  */
-import type { AlarmEventRow, PredictionRow, ProcessedReadingRow, RawReadingRow, RejectionRow } from "../history-store.js";
+import type { AlarmEventRow, LabelRow, PredictionRow, ProcessedReadingRow, RawReadingRow, RejectionRow } from "../history-store.js";
 
 /** The kinds of rows the writer carries, and each kind's row type. */
 export interface RowsOf {
@@ -12,10 +12,11 @@ export interface RowsOf {
   prediction: PredictionRow;
   rejection: RejectionRow;
   alarm: AlarmEventRow;
+  label: LabelRow;
 }
 
 export type BatchKind = keyof RowsOf;
 
 export type HistoryBatch = { [K in BatchKind]: { readonly seq: number; readonly kind: K; readonly rows: readonly RowsOf[K][] } }[BatchKind];
 
-export const BATCH_KINDS: readonly BatchKind[] = ["raw", "processed", "prediction", "rejection", "alarm"];
+export const BATCH_KINDS: readonly BatchKind[] = ["raw", "processed", "prediction", "rejection", "alarm", "label"];

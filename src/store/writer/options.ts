@@ -7,7 +7,7 @@ import type { Logger } from "../../runtime/log.js";
 import type { HistoryStore } from "../history-store.js";
 
 /** The part of the store the writer uses; any HistoryStore fits. */
-export type HistorySink = Pick<HistoryStore, "insertRaw" | "insertProcessed" | "insertPredictions" | "insertRejections" | "insertAlarmEvents">;
+export type HistorySink = Pick<HistoryStore, "insertRaw" | "insertProcessed" | "insertPredictions" | "insertRejections" | "insertAlarmEvents" | "insertLabels">;
 
 export interface HistoryWriterOptions {
   store: HistorySink;

@@ -28,7 +28,7 @@
  *   forever: it is dropped, logged and counted rather than blocking the rest.
  */
 import { isVigilError } from "../../runtime/errors.js";
-import type { AlarmEventRow, PredictionRow, ProcessedReadingRow, RawReadingRow, RejectionRow } from "../history-store.js";
+import type { AlarmEventRow, LabelRow, PredictionRow, ProcessedReadingRow, RawReadingRow, RejectionRow } from "../history-store.js";
 import { BATCH_KINDS, type BatchKind, type HistoryBatch, type RowsOf } from "./batch.js";
 import { HistoryWriterMetrics } from "./metrics.js";
 import { fillWriterOptions, type FilledWriterOptions, type HistoryWriterOptions } from "./options.js";
@@ -65,6 +65,7 @@ export class HistoryWriter {
     prediction: { rows: [], timer: undefined },
     rejection: { rows: [], timer: undefined },
     alarm: { rows: [], timer: undefined },
+    label: { rows: [], timer: undefined },
   };
   private readonly memory: HistoryBatch[] = [];
   private memoryRows = 0;
@@ -125,6 +126,11 @@ export class HistoryWriter {
   /** Takes one alarm transition; false as for write(). */
   writeAlarmEvent(row: AlarmEventRow): boolean {
     return this.add("alarm", row);
+  }
+
+  /** Takes one label (e.g. operator feedback on an alarm); false as for write(). */
+  writeLabel(row: LabelRow): boolean {
+    return this.add("label", row);
   }
 
   status(): HistoryWriterStatus {
@@ -301,6 +307,8 @@ export class HistoryWriter {
         return store.insertRejections(batch.rows);
       case "alarm":
         return store.insertAlarmEvents(batch.rows);
+      case "label":
+        return store.insertLabels(batch.rows);
     }
   }
 

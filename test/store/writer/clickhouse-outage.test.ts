@@ -73,6 +73,7 @@ function recording(store: HistorySink) {
     insertPredictions: (batch) => store.insertPredictions(batch),
     insertRejections: (batch) => store.insertRejections(batch),
     insertAlarmEvents: (batch) => store.insertAlarmEvents(batch),
+    insertLabels: (batch) => store.insertLabels(batch),
     insertProcessed: async (batch: readonly ProcessedReadingRow[]) => {
       await store.insertProcessed(batch);
       acknowledged.push(batch[0]?.value ?? -1);

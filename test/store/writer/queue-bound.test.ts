@@ -30,6 +30,7 @@ function hangingSink() {
     insertPredictions: async () => released,
     insertRejections: async () => released,
     insertAlarmEvents: async () => released,
+    insertLabels: async () => released,
     insertProcessed: async (rows: readonly ProcessedReadingRow[]) => {
       await released;
       firstValues.push(rows[0]?.value ?? -1);

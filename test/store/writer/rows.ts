@@ -4,6 +4,7 @@
  * so count, sum(value) and sum(ts) check that every row arrived exactly once.
  */
 import type { ProcessedReadingRow, RawReadingRow } from "../../../src/store/history-store.js";
+import type { HistorySink } from "../../../src/store/writer/index.js";
 
 export const BASE_TS = Date.UTC(2026, 0, 1);
 export const SENSORS = 10;
@@ -46,4 +47,9 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A sink whose every insert does the same (e.g. succeed at once, or fail as an unreachable store would). */
+export function uniformSink(insert: () => Promise<void>): HistorySink {
+  return { insertRaw: insert, insertProcessed: insert, insertPredictions: insert, insertRejections: insert, insertAlarmEvents: insert, insertLabels: insert };
 }

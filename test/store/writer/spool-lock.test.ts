@@ -12,13 +12,13 @@ import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { isVigilError } from "../../../src/runtime/errors.js";
-import { HistoryWriter, type HistorySink } from "../../../src/store/writer/index.js";
+import { HistoryWriter } from "../../../src/store/writer/index.js";
+import { uniformSink } from "./rows.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const HOLDER = fileURLToPath(new URL("../../fixtures/hold-spool-lock.ts", import.meta.url));
 const silentLog = pino({ level: "silent" });
-const nothing = (): Promise<void> => Promise.resolve();
-const sink: HistorySink = { insertRaw: nothing, insertProcessed: nothing, insertPredictions: nothing, insertRejections: nothing, insertAlarmEvents: nothing };
+const sink = uniformSink(() => Promise.resolve());
 const dirs: string[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 

@@ -35,6 +35,7 @@ function collectingSink(refuse: (rows: readonly ProcessedReadingRow[]) => boolea
     insertPredictions: () => Promise.resolve(),
     insertRejections: () => Promise.resolve(),
     insertAlarmEvents: () => Promise.resolve(),
+    insertLabels: () => Promise.resolve(),
     insertProcessed: (rows) => {
       if (refuse(rows)) return Promise.reject(new VigilError("VIGIL_STORE_ROW_INVALID", "refused"));
       stored.push(...rows.map((r) => r.value));
