@@ -1,6 +1,7 @@
 /** The `vigil` command tree. Each command lives in its own file under commands/. */
 import { Command } from "commander";
 import { registerImport } from "./commands/import.js";
+import { registerNotify } from "./commands/notify.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerStart } from "./commands/start.js";
 import { registerVersion, versionText } from "./commands/version.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerSimulate(program);
   registerImport(program);
+  registerNotify(program);
   registerVersion(program);
   return program;
 }

@@ -15,3 +15,5 @@ export { createNotificationDispatcher } from "./dispatcher.js";
 export type { NotifyDeps } from "./dispatcher.js";
 export { signWebhook, verifyWebhookSignature, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./notifiers/signature.js";
 export type { WebhookToVerify } from "./notifiers/signature.js";
+export { inspectOutbox } from "./outbox.js";
+export type { OutboxSummary } from "./outbox.js";

@@ -8,6 +8,8 @@
  * A pending file that cannot be read back (corrupt, or written by something
  * else) is moved aside as `.bad` and logged rather than blocking the rest.
  */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { z } from "zod";
 import { DurableDir } from "../runtime/durable-dir.js";
 import { ALARM_SEVERITIES, NOTIFICATION_EVENTS, type AlarmNotification, type DeadLetter } from "./notification.js";
@@ -118,6 +120,35 @@ export class NotifierOutbox {
     }
     return out;
   }
+}
+
+export interface OutboxSummary {
+  readonly notifier: string;
+  readonly pending: number;
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+/**
+ * What an outbox directory holds, per notifier, read without changing
+ * anything (a running node may be writing to it): for operators and the CLI.
+ */
+export async function inspectOutbox(outboxDir: string): Promise<OutboxSummary[]> {
+  const names = await readdir(outboxDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return [];
+    throw err;
+  });
+  const out: OutboxSummary[] = [];
+  for (const notifier of names.sort()) {
+    const pending = (await readdir(join(outboxDir, notifier, "pending")).catch(() => [])).filter((n) => FILE.test(n)).length;
+    const deadLetters: DeadLetter[] = [];
+    const deadPath = join(outboxDir, notifier, "dead");
+    for (const name of (await readdir(deadPath).catch(() => [])).filter((n) => FILE.test(n)).sort()) {
+      const parsed = deadSchema.safeParse(await readFile(join(deadPath, name), "utf8").then((t) => JSON.parse(t) as unknown, () => undefined));
+      if (parsed.success) deadLetters.push(parsed.data);
+    }
+    out.push({ notifier, pending, deadLetters });
+  }
+  return out;
 }
 
 async function readJson(dir: DurableDir, name: string): Promise<unknown> {
