@@ -35,17 +35,18 @@ afterEach(async () => {
 async function start(flood = { threshold: 10, windowMs: 600_000 }, areas: Record<string, string[]> = {}): Promise<Rig> {
   const rules = new RuleRegistry(parseRules([hot]));
   const transitions: AlarmTransition[] = [];
-  let service: AlarmService | undefined;
+  const holder: { service?: AlarmService } = {};
   const system = await createActorSystem({
     workers: 0,
     kinds: createKinds({ alarms: { rules: rules.current(), areas } }),
     log: silentLog,
     outlet: (subject, json) => {
-      if (subject.startsWith("vigil.alarm.")) service?.accept(JSON.parse(json) as AlarmTransition);
+      if (subject.startsWith("vigil.alarm.")) holder.service?.accept(JSON.parse(json) as AlarmTransition);
     },
   });
   const registry = new Registry();
-  service = new AlarmService({ system, rules, flood, log: silentLog, registry });
+  const service = new AlarmService({ system, rules, flood, log: silentLog, registry });
+  holder.service = service;
   service.onTransition((t) => transitions.push(t));
   await service.start();
   const transport = createInProcessTransport();
