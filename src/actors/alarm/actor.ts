@@ -346,7 +346,6 @@ export class AlarmActor implements Actor<AlarmMessage, AlarmActorState> {
     const wasActive = isActiveState(from);
     r.state = to;
     r.updatedAt = ctx.now();
-    const rule = this.book.rule(r.rule);
     const t: AlarmTransition = {
       alarmId: r.id,
       seq: ++this.seq,
@@ -356,15 +355,7 @@ export class AlarmActor implements Actor<AlarmMessage, AlarmActorState> {
       at: r.updatedAt,
       by,
       comment,
-      rule: r.rule,
-      unit: this.unit,
-      sensor: r.sensor,
-      severity: rule?.severity ?? "LOW",
-      category: rule?.category ?? "UNKNOWN",
-      message: this.message(r, rule),
-      value: r.value,
-      raisedAt: r.raisedAt,
-      area: this.areaOf(r),
+      ...this.described(r),
       ...(feedback === undefined ? {} : { feedback }),
     };
     ctx.publish(ALARM_SUBJECTS.transition(this.unit, event), t);
@@ -374,36 +365,34 @@ export class AlarmActor implements Actor<AlarmMessage, AlarmActorState> {
     }
   }
 
-  private message(r: AlarmRecord, rule: Rule | undefined): string {
-    if (rule === undefined) return `rule ${r.rule} (removed)`;
-    return renderMessage(rule.message, { value: r.value, unit: this.unit, sensor: r.sensor, rule: rule.id, severity: rule.severity });
-  }
-
-  private areaOf(r: AlarmRecord): string | null {
-    return r.rule === FLOOD_RULE_ID ? r.sensor : this.o.area;
-  }
-
-  private view(r: AlarmRecord): AlarmView {
+  /** What a transition and a view both say about an alarm, its rule's severity, category and message now. */
+  private described(r: AlarmRecord): Pick<AlarmView, "rule" | "unit" | "sensor" | "severity" | "category" | "message" | "value" | "raisedAt" | "area"> {
     const rule = this.book.rule(r.rule);
     return {
-      id: r.id,
       rule: r.rule,
       unit: this.unit,
       sensor: r.sensor,
-      state: r.state,
-      condition: r.condition,
       severity: rule?.severity ?? "LOW",
       category: rule?.category ?? "UNKNOWN",
-      message: this.message(r, rule),
+      message: rule === undefined ? `rule ${r.rule} (removed)` : renderMessage(rule.message, { value: r.value, unit: this.unit, sensor: r.sensor, rule: rule.id, severity: rule.severity }),
       value: r.value,
       raisedAt: r.raisedAt,
+      area: r.rule === FLOOD_RULE_ID ? r.sensor : this.o.area,
+    };
+  }
+
+  private view(r: AlarmRecord): AlarmView {
+    return {
+      id: r.id,
+      ...this.described(r),
+      state: r.state,
+      condition: r.condition,
       acknowledgedBy: r.acknowledgedBy,
       comment: r.comment,
       shelvedUntil: r.shelvedUntil,
       suppressedBy: r.state === "suppressed" ? r.suppressedBy : null,
       escalated: r.escalated,
       feedback: r.feedback,
-      area: this.areaOf(r),
       updatedAt: r.updatedAt,
     };
   }

@@ -18,18 +18,23 @@ const who = z.string().min(1).max(100);
 const comment = z.string().max(1000).optional();
 const alarmId = z.string().min(1).max(200);
 
+/** An operation: its body's schema and what it does with the parsed body. */
+function op<T extends z.ZodType>(schema: T, perform: (s: AlarmService, body: z.infer<T>) => unknown) {
+  return { schema, perform };
+}
+
 const OPS = {
-  ack: z.strictObject({ alarmId, by: who, comment }),
-  shelve: z.strictObject({ alarmId, by: who, durationMs: z.number().int().min(1), comment }),
-  unshelve: z.strictObject({ alarmId, by: who, comment }),
-  feedback: z.strictObject({ alarmId, by: who, feedback: z.enum(ALARM_FEEDBACK), comment }),
-  list: z.strictObject({ unit: z.string().optional(), area: z.string().optional(), severity: z.string().optional(), state: z.enum(ALARM_STATES).optional() }),
-  "rules.list": z.strictObject({}),
-  "rules.get": z.strictObject({ id: z.string() }),
-  "rules.put": z.strictObject({ rule: z.unknown(), by: who }),
-  "rules.remove": z.strictObject({ id: z.string(), by: who }),
-  "rules.replace": z.strictObject({ rules: z.unknown(), by: who }),
-  "rules.versions": z.strictObject({}),
+  ack: op(z.strictObject({ alarmId, by: who, comment }), (s, b) => s.acknowledge(b.alarmId, b.by, b.comment)),
+  shelve: op(z.strictObject({ alarmId, by: who, durationMs: z.number().int().min(1), comment }), (s, b) => s.shelve(b.alarmId, b.by, b.durationMs, b.comment)),
+  unshelve: op(z.strictObject({ alarmId, by: who, comment }), (s, b) => s.unshelve(b.alarmId, b.by, b.comment)),
+  feedback: op(z.strictObject({ alarmId, by: who, feedback: z.enum(ALARM_FEEDBACK), comment }), (s, b) => s.feedback(b.alarmId, b.by, b.feedback, b.comment)),
+  list: op(z.strictObject({ unit: z.string().optional(), area: z.string().optional(), severity: z.string().optional(), state: z.enum(ALARM_STATES).optional() }), (s, b) => s.list(b)),
+  "rules.list": op(z.strictObject({}), (s) => ({ version: s.ruleVersions().version, rules: s.rules() })),
+  "rules.get": op(z.strictObject({ id: z.string() }), (s, b) => s.rule(b.id)),
+  "rules.put": op(z.strictObject({ rule: z.unknown(), by: who }), (s, b) => s.putRule(b.rule, b.by)),
+  "rules.remove": op(z.strictObject({ id: z.string(), by: who }), (s, b) => s.removeRule(b.id, b.by)),
+  "rules.replace": op(z.strictObject({ rules: z.unknown(), by: who }), (s, b) => s.replaceRules(b.rules, b.by)),
+  "rules.versions": op(z.strictObject({}), (s) => s.ruleVersions()),
 } as const;
 
 export type AlarmApiOp = keyof typeof OPS;
@@ -53,7 +58,7 @@ async function answer(msg: TransportMessage, op: AlarmApiOp, service: AlarmServi
   if (msg.reply === undefined) return;
   let reply: unknown;
   try {
-    reply = { ok: true, result: await perform(op, parse(op, msg.data), service) };
+    reply = { ok: true, result: await perform(op, msg.data, service) };
   } catch (err) {
     if (isVigilError(err)) reply = { ok: false, code: err.code, message: err.message };
     else {
@@ -68,58 +73,19 @@ async function answer(msg: TransportMessage, op: AlarmApiOp, service: AlarmServi
   }
 }
 
-function parse(op: AlarmApiOp, data: Uint8Array): unknown {
+/** Parses and validates the body, then performs the operation. */
+function perform(name: AlarmApiOp, data: Uint8Array, service: AlarmService): unknown {
   let body: unknown;
   try {
     body = data.length === 0 ? {} : JSON.parse(decoder.decode(data));
   } catch {
-    throw new VigilError("VIGIL_ALARM_COMMAND_INVALID", `${op}: the body is not JSON`);
+    throw new VigilError("VIGIL_ALARM_COMMAND_INVALID", `${name}: the body is not JSON`);
   }
-  const parsed = OPS[op].safeParse(body);
+  const operation = OPS[name] as { schema: z.ZodType; perform: (s: AlarmService, body: unknown) => unknown };
+  const parsed = operation.schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new VigilError("VIGIL_ALARM_COMMAND_INVALID", `${op}: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+    throw new VigilError("VIGIL_ALARM_COMMAND_INVALID", `${name}: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
   }
-  return parsed.data;
-}
-
-async function perform(op: AlarmApiOp, body: unknown, s: AlarmService): Promise<unknown> {
-  switch (op) {
-    case "ack": {
-      const b = body as z.infer<(typeof OPS)["ack"]>;
-      return s.acknowledge(b.alarmId, b.by, b.comment);
-    }
-    case "shelve": {
-      const b = body as z.infer<(typeof OPS)["shelve"]>;
-      return s.shelve(b.alarmId, b.by, b.durationMs, b.comment);
-    }
-    case "unshelve": {
-      const b = body as z.infer<(typeof OPS)["unshelve"]>;
-      return s.unshelve(b.alarmId, b.by, b.comment);
-    }
-    case "feedback": {
-      const b = body as z.infer<(typeof OPS)["feedback"]>;
-      return s.feedback(b.alarmId, b.by, b.feedback, b.comment);
-    }
-    case "list":
-      return s.list(body as z.infer<(typeof OPS)["list"]>);
-    case "rules.list":
-      return { version: s.ruleVersions().version, rules: s.rules() };
-    case "rules.get":
-      return s.rule((body as { id: string }).id);
-    case "rules.put": {
-      const b = body as z.infer<(typeof OPS)["rules.put"]>;
-      return s.putRule(b.rule, b.by);
-    }
-    case "rules.remove": {
-      const b = body as z.infer<(typeof OPS)["rules.remove"]>;
-      return s.removeRule(b.id, b.by);
-    }
-    case "rules.replace": {
-      const b = body as z.infer<(typeof OPS)["rules.replace"]>;
-      return s.replaceRules(b.rules, b.by);
-    }
-    case "rules.versions":
-      return s.ruleVersions();
-  }
+  return operation.perform(service, parsed.data);
 }
