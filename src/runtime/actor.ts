@@ -58,6 +58,16 @@ export interface Actor<M = unknown, S = unknown> {
   /** Plain, structured-cloneable state. Taken at checkpoints and on passivation. */
   snapshot?(): S;
   restore?(state: S): void;
+  /**
+   * Optional, with applyChange: what changed since the last snapshot or
+   * change the runtime took (or since restore), when that is much smaller
+   * than the whole state — say, the samples appended to a long window. The
+   * runtime keeps the changes after the last full snapshot and, on restore,
+   * hands them to applyChange in order after restore(state). Return
+   * undefined to have a full snapshot taken instead. Structured-cloneable.
+   */
+  snapshotChange?(): unknown;
+  applyChange?(change: unknown): void;
 }
 
 export interface PassivationPolicy {

@@ -31,8 +31,11 @@ export interface ShardLinks {
   reply(reply: Reply): void;
   /** An actor published to the node's outlet; `json` is the encoded payload. */
   publish(subject: string, json: string): void;
-  /** A snapshot was taken (state) or dropped (undefined); used to replicate them off-thread. */
-  snapshotTaken(address: ActorAddress, state: unknown): void;
+  /**
+   * A snapshot was taken (state) or dropped (undefined), or a change on top of
+   * the last one was taken (`change` true); used to replicate them off-thread.
+   */
+  snapshotTaken(address: ActorAddress, state: unknown, change: boolean): void;
   /**
    * `count` envelopes that came from another thread are settled: dropped,
    * failed, or handled with their effect on state captured by a snapshot
@@ -56,7 +59,7 @@ export interface ShardOptions {
   snapshotIntervalMs: number;
   /** How often idle actors are looked for. @default 1000 */
   passivationSweepMs?: number;
-  snapshots?: Iterable<readonly [ActorAddress, unknown]>;
+  snapshots?: Iterable<readonly [ActorAddress, StoredSnapshot]>;
 }
 
 export interface ShardStats {
@@ -65,6 +68,15 @@ export interface ShardStats {
   pendingAsks: number;
   deadLetters: number;
 }
+
+/** An actor's last full snapshot and the changes taken since, oldest first. */
+export interface StoredSnapshot {
+  state: unknown;
+  changes: unknown[];
+}
+
+/** Changes kept on top of a full snapshot before the next one is taken in full. */
+const MAX_SNAPSHOT_CHANGES = 16;
 
 /** Messages handled per actor before yielding to the next ready actor (fairness). */
 const ACTOR_BATCH = 64;
@@ -82,7 +94,9 @@ export class Shard implements ContextHost {
   private readonly askTimeoutMs: number;
   private readonly snapshotIntervalMs: number;
   private readonly activations = new Map<ActorAddress, Activation>();
-  private readonly snapshots = new Map<ActorAddress, unknown>();
+  private readonly snapshots = new Map<ActorAddress, StoredSnapshot>();
+  /** Actors whose next snapshot must be full (see retakeInFull). */
+  private readonly inFullNext = new Set<ActorAddress>();
   private readonly ready = new Mailbox<Activation>(Number.POSITIVE_INFINITY);
   private readonly asks: AskTable;
   private dirtyList: Activation[] = [];
@@ -107,7 +121,7 @@ export class Shard implements ContextHost {
     this.askTimeoutMs = options.askTimeoutMs;
     this.snapshotIntervalMs = options.snapshotIntervalMs;
     this.asks = new AskTable(options.clock);
-    for (const [address, state] of options.snapshots ?? []) this.snapshots.set(address, state);
+    for (const [address, stored] of options.snapshots ?? []) this.snapshots.set(address, stored);
     this.passNow = this.clock.now();
     this.every(options.passivationSweepMs ?? 1_000, () => this.sweepIdle());
     if (this.snapshotIntervalMs > 0) this.every(this.snapshotIntervalMs, () => this.checkpointInSlices());
@@ -346,8 +360,11 @@ export class Shard implements ContextHost {
     let hook: void | Promise<void>;
     try {
       const actor = a.entry.kind.create(a.id);
-      const state = this.snapshots.get(a.self);
-      if (state !== undefined && actor.restore !== undefined) actor.restore(state);
+      const stored = this.snapshots.get(a.self);
+      if (stored !== undefined && actor.restore !== undefined) {
+        actor.restore(stored.state);
+        for (const change of stored.changes) actor.applyChange?.(change);
+      }
       a.actor = actor;
       hook = actor.onActivate?.(a);
     } catch (err) {
@@ -548,6 +565,22 @@ export class Shard implements ContextHost {
   private takeSnapshot(a: Activation): void {
     const actor = a.actor;
     if (actor?.snapshot === undefined) return;
+    // A change needs the stored snapshot to be where the actor's state began:
+    // true once this instance has been restored from it or has taken one.
+    const stored = this.snapshots.get(a.self);
+    if (actor.snapshotChange !== undefined && stored !== undefined && stored.changes.length < MAX_SNAPSHOT_CHANGES && !this.inFullNext.has(a.self)) {
+      let change: unknown;
+      try {
+        change = actor.snapshotChange();
+      } catch (err) {
+        this.log.error({ actor: a.self, err }, "snapshot change failed; taking a full snapshot");
+      }
+      if (change !== undefined) {
+        stored.changes.push(change);
+        this.links.snapshotTaken(a.self, change, true);
+        return;
+      }
+    }
     let state: unknown;
     try {
       state = actor.snapshot();
@@ -555,8 +588,14 @@ export class Shard implements ContextHost {
       this.log.error({ actor: a.self, err }, "snapshot failed; keeping the previous one");
       return;
     }
-    this.snapshots.set(a.self, state);
-    this.links.snapshotTaken(a.self, state);
+    this.snapshots.set(a.self, { state, changes: [] });
+    this.inFullNext.delete(a.self);
+    this.links.snapshotTaken(a.self, state, false);
+  }
+
+  /** The copy of an actor's snapshot off this thread is lost or broken: its next snapshot is taken in full. */
+  retakeInFull(address: ActorAddress): void {
+    if (this.snapshots.has(address)) this.inFullNext.add(address);
   }
 
   // ---- replies, dead letters, credits -------------------------------------

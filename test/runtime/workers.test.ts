@@ -274,6 +274,25 @@ describe("a crashed worker", () => {
     expect(await system.ask(bystander, GET)).toBe(served);
   });
 
+  it("brings an actor that snapshots by changes back from its last full snapshot and every change taken since, in order", async () => {
+    ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
+    const victim = `journal/${unitOn(0)}`;
+    const numbers = Array.from({ length: 40 }, (_, i) => i * 7);
+    for (const n of numbers) system.tell(victim, { type: "add", n });
+    const before = await system.ask<{ entries: number[]; full: number }>(victim, GET);
+    expect(before.entries).toEqual(numbers);
+    // A snapshot after each message: full ones only when the changes on top reach the runtime's bound.
+    expect(before.full).toBeGreaterThan(1);
+    expect(before.full).toBeLessThan(numbers.length / 4);
+
+    const restarted = events.next("worker-restarted", (e) => e.worker === 0);
+    system.tell(victim, EXIT);
+    await restarted;
+    const after = await system.ask<{ entries: number[]; full: number }>(victim, GET);
+    expect(after.entries).toEqual(numbers);
+    expect(after.full).toBe(before.full);
+  });
+
   it("answers every ask either with a VIGIL_WORKER_CRASHED rejection that had no effect, or with a reply, never both", async () => {
     ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
     const victim = `counter/${unitOn(1)}`;

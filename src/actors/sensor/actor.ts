@@ -10,7 +10,7 @@
  * BAD readings are published (anomalous, reason `bad_quality`) but kept out
  * of the windows and the flat-line check: their values are not to be trusted.
  */
-import { RollingFeatures, type RollingFeaturesState } from "../../ml/index.js";
+import { RollingFeatures, type RollingFeaturesChange, type RollingFeaturesState } from "../../ml/index.js";
 import type { RuleBook } from "../../rules/index.js";
 import { SensorRules, type SensorRulesState } from "../alarm/index.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
@@ -35,6 +35,11 @@ export interface SensorState {
   duplicates: number;
   /** The alarm rules' conditions on this sensor. */
   alarm?: SensorRulesState;
+}
+
+/** A change on top of a SensorState: the windows' added samples, the rest in full. */
+export interface SensorStateChange extends Omit<SensorState, "features"> {
+  features: RollingFeaturesChange;
 }
 
 export interface SensorActorOptions {
@@ -81,6 +86,10 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   /** Reused for every reading: publish encodes it before returning. */
   private readonly out: ProcessedReading;
 
+  /** The windows' sequence at the last snapshot or change taken (or restore): where the next change starts. */
+  private snapshotMark = 0;
+  /** Whether the stored snapshot is this state's past (false after a restore refused an unknown layout). */
+  private changesApply = true;
   private lastTs = Number.NEGATIVE_INFINITY;
   private quality: ReadingQuality | null = null;
   private readings = 0;
@@ -287,9 +296,35 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   }
 
   snapshot(): SensorState {
+    const state = this.stateWith(this.features.snapshot());
+    this.snapshotMark = this.features.sequence;
+    this.changesApply = true;
+    return state;
+  }
+
+  /**
+   * Between full snapshots, only the samples added to the windows go out
+   * (with the small rest in full): at high rates a sensor keeps thousands
+   * of samples and would otherwise copy them all at every checkpoint.
+   */
+  snapshotChange(): SensorStateChange | undefined {
+    const features = this.changesApply ? this.features.changeSince(this.snapshotMark) : undefined;
+    if (features === undefined) return undefined;
+    const change = this.stateWith(features);
+    this.snapshotMark = this.features.sequence;
+    return change;
+  }
+
+  applyChange(change: SensorStateChange): void {
+    if (change.v !== 1 || !this.changesApply) return;
+    this.features.applyChange(change.features);
+    this.restoreRest(change);
+  }
+
+  private stateWith<F>(features: F): Omit<SensorState, "features"> & { features: F } {
     return {
       v: 1,
-      features: this.features.snapshot(),
+      features,
       lastTs: Number.isFinite(this.lastTs) ? this.lastTs : null,
       quality: this.quality,
       flat: this.flat.snapshot(),
@@ -302,8 +337,17 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   }
 
   restore(state: SensorState): void {
-    if (state.v !== 1) return; // an unknown layout: start afresh rather than misread it
+    if (state.v !== 1) {
+      // An unknown layout: start afresh rather than misread it, and snapshot in full next.
+      this.changesApply = false;
+      return;
+    }
     this.features.restore(state.features);
+    this.restoreRest(state);
+  }
+
+  private restoreRest(state: Omit<SensorState, "features">): void {
+    this.snapshotMark = this.features.sequence;
     this.lastTs = state.lastTs ?? Number.NEGATIVE_INFINITY;
     this.quality = state.quality;
     this.flat.restore(state.flat);

@@ -40,6 +40,24 @@ export interface RollingFeaturesState {
   exact?: { windows: string[]; t0: number; k: number; sums: number[]; untilRebase: number };
 }
 
+/**
+ * What changed since an earlier state of the same stream (`changeSince`):
+ * the samples added since, and the small rest in full. Applied on top of
+ * that earlier state it gives the later one exactly, at a fraction of a
+ * full snapshot's size when many samples are kept.
+ */
+export interface RollingFeaturesChange {
+  /** Samples added, oldest first. */
+  ts: Float64Array;
+  values: Float64Array;
+  /** Samples kept once they are added; older ones are dropped. */
+  kept: number;
+  count: number;
+  ewma: number;
+  previous: RollingFeaturesState["previous"];
+  exact: NonNullable<RollingFeaturesState["exact"]>;
+}
+
 /** Re-base the frame at least this rarely (in samples), however few samples are kept. */
 const MIN_REBASE_INTERVAL = 64;
 
@@ -162,23 +180,70 @@ export class RollingFeatures {
 
   snapshot(): RollingFeaturesState {
     const store = this.store;
-    const n = store.head - store.tail;
-    const ts = new Float64Array(n);
-    const values = new Float64Array(n);
-    for (let i = 0, s = store.tail; s < store.head; s++, i++) {
+    const [ts, values] = this.samplesFrom(store.tail);
+    return { ts, values, count: this.count, ewma: this.ewmaValue, previous: this.previous(), exact: this.exact() };
+  }
+
+  /**
+   * Sequence number of the next sample: a mark for `changeSince`. Restarts
+   * at restore, so take marks after it.
+   */
+  get sequence(): number {
+    return this.store.head;
+  }
+
+  /**
+   * The change from the state at `mark` (a `sequence` read then) to now, or
+   * undefined when it would hold more than half the kept samples — a full
+   * snapshot is then about as small.
+   */
+  changeSince(mark: number): RollingFeaturesChange | undefined {
+    const store = this.store;
+    const from = Math.max(mark, store.tail);
+    if ((store.head - from) * 2 > store.size) return undefined;
+    const [ts, values] = this.samplesFrom(from);
+    return { ts, values, kept: store.size, count: this.count, ewma: this.ewmaValue, previous: this.previous(), exact: this.exact() };
+  }
+
+  /** Brings the state a change was taken from to the state it was taken at (bit for bit with the same windows). */
+  applyChange(change: RollingFeaturesChange): void {
+    const store = this.store;
+    const total = store.size + change.ts.length;
+    const kept = Math.min(change.kept, total);
+    const ts = new Float64Array(kept);
+    const values = new Float64Array(kept);
+    let i = 0;
+    for (let s = Math.max(store.tail, store.head - (kept - change.ts.length)); s < store.head; s++, i++) {
       ts[i] = store.ts(s);
       values[i] = store.value(s);
     }
+    for (let j = Math.max(0, change.ts.length - kept); j < change.ts.length; j++, i++) {
+      ts[i] = change.ts[j] as number;
+      values[i] = change.values[j] as number;
+    }
+    this.restore({ ts, values, count: change.count, ewma: change.ewma, previous: change.previous, exact: change.exact });
+  }
+
+  private samplesFrom(from: number): [Float64Array, Float64Array] {
+    const store = this.store;
+    const n = store.head - from;
+    const ts = new Float64Array(n);
+    const values = new Float64Array(n);
+    for (let i = 0, s = from; s < store.head; s++, i++) {
+      ts[i] = store.ts(s);
+      values[i] = store.value(s);
+    }
+    return [ts, values];
+  }
+
+  private previous(): RollingFeaturesState["previous"] {
+    return Number.isNaN(this.prevTs) ? null : { ts: this.prevTs, value: this.prevValue };
+  }
+
+  private exact(): NonNullable<RollingFeaturesState["exact"]> {
     const sums: number[] = [];
     for (const w of this.windows) w.saveSums(sums);
-    return {
-      ts,
-      values,
-      count: this.count,
-      ewma: this.ewmaValue,
-      previous: Number.isNaN(this.prevTs) ? null : { ts: this.prevTs, value: this.prevValue },
-      exact: { windows: windowNames(this.spec), t0: this.frame.t0, k: this.frame.k, sums, untilRebase: this.untilRebase },
-    };
+    return { windows: windowNames(this.spec), t0: this.frame.t0, k: this.frame.k, sums, untilRebase: this.untilRebase };
   }
 
   /**

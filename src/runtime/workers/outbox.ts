@@ -11,7 +11,7 @@ import type { ActorAddress } from "../address.js";
 import type { Envelope, Reply } from "../envelope.js";
 import type { RuntimeEvent } from "../events.js";
 import type { KindEntry, KindRegistry } from "../kind-registry.js";
-import type { Batch, CodedMessages, PackedEnvelopes } from "./protocol.js";
+import type { Batch, CodedMessages, PackedEnvelopes, SnapshotEntry } from "./protocol.js";
 
 /** Flush at this many envelopes without waiting for the microtask. */
 const MAX_BATCH = 1_024;
@@ -38,7 +38,7 @@ export class Outbox {
   /** The kind of each envelope in `e`, when the sender knew it (for the kind's codec). */
   private k: (KindEntry | undefined)[] = [];
   private r: Reply[] = [];
-  private s: [ActorAddress, unknown][] = [];
+  private s: SnapshotEntry[] = [];
   private ev: RuntimeEvent[] = [];
   private ps: string[] = [];
   private pj: string[] = [];
@@ -63,8 +63,8 @@ export class Outbox {
     this.arm();
   }
 
-  snapshot(address: ActorAddress, state: unknown): void {
-    this.s.push([address, state]);
+  snapshot(address: ActorAddress, state: unknown, change = false): void {
+    this.s.push([address, state, change ? 1 : 0]);
     if (this.s.length >= MAX_BATCH) this.flush();
     else this.arm();
   }
@@ -111,7 +111,7 @@ export class Outbox {
     }
   }
 
-  private postOneByOne(e: Envelope[], k: (KindEntry | undefined)[], r: Reply[], s: [ActorAddress, unknown][], ev: RuntimeEvent[]): void {
+  private postOneByOne(e: Envelope[], k: (KindEntry | undefined)[], r: Reply[], s: SnapshotEntry[], ev: RuntimeEvent[]): void {
     let posted = 0;
     for (let i = 0; i < e.length; i++) {
       const env = e[i] as Envelope;

@@ -9,7 +9,7 @@ import type { Reply } from "../envelope.js";
 import type { SerializedError } from "../errors.js";
 import type { RuntimeEvent } from "../events.js";
 import type { KindStats } from "../kind-registry.js";
-import type { ShardStats } from "../shard.js";
+import type { ShardStats, StoredSnapshot } from "../shard.js";
 import type { ShardSettings } from "./settings.js";
 
 /**
@@ -28,6 +28,9 @@ export interface PackedEnvelopes {
   coded?: CodedMessages[];
 }
 
+/** [address, state or change, 1 when it is a change]. */
+export type SnapshotEntry = [ActorAddress, unknown, 0 | 1];
+
 /** One kind's messages of a batch in its codec's columns. */
 export interface CodedMessages {
   kind: string;
@@ -40,8 +43,8 @@ export interface Batch {
   t: "batch";
   e?: PackedEnvelopes;
   r?: Reply[];
-  /** Snapshots taken since the last batch (state undefined: dropped). */
-  s?: [ActorAddress, unknown][];
+  /** Snapshots taken since the last batch (state undefined: dropped; change 1: a change on top of the last). */
+  s?: SnapshotEntry[];
   ev?: RuntimeEvent[];
   /** Publications for the node's outlet: subjects and their JSON payloads, in order. */
   ps?: string[];
@@ -72,6 +75,6 @@ export interface WorkerInit {
   settings: ShardSettings;
   /** Int32 counters shared by all threads; see counters.ts. */
   counters: SharedArrayBuffer;
-  snapshots: [ActorAddress, unknown][];
+  snapshots: [ActorAddress, StoredSnapshot][];
   logLevel: string;
 }

@@ -51,7 +51,7 @@ const shard = new Shard({
       else peers[reply.origin]?.reply(reply); // the asker's worker is down: its ask died with it
     },
     publish: (subject, json) => toMain.publish(subject, json),
-    snapshotTaken: (address, state) => toMain.snapshot(address, state),
+    snapshotTaken: (address, state, change) => toMain.snapshot(address, state, change),
     settled: (n) => settleAfterFlush(n),
     releaseCredit: (n) => counters.release(init.index, n),
     event: (event) => toMain.event(event),
@@ -120,6 +120,8 @@ function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSi
     },
     uncloneableSnapshot: (address, err) => {
       log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
+      // Main's copy is now behind: changes on top of it would be changes to the wrong state.
+      shard.retakeInFull(address);
     },
   };
 }

@@ -23,7 +23,7 @@ import { VigilError, deserializeError, serializeError, type SerializedError, typ
 import type { RuntimeEvent } from "../events.js";
 import { emptyKindStats, type KindRegistry, type KindStats } from "../kind-registry.js";
 import { shardOf } from "../placement.js";
-import type { ShardStats } from "../shard.js";
+import type { ShardStats, StoredSnapshot } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
 import { Outbox } from "./outbox.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
@@ -59,7 +59,7 @@ const WORKER_ENTRY = workerEntry();
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly counters: WorkerCounters;
-  private readonly snapshots: Map<ActorAddress, unknown>[];
+  private readonly snapshots: Map<ActorAddress, StoredSnapshot>[];
   private readonly asks: AskTable;
   private readonly statsWaiters = new Map<number, (m: Extract<FromWorker, { t: "stats" }>) => void>();
   private readonly ackWaiters = new Map<number, Set<number>>();
@@ -69,7 +69,7 @@ export class WorkerPool {
 
   private constructor(private readonly o: WorkerPoolOptions) {
     this.counters = WorkerCounters.create(o.workers);
-    this.snapshots = Array.from({ length: o.workers }, () => new Map<ActorAddress, unknown>());
+    this.snapshots = Array.from({ length: o.workers }, () => new Map<ActorAddress, StoredSnapshot>());
     this.asks = new AskTable(o.clock);
   }
 
@@ -240,10 +240,12 @@ export class WorkerPool {
   private onBatch(index: number, b: Batch): void {
     if (b.r !== undefined) for (const reply of b.r) this.settle(reply);
     if (b.s !== undefined) {
-      const store = this.snapshots[index] as Map<ActorAddress, unknown>;
-      for (const [address, state] of b.s) {
+      const store = this.snapshots[index] as Map<ActorAddress, StoredSnapshot>;
+      for (const [address, state, change] of b.s) {
         if (state === undefined) store.delete(address);
-        else store.set(address, state);
+        else if (change === 0) store.set(address, { state, changes: [] });
+        // A change with no snapshot under it cannot be used (its snapshot failed to cross); the worker retakes it in full.
+        else store.get(address)?.changes.push(state);
       }
     }
     if (b.ev !== undefined) for (const event of b.ev) this.o.emit(event);
@@ -268,7 +270,7 @@ export class WorkerPool {
       kindConfig: this.o.kindConfig,
       settings: this.o.settings,
       counters: this.counters.buffer,
-      snapshots: [...(this.snapshots[index] as Map<ActorAddress, unknown>)],
+      snapshots: [...(this.snapshots[index] as Map<ActorAddress, StoredSnapshot>)],
       logLevel: this.o.log.level,
     };
     const worker = new Worker(WORKER_ENTRY.url, { workerData: init, execArgv: WORKER_ENTRY.execArgv, name: `vigil-shard-${index}` });
@@ -362,7 +364,7 @@ export class WorkerPool {
       for (let j = 0; j < this.slots.length; j++) if (j !== index) this.wire(index, j);
       await ready;
       this.open(index);
-      this.o.emit({ type: "worker-restarted", worker: index, restoredActors: (this.snapshots[index] as Map<string, unknown>).size });
+      this.o.emit({ type: "worker-restarted", worker: index, restoredActors: (this.snapshots[index] as Map<string, StoredSnapshot>).size });
     } catch (err) {
       this.o.log.error({ worker: index, err }, "replacement worker failed to start");
       await this.replace(index, -1);

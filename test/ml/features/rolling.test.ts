@@ -191,6 +191,48 @@ describe("a snapshot", () => {
   });
 });
 
+describe("a change since an earlier state", () => {
+  const s = spec({ counts: [5, 30], durationsMs: [60 * S], ewmaAlpha: 0.3, maxSamples: 256 });
+  const feed = (f: RollingFeatures, from: number, to: number): void => {
+    for (let i = from; i < to; i++) expect(f.push(T0 + i * 97, 20 + Math.sin(i / 3) * 4 + (i % 11) * 0.01)).toBe(true);
+  };
+
+  it("applied in order on a restored snapshot, gives the live state bit for bit, also across the rebase and the samples the limit drops", () => {
+    const f = new RollingFeatures(s);
+    feed(f, 0, 400); // past maxSamples: the oldest are being dropped
+    const base = structuredClone(f.snapshot());
+    let mark = f.sequence;
+    const changes = [];
+    for (let step = 1; step <= 12; step++) {
+      feed(f, 400 + (step - 1) * 37, 400 + step * 37);
+      const change = f.changeSince(mark);
+      expect(change).toBeDefined();
+      changes.push(structuredClone(change!));
+      mark = f.sequence;
+    }
+    const g = new RollingFeatures(s);
+    g.restore(base);
+    for (const change of changes) g.applyChange(change);
+    expect(Array.from(g.vector())).toEqual(Array.from(f.vector()));
+    expect(g.count).toBe(f.count);
+    expect(Array.from(g.snapshot().ts)).toEqual(Array.from(f.snapshot().ts));
+    // and both carry on alike
+    feed(f, 844, 900);
+    feed(g, 844, 900);
+    expect(Array.from(g.vector())).toEqual(Array.from(f.vector()));
+  });
+
+  it("holds only the samples added since, and is not offered once they are more than half of what is kept", () => {
+    const f = new RollingFeatures(s);
+    feed(f, 0, 300);
+    const mark = f.sequence;
+    feed(f, 300, 310);
+    expect(f.changeSince(mark)?.ts.length).toBe(10);
+    feed(f, 310, 500);
+    expect(f.changeSince(mark)).toBeUndefined();
+  });
+});
+
 describe("the feature vector", () => {
   it("names each window's statistics in spec order, then ewma and rate_of_change", () => {
     expect(featureNames(spec({ counts: [5], durationsMs: [10 * S, 1500] }))).toEqual([
