@@ -4,6 +4,7 @@
  * data's deciles; PSI = Σ (a − e)·ln(a / e) over the bins' shares.
  * Rule of thumb: below 0.1 stable, 0.1–0.25 some shift, above 0.25 drifted.
  */
+import { bucketOf } from "../bucket.js";
 
 export const PSI_BINS = 10;
 /** Share given to an empty bin, so the logarithm stays finite. */
@@ -58,15 +59,7 @@ export function psi(reference: DriftReference, x: ArrayLike<number>, rows: numbe
 function binShares(edges: readonly number[], x: ArrayLike<number>, offset: number, stride: number, rows: number): number[] {
   const counts = new Array<number>(edges.length + 1).fill(0);
   for (let r = 0; r < rows; r++) {
-    const v = x[r * stride + offset] as number;
-    let lo = 0;
-    let hi = edges.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v <= (edges[mid] as number)) hi = mid;
-      else lo = mid + 1;
-    }
-    counts[lo]! += 1;
+    counts[bucketOf(edges, x[r * stride + offset] as number)]! += 1;
   }
   return counts.map((c) => (rows === 0 ? 0 : c / rows));
 }

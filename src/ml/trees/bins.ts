@@ -6,8 +6,9 @@
  * Edges are float32 and a row's bin is found from its float32 value, so
  * "bin <= b" holds exactly when float32(x) <= edges[b]: the threshold
  * written into the tree (and the ONNX graph) routes every row the way
- * training did.
+ * training did. NaN and values above every edge fall in the last bin.
  */
+import { bucketOf } from "../bucket.js";
 
 /** Distinct values sampled per feature to place the edges. */
 const EDGE_SAMPLE = 100_000;
@@ -31,7 +32,7 @@ export function binMatrix(x: Float32Array, rows: number, width: number, maxBins:
     for (let r = 0; r < rows; r += step) sample[n++] = x[r * width + f] as number;
     const e = edgesOf(sample.subarray(0, n).sort(), maxBins);
     const col = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) col[r] = binOf(e, x[r * width + f] as number);
+    for (let r = 0; r < rows; r++) col[r] = bucketOf(e, x[r * width + f] as number);
     columns.push(col);
     edges.push(e);
   }
@@ -56,16 +57,4 @@ function edgesOf(sorted: Float32Array, maxBins: number): Float32Array {
     push(sorted[i - 1] as number, sorted[i] as number);
   }
   return Float32Array.from(out.slice(0, maxBins - 1));
-}
-
-/** The first bin whose upper edge is >= v (NaN and values above every edge fall in the last bin). */
-function binOf(edges: Float32Array, v: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (v <= (edges[mid] as number)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
