@@ -42,7 +42,7 @@ const MIN_GAIN = 1e-9;
 
 /**
  * @param stats rows × channels values, per row of the binned matrix
- * @param indices the rows this tree learns from (may repeat, for bootstraps); reordered in place
+ * @param indices the rows this tree learns from (may repeat, for bootstraps), best in ascending order; reordered in place
  */
 export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint32Array, criterion: Criterion, options: GrowOptions, rng: SeededRandom): GrownTree {
   const C = criterion.channels;
@@ -54,6 +54,7 @@ export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint3
   const bestLeft = new Float64Array(C);
   const leafOut = new Float64Array(criterion.width);
   const order = Int32Array.from({ length: width }, (_, i) => i);
+  const scratch = new Uint32Array(indices.length);
   const tries = Math.max(1, Math.min(width, options.featuresPerSplit));
 
   const feature: number[] = [];
@@ -125,18 +126,18 @@ export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint3
       makeLeaf(node, sums);
       return node;
     }
-    // Partition the rows: bin <= bestBin to the front.
+    // Stable partition (bin <= bestBin to the front): rows stay in ascending
+    // order on both sides, so the histogram loops read the columns and stats
+    // nearly sequentially instead of at random.
     const col = bins.columns[bestFeature] as Uint8Array;
     let i = start;
-    let j = end - 1;
-    while (i <= j) {
-      if ((col[indices[i] as number] as number) <= bestBin) i++;
-      else {
-        const tmp = indices[i] as number;
-        indices[i] = indices[j] as number;
-        indices[j--] = tmp;
-      }
+    let spilled = 0;
+    for (let k = start; k < end; k++) {
+      const r = indices[k] as number;
+      if ((col[r] as number) <= bestBin) indices[i++] = r;
+      else scratch[spilled++] = r;
     }
+    indices.set(scratch.subarray(0, spilled), i);
     const leftSums = Float64Array.from(bestLeft);
     const rightSums = sums.map((s, c) => s - (leftSums[c] as number));
     feature[node] = bestFeature;

@@ -42,8 +42,12 @@ export function trainRandomForest(data: Dataset, task: "binary" | "multiclass" |
   const sample = Math.max(1, Math.round(p.sampleFraction * data.rows));
   const trees: Tree[] = [];
   const indices = new Uint32Array(sample);
+  const draws = new Uint32Array(data.rows);
   for (let t = 0; t < p.trees; t++) {
-    for (let i = 0; i < sample; i++) indices[i] = rng.int(data.rows);
+    // A bootstrap as counts per row, emitted in row order (see growTree on why order matters).
+    draws.fill(0);
+    for (let i = 0; i < sample; i++) draws[rng.int(data.rows)]! += 1;
+    for (let r = 0, i = 0; r < data.rows; r++) for (let c = draws[r] as number; c > 0; c--) indices[i++] = r;
     trees.push(growTree(bins, stats, indices, criterion, { maxDepth: p.maxDepth, minLeaf: p.minLeaf, featuresPerSplit, target: 0 }, rng).tree);
   }
   return {
