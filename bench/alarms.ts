@@ -240,6 +240,8 @@ async function webhookLatency(crossings: number): Promise<void> {
       runtime: { workers: 1 },
       log: { level: "warn" },
       alarms: { rulesFile: path.join(dir, "rules.json"), defaultRules: false },
+      // History in the bench's own dir: the default file is shared by every node started from this checkout.
+      history: { embedded: { path: path.join(dir, "history.duckdb") }, writer: { spoolDir: path.join(dir, "spool") } },
       notify: { outboxDir: path.join(dir, "outbox"), secretsFile: path.join(dir, "secrets.json"), notifiers: [{ type: "webhook", name: "hook", url, secret: "HOOK_KEY" }], routes: [{ notifiers: ["hook"] }] },
     }),
   );
