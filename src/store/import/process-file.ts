@@ -94,6 +94,8 @@ async function processOrThrow(task: ImportTask): Promise<FileProcessed> {
   const collector = new SeriesCollector(issues, task.validate ? (sensor) => physicalRange(format, sensor) : undefined);
   const parsed = PARSERS[format].parse({ lines, fileStem, unit: format === "long" ? undefined : task.unit, now: task.now, collector, issues });
   const series = collector.series();
+  // Duplicates are found after the rest (when series are sorted): report in file order.
+  issues.kept.sort((a, b) => a.line - b.line);
   const outliersFlagged = task.validate ? flagOutliers(series) : 0;
   let processedCsv: string | undefined;
   let errorsCsv: string | undefined;

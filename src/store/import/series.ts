@@ -35,15 +35,17 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 interface Builder {
   unit: string;
   sensor: string;
+  /** The column the values came from, for duplicate reports. */
+  column: string;
   ts: number[];
   value: number[];
   quality: number[];
   line: number[];
-  seen: Set<number>;
 }
 
 export class SeriesCollector {
-  private readonly builders = new Map<string, Builder>();
+  /** unit → sensor → builder, in the order they first appear. */
+  private readonly builders = new Map<string, Map<string, Builder>>();
   private readonly rowsSeen = new Map<string, Set<number>>();
   readingsRead = 0;
 
@@ -78,32 +80,47 @@ export class SeriesCollector {
       this.issues.add({ line, column, reason: "out_of_range", detail });
       return;
     }
-    const b = this.builder(unit, sensor);
-    if (b.seen.has(ts)) {
-      this.issues.add({ line, column, reason: "duplicate_timestamp", detail: `${unit}/${sensor} already has a value at ${new Date(ts).toISOString()}` });
-      return;
-    }
-    b.seen.add(ts);
+    // Duplicate timestamps are found when the series is sorted (series()): a set lookup per value here cost more than all the parsing.
+    const b = this.builder(unit, sensor, column);
     b.ts.push(ts);
     b.value.push(value);
     b.quality.push(quality);
     b.line.push(line);
   }
 
-  /** The collected series, each sorted by time. */
+  /**
+   * The collected series, each sorted by time. A value whose timestamp its
+   * series already has (from an earlier line) is dropped here and reported as
+   * duplicate_timestamp.
+   */
   series(): Series[] {
     const out: Series[] = [];
-    for (const b of this.builders.values()) {
-      const order = b.ts.map((_, i) => i);
-      order.sort((i, j) => (b.ts[i] as number) - (b.ts[j] as number));
+    for (const b of [...this.builders.values()].flatMap((bySensor) => [...bySensor.values()])) {
+      const n = b.ts.length;
+      let inOrder = true;
+      for (let i = 1; i < n && inOrder; i++) inOrder = (b.ts[i] as number) > (b.ts[i - 1] as number);
+      let order: number[];
+      if (inOrder) order = Array.from({ length: n }, (_, i) => i);
+      else {
+        // Stable sort: of equal timestamps the earliest line comes first and is the one kept.
+        const sorted = Array.from({ length: n }, (_, i) => i).sort((i, j) => (b.ts[i] as number) - (b.ts[j] as number));
+        order = [];
+        for (const i of sorted) {
+          const previous = order[order.length - 1];
+          if (previous !== undefined && b.ts[previous] === b.ts[i]) {
+            const detail = `${b.unit}/${b.sensor} already has a value at ${new Date(b.ts[i] as number).toISOString()} (line ${b.line[previous]})`;
+            this.issues.add({ line: b.line[i] as number, column: b.column, reason: "duplicate_timestamp", detail });
+          } else order.push(i);
+        }
+      }
       out.push({
         unit: b.unit,
         sensor: b.sensor,
-        ts: Float64Array.from(order, (i) => b.ts[i] as number),
-        value: Float64Array.from(order, (i) => b.value[i] as number),
-        quality: Uint8Array.from(order, (i) => b.quality[i] as number),
+        ts: inOrder ? Float64Array.from(b.ts) : Float64Array.from(order, (i) => b.ts[i] as number),
+        value: inOrder ? Float64Array.from(b.value) : Float64Array.from(order, (i) => b.value[i] as number),
+        quality: inOrder ? Uint8Array.from(b.quality) : Uint8Array.from(order, (i) => b.quality[i] as number),
         outlier: new Uint8Array(order.length),
-        line: Int32Array.from(order, (i) => b.line[i] as number),
+        line: inOrder ? Int32Array.from(b.line) : Int32Array.from(order, (i) => b.line[i] as number),
       });
     }
     return out;
@@ -132,10 +149,11 @@ export class SeriesCollector {
     return value;
   }
 
-  private builder(unit: string, sensor: string): Builder {
-    const key = `${unit}\u0000${sensor}`;
-    let b = this.builders.get(key);
-    if (b === undefined) this.builders.set(key, (b = { unit, sensor, ts: [], value: [], quality: [], line: [], seen: new Set() }));
+  private builder(unit: string, sensor: string, column: string): Builder {
+    let bySensor = this.builders.get(unit);
+    if (bySensor === undefined) this.builders.set(unit, (bySensor = new Map<string, Builder>()));
+    let b = bySensor.get(sensor);
+    if (b === undefined) bySensor.set(sensor, (b = { unit, sensor, column, ts: [], value: [], quality: [], line: [] }));
     return b;
   }
 }
