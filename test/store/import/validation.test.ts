@@ -110,6 +110,19 @@ describe("import validation", () => {
     ]);
   });
 
+  it("keeps the earliest line of a duplicated long-format reading even when the file is out of time order", async () => {
+    const path = writeCsv(tempDir(), "plant.csv", [
+      "timestamp,unit,sensor,value",
+      "2024-03-04T00:10:00Z,UNIT001,flow_rate,120",
+      "2024-03-04T00:00:00Z,UNIT001,flow_rate,100",
+      "2024-03-04T00:05:00Z,UNIT001,flow_rate,110",
+      "2024-03-04T00:00:00Z,UNIT001,flow_rate,999",
+    ]);
+    const file = await processed(path);
+    expect(file.issues).toEqual([{ line: 5, column: "value", reason: "duplicate_timestamp", detail: "UNIT001/flow_rate already has a value at 2024-03-04T00:00:00.000Z (line 3)" }]);
+    expect(readingsOf(file).map((r) => r.value)).toEqual([100, 110, 120]);
+  });
+
   it("gives long-format sensors no physical range: a plant's 4 bar pressure is not air pressure", async () => {
     const path = writeCsv(tempDir(), "plant.csv", ["timestamp,unit,sensor,value", "2024-03-04T00:00:00Z,UNIT001,pressure,4.2", "2024-03-04T00:00:00Z,UNIT001,temperature,95"]);
     const file = await processed(path);
