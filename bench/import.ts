@@ -55,7 +55,7 @@ export async function run(opts: SuiteOptions): Promise<void> {
     const processedS = await seconds(() => processFile(task(out)));
     reportFigure({ suite: SUITE, metric: "processed_rows_per_s", value: Math.round(rows / processedS), unit: "1/s", conditions });
 
-    const store = await openHistoryStore({ ...defaults.history, embedded: { path: path.join(dir, "history.duckdb") } }, silent);
+    const store = await openHistoryStore({ ...defaults.history, embedded: { ...defaults.history.embedded, path: path.join(dir, "history.duckdb") } }, silent);
     try {
       const options = importOptionsSchema.parse({ files: [nsrdb], unit: "SOLAR01" });
       const storeS = await seconds(() => runImport(options, { store, log: silent }));
