@@ -43,9 +43,25 @@ export function unitMatches(rule: Rule, unit: string): boolean {
   return rule.unit === "*" || rule.unit === unit;
 }
 
-/** The atoms of `rules` that watch `sensor` of `unit`, in rule order. */
-export function sensorAtoms(rules: readonly Rule[], unit: string, sensor: string): SensorAtoms {
-  const found: { rule: Rule; part: number; c: SensorCondition }[] = [];
+type Found = { rule: Rule; part: number; c: SensorCondition }[];
+
+/**
+ * The atoms of `rules` that watch `sensor` of `unit`, in rule order. With a
+ * cache, sensors watched by the same rules share one compiled copy (atoms
+ * are read-only; each sensor keeps its own state): a million sensors under
+ * `*` rules cost a handful of copies, not a million.
+ */
+export function sensorAtoms(rules: readonly Rule[], unit: string, sensor: string, cache?: Map<string, SensorAtoms>): SensorAtoms {
+  const found = matching(rules, unit, sensor);
+  if (cache === undefined) return compile(found);
+  const key = found.map((f) => `${f.rule.id}#${f.part}`).join(" ");
+  let atoms = cache.get(key);
+  if (atoms === undefined) cache.set(key, (atoms = compile(found)));
+  return atoms;
+}
+
+function matching(rules: readonly Rule[], unit: string, sensor: string): Found {
+  const found: Found = [];
   for (const rule of rules) {
     if (!rule.enabled || !unitMatches(rule, unit)) continue;
     const c = rule.condition;
@@ -57,7 +73,7 @@ export function sensorAtoms(rules: readonly Rule[], unit: string, sensor: string
       });
     }
   }
-  return compile(found);
+  return found;
 }
 
 function compile(found: readonly { rule: Rule; part: number; c: SensorCondition }[]): SensorAtoms {

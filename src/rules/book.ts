@@ -17,6 +17,8 @@ export interface RuleSetVersion {
 export class RuleBook {
   private current: RuleSetVersion;
   private byId: Map<string, Rule>;
+  /** Compiled atoms by the rules they hold, shared by every sensor those rules watch; emptied with each version. */
+  private atoms = new Map<string, SensorAtoms>();
 
   constructor(initial: RuleSetVersion = { version: 0, rules: [] }) {
     this.current = initial;
@@ -36,6 +38,7 @@ export class RuleBook {
     if (set.version <= this.current.version) return false;
     this.current = set;
     this.byId = index(set.rules);
+    this.atoms = new Map();
     return true;
   }
 
@@ -45,7 +48,7 @@ export class RuleBook {
   }
 
   sensorAtoms(unit: string, sensor: string): SensorAtoms {
-    return sensorAtoms(this.current.rules, unit, sensor);
+    return sensorAtoms(this.current.rules, unit, sensor, this.atoms);
   }
 
   /** Enabled rules on this unit that the unit's alarm actor evaluates itself: operational_state and all/any. */

@@ -3,7 +3,7 @@
  * registry that keeps who changed what.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RULES, parseRule, parseRules, RuleRegistry, renderMessage, type RuleInput } from "../../src/rules/index.js";
+import { DEFAULT_RULES, parseRule, parseRules, RuleBook, RuleRegistry, renderMessage, type RuleInput } from "../../src/rules/index.js";
 import { isVigilError } from "../../src/runtime/index.js";
 
 const hot: RuleInput = { id: "hot", severity: "CRITICAL", category: "THERMAL", message: "High temperature alert: {value}°C", condition: { type: "greater_than", sensor: "temperature", value: 85 } };
@@ -82,5 +82,16 @@ describe("the rule registry", () => {
     registry.onChange((set) => seen.push(set.version));
     registry.replaceAll([hot], "alice");
     expect(seen).toEqual([2]);
+  });
+});
+
+describe("the rule book", () => {
+  it("compiles the atoms of sensors watched by the same rules once, and a unit-specific rule apart", () => {
+    const book = new RuleBook({ version: 1, rules: parseRules([hot, { ...hot, id: "u9", unit: "UNIT009", condition: { type: "less_than", sensor: "temperature", value: 0 } }]) });
+    const one = book.sensorAtoms("UNIT001", "temperature");
+    expect(book.sensorAtoms("UNIT002", "temperature")).toBe(one);
+    expect(one.ruleIds).toEqual(["hot"]);
+    expect(book.sensorAtoms("UNIT009", "temperature").ruleIds).toEqual(["hot", "u9"]);
+    expect(book.sensorAtoms("UNIT001", "pressure").length).toBe(0);
   });
 });

@@ -33,9 +33,12 @@ export interface SensorRulesState {
 export class SensorRules {
   private version = -1;
   private atoms: SensorAtoms = NO_ATOMS;
-  private active = new Uint8Array(0);
-  /** Reading time the condition started to differ from `active`; NaN when it does not. */
-  private pending = new Float64Array(0);
+  /**
+   * Per atom i: [i] 1 while its condition holds, else 0; [n + i] the reading
+   * time the condition started to differ from that, NaN when it does not.
+   * One array per sensor: the atoms themselves are shared (RuleBook cache).
+   */
+  private state = new Float64Array(0);
   private prevValue = Number.NaN;
   private prevTs = Number.NaN;
   private lastArrival = Number.NaN;
@@ -68,7 +71,7 @@ export class SensorRules {
     }
     for (let i = 0; i < n; i++) {
       const kind = atoms.kinds[i] as number;
-      const was = this.active[i] === 1;
+      const was = this.state[i] === 1;
       let now: boolean;
       if (kind === AtomKind.stale) {
         now = false; // a reading has arrived
@@ -99,14 +102,14 @@ export class SensorRules {
         }
       }
       if (now === was) {
-        this.pending[i] = Number.NaN;
+        this.state[n + i] = Number.NaN;
         continue;
       }
       const delay = was ? (atoms.offDelayMs[i] as number) : (atoms.onDelayMs[i] as number);
       if (delay > 0) {
-        const since = this.pending[i] as number;
+        const since = this.state[n + i] as number;
         if (Number.isNaN(since)) {
-          this.pending[i] = ts;
+          this.state[n + i] = ts;
           continue;
         }
         if (ts - since < delay) continue;
@@ -132,7 +135,7 @@ export class SensorRules {
     const atoms = this.atoms;
     let next = Number.POSITIVE_INFINITY;
     for (let i = 0; i < atoms.length; i++) {
-      if (atoms.kinds[i] !== AtomKind.stale || this.active[i] === 1) continue;
+      if (atoms.kinds[i] !== AtomKind.stale || this.state[i] === 1) continue;
       const after = atoms.a[i] as number;
       if (quiet >= after) this.flip(i, true, null, ctx.now(), ctx);
       else next = Math.min(next, after - quiet);
@@ -162,8 +165,8 @@ export class SensorRules {
     const signal: RuleSignal = { type: "signal", rule: this.atoms.ruleIds[i] as string, part: this.atoms.parts[i] as number, sensor: this.sensor, active, value, ts };
     // Refused under backpressure: leave the state as it was, so the next reading tries again.
     if (!ctx.tell(this.alarm, signal)) return;
-    this.active[i] = active ? 1 : 0;
-    this.pending[i] = Number.NaN;
+    this.state[i] = active ? 1 : 0;
+    this.state[this.atoms.length + i] = Number.NaN;
   }
 
   /**
@@ -178,11 +181,10 @@ export class SensorRules {
     const atoms = this.book.sensorAtoms(this.unit, this.sensor);
     this.version = this.book.version;
     this.atoms = atoms;
-    this.active = new Uint8Array(atoms.length);
-    this.pending = new Float64Array(atoms.length).fill(Number.NaN);
+    this.state = new Float64Array(2 * atoms.length).fill(Number.NaN, atoms.length);
     for (let i = 0; i < atoms.length; i++) {
       const key = `${atoms.ruleIds[i]}#${atoms.parts[i]}`;
-      if (before.delete(key)) this.active[i] = 1;
+      if (before.delete(key)) this.state[i] = 1;
     }
     if (this.book.version < this.floorVersion) {
       this.carried = before.size > 0 ? before : null;
@@ -197,7 +199,7 @@ export class SensorRules {
 
   private activeKeys(): Set<string> {
     const keys = new Set<string>();
-    for (let i = 0; i < this.atoms.length; i++) if (this.active[i] === 1) keys.add(`${this.atoms.ruleIds[i]}#${this.atoms.parts[i]}`);
+    for (let i = 0; i < this.atoms.length; i++) if (this.state[i] === 1) keys.add(`${this.atoms.ruleIds[i]}#${this.atoms.parts[i]}`);
     return keys;
   }
 
