@@ -99,7 +99,8 @@ async function runImportCommand(config: VigilConfig, options: ImportOptions): Pr
     }
   }
   try {
-    const summary = await runImport(options, { store, log: logger, ...(progress === undefined ? {} : { progress }) });
+    const retentionDays = config.history.clickhouse.url === "" ? config.history.embedded.retentionDays : config.history.clickhouse.retentionDays;
+    const summary = await runImport(options, { store, log: logger, retentionDays, ...(progress === undefined ? {} : { progress }) });
     logger.info({ summary }, "import finished");
     process.stdout.write(formatSummary(summary));
     return summary.filesFailed > 0 ? EXIT_FAILURE : EXIT_OK;

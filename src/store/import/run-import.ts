@@ -60,6 +60,8 @@ export interface ImportDeps {
   log: Logger;
   progress?: ImportProgress;
   now?: () => number;
+  /** The store's retention in days (0: none), to warn when imported history is older than what a node keeps. */
+  retentionDays?: number;
 }
 
 export async function runImport(options: ImportOptions, deps: ImportDeps): Promise<ImportSummary> {
@@ -80,6 +82,7 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
       return;
     }
     logIssues(deps.log, outcome);
+    warnIfBeyondRetention(deps, outcome, started);
     if (options.unit !== undefined && outcome.format === "long") deps.log.warn({ file: outcome.file }, "--unit does not apply to a long-format file: its units come from its unit column");
     let error: string | undefined;
     if (deps.store !== undefined) {
@@ -135,6 +138,20 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
     await runner.close();
   }
   return summarise(results, (now() - started) / 1000);
+}
+
+/** Retention deletes time series by their own timestamps, so years-old history would be gone at a node's next start. */
+function warnIfBeyondRetention(deps: ImportDeps, file: FileProcessed, now: number): void {
+  const days = deps.retentionDays ?? 0;
+  if (deps.store === undefined || days <= 0) return;
+  const cutoff = now - days * 86_400_000;
+  let older = 0;
+  for (const s of file.series) for (const ts of s.ts) if (ts < cutoff) older++;
+  if (older === 0) return;
+  deps.log.warn(
+    { file: file.file, readings: older, retentionDays: days, store: deps.store.kind },
+    `${older} readings are older than the store's retention (${days} days): a node's retention will delete them; set history.${deps.store.kind}.retentionDays to 0 to keep imported history`,
+  );
 }
 
 function logIssues(log: Logger, file: FileProcessed): void {
