@@ -56,6 +56,8 @@ export class DeliveryQueue {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private closed = false;
+  /** Set from the first notification refused for a full outbox until the queue drains below its bound: one log line per episode. */
+  private overflowing = false;
   private readonly stop = new AbortController();
   private readonly work = new Set<Promise<void>>();
 
@@ -81,6 +83,8 @@ export class DeliveryQueue {
     const seq = this.outbox.claimSeq();
     if (this.items.length >= this.options.maxPending) {
       // Declared overflow: rather than hold unbounded memory, the item goes straight to the dead letters (on disk, listed).
+      if (!this.overflowing) this.deps.log.error({ notifier: this.notifier.name, maxPending: this.options.maxPending }, "notification outbox full; new notifications go to the dead letters until it drains");
+      this.overflowing = true;
       this.track(this.bury({ seq, notification }, null, null, 0, `outbox full: ${this.options.maxPending} notifications already pending for ${this.notifier.name}`));
       return;
     }
@@ -198,6 +202,7 @@ export class DeliveryQueue {
   private drop(item: Item): void {
     const at = this.items.indexOf(item);
     if (at !== -1) this.items.splice(at, 1);
+    if (this.items.length < this.options.maxPending) this.overflowing = false;
     this.gauge();
   }
 

@@ -111,6 +111,30 @@ describe("notification outbox", () => {
   });
 });
 
+describe("notification outbox bound", () => {
+  it("beyond maxPending for a notifier, new notifications go to the dead letters instead of memory", async () => {
+    const { receiver, dir } = await peerAndDir();
+    receiver.mode = "hang";
+    const config = notifyConfig(dir, {
+      maxPending: 3,
+      notifiers: [{ type: "webhook", name: "ops-hook", url: receiver.url, secret: "WEBHOOK_KEY" }],
+      routes: [{ notifiers: ["ops-hook"] }],
+    });
+    const { log, lines } = capturedLog();
+    const dispatcher = await createNotificationDispatcher(config, { log, env: { WEBHOOK_KEY: KEY } });
+    cleanups.push(() => dispatcher.close());
+    const sent = [notification(), notification(), notification(), notification(), notification()];
+    for (const n of sent) dispatcher.dispatch(n);
+    expect(dispatcher.pending()).toBe(3);
+    await until(async () => (await dispatcher.deadLetters()).length === 2, "the two over the bound dead-lettered");
+    const letters = await dispatcher.deadLetters();
+    expect(letters.map((d) => d.notification.id).sort()).toEqual([sent[3]?.id, sent[4]?.id].sort());
+    expect(letters[0]).toMatchObject({ attempts: 0, firstAttemptAt: null });
+    expect(letters[0]?.lastError).toContain("outbox full");
+    expect(lines.filter((l) => l.includes("notification outbox full")).length).toBe(1);
+  });
+});
+
 describe("notification outbox across a crash", () => {
   it("a process killed with undelivered notifications on disk loses none of them", async () => {
     const { receiver, dir } = await peerAndDir();
