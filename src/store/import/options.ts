@@ -2,6 +2,7 @@
  * The options of one import run, validated once at the boundary (the CLI
  * passes what the user typed) into a fully filled ImportOptions.
  */
+import path from "node:path";
 import { z } from "zod";
 import { ID_PATTERN } from "../../actors/readings/reading.js";
 import { IMPORT_FORMATS } from "./formats/index.js";
@@ -17,6 +18,18 @@ export const importOptionsSchema = z.object({
   store: z.boolean().default(true),
   /** Row issues kept in full per file (for the errors CSV); all are counted. */
   maxIssues: z.number().int().min(0).default(100_000),
+}).check((ctx) => {
+  // Processed CSVs are named after the input file, so two inputs of one name would overwrite each other's output.
+  if (ctx.value.outputDir === undefined) return;
+  const seen = new Set<string>();
+  for (const file of ctx.value.files) {
+    const name = path.basename(file).toLowerCase();
+    if (seen.has(name)) {
+      ctx.issues.push({ code: "custom", path: ["files"], input: file, message: `files of distinct names (with --output-dir each names its processed CSV): ${path.basename(file)} comes twice` });
+      return;
+    }
+    seen.add(name);
+  }
 });
 
 export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
