@@ -42,7 +42,7 @@ export async function run(opts: SuiteOptions): Promise<void> {
   progress("rule evaluation");
   ruleEvaluation(opts.quick ? 2_000_000 : 10_000_000);
   progress("sensor actors with and without rules");
-  await sensorThroughput(opts.quick ? 200_000 : 1_000_000);
+  await sensorThroughput(opts.quick ? 100_000 : 500_000, opts.quick ? 2 : 3);
   progress("threshold crossing → webhook");
   await webhookLatency(opts.quick ? 100 : 500);
 }
@@ -174,34 +174,46 @@ class NaiveRules {
 }
 
 /** Readings through sensor actors on one real shard worker; the kinds module is the node's own. */
-async function sensorThroughput(n: number): Promise<void> {
+async function sensorThroughput(n: number, rounds: number): Promise<void> {
   const kindsModule = new URL("../src/actors/kinds.ts", import.meta.url).pathname;
   const once = async (rules: readonly RuleInput[]): Promise<number> => {
     const system = await createActorSystem({ workers: 1, kindModules: [kindsModule], kindConfig: { alarms: { rules: { version: 1, rules } } }, log });
     try {
       const vs = values(65_536);
       const t0 = Date.now();
-      const send = async (i: number): Promise<void> => {
+      const reading = (i: number): Reading => {
         const s = i % SENSORS;
-        const r: Reading = { unit: `U${s}`, sensor: "temperature", value: vs[i & 65_535] as number, quality: "GOOD", ts: t0 + Math.floor(i / SENSORS) * 1000, source: "simulator", receivedAt: t0 };
-        while (!system.tell(sensorAddress(r.unit, r.sensor), r)) await system.whenWritable(sensorAddress(r.unit, r.sensor));
+        return { unit: `U${s}`, sensor: "temperature", value: vs[i & 65_535] as number, quality: "GOOD", ts: t0 + Math.floor(i / SENSORS) * 1000, source: "simulator", receivedAt: t0 };
+      };
+      // Told without waiting; only a refusal (the worker at its in-flight budget) waits until it is worth retrying.
+      const sendAll = async (from: number, to: number): Promise<void> => {
+        for (let i = from; i < to; i++) {
+          const r = reading(i);
+          const address = sensorAddress(r.unit, r.sensor);
+          while (!system.tell(address, r)) await system.whenWritable(address);
+        }
       };
       // An ask after a sensor's readings is answered after them: once every sensor has answered, all is processed.
       const drained = async (): Promise<void> => {
         for (let s = 0; s < SENSORS; s++) await system.ask(sensorAddress(`U${s}`, "temperature"), { type: "get" });
       };
-      for (let i = 0; i < SENSORS * 5; i++) await send(i); // activate every actor first
+      await sendAll(0, SENSORS * 5); // activate every actor first
       await drained();
       const started = performance.now();
-      for (let i = SENSORS * 5; i < SENSORS * 5 + n; i++) await send(i);
+      await sendAll(SENSORS * 5, SENSORS * 5 + n);
       await drained();
       return n / ((performance.now() - started) / 1000);
     } finally {
       await system.stop();
     }
   };
-  const withRules = await once(tenRules());
-  const without = await once([]);
+  // Alternate, best of `rounds` each: a shared machine's drift falls on both.
+  let withRules = 0;
+  let without = 0;
+  for (let round = 0; round < rounds; round++) {
+    withRules = Math.max(withRules, await once(tenRules()));
+    without = Math.max(without, await once([]));
+  }
   reportFigure({
     suite: SUITE,
     metric: "sensor_readings_per_s",
