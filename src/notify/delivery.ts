@@ -11,6 +11,10 @@
  *
  * Order: items start in sequence order, but with concurrency > 1 and retries
  * they may arrive out of order; receivers order by `at` and dedupe by `id`.
+ *
+ * Cost: an item is either in the ready line (due now), in flight, or waiting
+ * on its own retry timer, so each step is O(1) however many items a long
+ * outage piles up.
  */
 import type { Logger } from "../runtime/log.js";
 import type { Clock, TimerHandle } from "../runtime/clock.js";
@@ -27,12 +31,11 @@ interface Item {
   readonly notification: AlarmNotification;
   /** Settles once the item is on disk (or writing it failed: it is still delivered from memory). */
   readonly written: Promise<void>;
-  ready: boolean;
-  inFlight: boolean;
   attempts: number;
   firstAttemptAt: number | null;
   lastAttemptAt: number | null;
-  nextAt: number;
+  /** The wait before its next attempt, while it has one. */
+  retryTimer: TimerHandle | undefined;
 }
 
 export interface DeliveryOptions {
@@ -51,10 +54,11 @@ export interface DeliveryDeps {
 }
 
 export class DeliveryQueue {
-  private readonly items: Item[] = [];
+  /** Every item not yet delivered or dead-lettered. */
+  private readonly items = new Set<Item>();
+  /** Items due for an attempt, oldest first. */
+  private readonly ready: Item[] = [];
   private inFlight = 0;
-  private timer: TimerHandle | undefined;
-  private timerAt = Infinity;
   private closed = false;
   /** Set from the first notification refused for a full outbox until the queue drains below its bound: one log line per episode. */
   private overflowing = false;
@@ -68,20 +72,24 @@ export class DeliveryQueue {
     private readonly deps: DeliveryDeps,
     restored: readonly StoredItem[],
   ) {
-    for (const { seq, notification } of restored) this.items.push(this.item(seq, notification, Promise.resolve(), true));
+    for (const { seq, notification } of restored) {
+      const item = this.item(seq, notification, Promise.resolve());
+      this.items.add(item);
+      this.ready.push(item);
+    }
     this.gauge();
     this.pump();
   }
 
   get pending(): number {
-    return this.items.length;
+    return this.items.size;
   }
 
   /** Queues the notification (durably, behind) and returns at once. */
   enqueue(notification: AlarmNotification): void {
     if (this.closed) return;
     const seq = this.outbox.claimSeq();
-    if (this.items.length >= this.options.maxPending) {
+    if (this.items.size >= this.options.maxPending) {
       // Declared overflow: rather than hold unbounded memory, the item goes straight to the dead letters (on disk, listed).
       if (!this.overflowing) this.deps.log.error({ notifier: this.notifier.name, maxPending: this.options.maxPending }, "notification outbox full; new notifications go to the dead letters until it drains");
       this.overflowing = true;
@@ -91,12 +99,12 @@ export class DeliveryQueue {
     const written = this.outbox.write(seq, notification).catch((err: unknown) => {
       this.deps.log.error({ notifier: this.notifier.name, notification: notification.id, err: this.describe(err) }, "notification not written to the outbox; delivering from memory only");
     });
-    const item = this.item(seq, notification, written, false);
-    this.items.push(item);
+    const item = this.item(seq, notification, written);
+    this.items.add(item);
     this.gauge();
     this.track(
       written.then(() => {
-        item.ready = true;
+        this.ready.push(item);
         this.pump();
       }),
     );
@@ -105,13 +113,13 @@ export class DeliveryQueue {
   /** Stops starting attempts, abandons those in flight (they stay in the outbox) and waits for every disk write. */
   async close(): Promise<void> {
     this.closed = true;
-    this.timer?.cancel();
+    for (const item of this.items) item.retryTimer?.cancel();
     this.stop.abort();
     while (this.work.size > 0) await Promise.allSettled([...this.work]);
   }
 
-  private item(seq: number, notification: AlarmNotification, written: Promise<void>, ready: boolean): Item {
-    return { seq, notification, written, ready, inFlight: false, attempts: 0, firstAttemptAt: null, lastAttemptAt: null, nextAt: 0 };
+  private item(seq: number, notification: AlarmNotification, written: Promise<void>): Item {
+    return { seq, notification, written, attempts: 0, firstAttemptAt: null, lastAttemptAt: null, retryTimer: undefined };
   }
 
   private track(p: Promise<void>): void {
@@ -119,33 +127,16 @@ export class DeliveryQueue {
     void p.finally(() => this.work.delete(p));
   }
 
-  /** Starts every attempt that is due and has a free slot; otherwise sleeps until the next one is due. */
+  /** Starts attempts for due items while there is a free slot. */
   private pump(): void {
-    if (this.closed) return;
-    const now = this.deps.clock.now();
-    let nextDue = Infinity;
-    for (const item of this.items) {
-      if (this.inFlight >= this.options.concurrency) return;
-      if (!item.ready || item.inFlight) continue;
-      if (item.nextAt > now) {
-        nextDue = Math.min(nextDue, item.nextAt);
-        continue;
-      }
+    while (!this.closed && this.inFlight < this.options.concurrency) {
+      const item = this.ready.shift();
+      if (item === undefined) return;
       this.track(this.attempt(item));
-    }
-    if (nextDue !== Infinity && nextDue < this.timerAt) {
-      this.timer?.cancel();
-      this.timerAt = nextDue;
-      this.timer = this.deps.clock.setTimer(nextDue - now, () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.pump();
-      });
     }
   }
 
   private async attempt(item: Item): Promise<void> {
-    item.inFlight = true;
     this.inFlight++;
     const now = this.deps.clock.now();
     item.attempts++;
@@ -173,12 +164,15 @@ export class DeliveryQueue {
         await this.bury(item, item.firstAttemptAt, item.lastAttemptAt, item.attempts, reason);
       } else {
         const delay = retryDelayMs(item.attempts, this.options.retry, this.deps.random);
-        item.nextAt = this.deps.clock.now() + delay;
+        item.retryTimer = this.deps.clock.setTimer(delay, () => {
+          item.retryTimer = undefined;
+          this.ready.push(item);
+          this.pump();
+        });
         this.deps.metrics.retries.inc({ notifier: name });
         this.deps.log.warn({ notifier: name, notification: item.notification.id, attempt: item.attempts, retryInMs: delay, reason }, "notification delivery failed; will retry");
       }
     } finally {
-      item.inFlight = false;
       this.inFlight--;
       this.pump();
     }
@@ -200,9 +194,8 @@ export class DeliveryQueue {
   }
 
   private drop(item: Item): void {
-    const at = this.items.indexOf(item);
-    if (at !== -1) this.items.splice(at, 1);
-    if (this.items.length < this.options.maxPending) this.overflowing = false;
+    this.items.delete(item);
+    if (this.items.size < this.options.maxPending) this.overflowing = false;
     this.gauge();
   }
 
@@ -215,7 +208,7 @@ export class DeliveryQueue {
   }
 
   private gauge(): void {
-    this.deps.metrics.pending.set({ notifier: this.notifier.name }, this.items.length);
+    this.deps.metrics.pending.set({ notifier: this.notifier.name }, this.items.size);
   }
 
   /** An error as one line with every secret scrubbed out: library messages may quote URLs or credentials. */
