@@ -128,6 +128,7 @@ export const defaults: VigilConfig = deepFreeze({
       },
       ewmaAlpha: 0.2, // weight of the newest value in the EWMA
       maxSamples: 4096, // samples a sensor keeps at most, bounding its time windows at high rates
+      baselineMs: 2 * 60 * 1000, // 2 minutes: time constant of the slow baseline wear gaps are measured from
       stuck: {
         readings: 10, // a flat line: this many equal readings in a row…
         ms: 0, // …spanning at least this long (0: any span)
@@ -142,12 +143,15 @@ export const defaults: VigilConfig = deepFreeze({
       },
       unitUpdateIntervalMs: 1000, // 1 second: routine updates to the unit actor; changes go at once
       driftHorizonMs: 2 * 60 * 1000, // 2 minutes: a trend that leaves the normal band within this is drift
+      wearGap: 3, // while its unit sees wear, a reading is flagged `degradation` from this wear gap (noise sd)
     },
     unit: {
       offlineAfterMs: 30 * 1000, // 30 seconds without a reading
       startupMs: 5 * 60 * 1000, // 5 minutes of STARTUP after coming online
       sustainedAnomalyMs: 30 * 1000, // 30 seconds of unbroken anomaly is DEGRADED
       faultBadQualitySensors: 2, // BAD sensors that make a FAULT
+      wearGap: 4, // the unit sees wear when a rising and a falling sensor each show this wear gap (noise sd)…
+      wearReleaseGap: 2, // …and stops seeing it when either side is back below this
     },
   },
   history: {

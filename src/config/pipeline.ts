@@ -40,8 +40,9 @@ const sensorTypeSchema = z.strictObject(
     idleBelow: z.number().optional(),
     overloadAbove: z.number().optional(),
     noiseFloor: positive("a number > 0").optional(),
+    wear: z.enum(["rise", "fall"], { error: '"rise" or "fall"' }).optional(),
   },
-  { error: "a sensor type: {category, unit, normal, limits, optimal, idleBelow, overloadAbove, noiseFloor}" },
+  { error: "a sensor type: {category, unit, normal, limits, optimal, idleBelow, overloadAbove, noiseFloor, wear}" },
 );
 
 export const pipelineSchema = section({
@@ -53,6 +54,7 @@ export const pipelineSchema = section({
     }),
     ewmaAlpha: fraction("a number in (0, 1]", { value: 0, inclusive: false }, { value: 1, inclusive: true }),
     maxSamples: wholeNumber(2),
+    baselineMs: durationMs(1),
     stuck: section({
       readings: wholeNumber(2),
       ms: durationMs(0),
@@ -67,11 +69,14 @@ export const pipelineSchema = section({
     }),
     unitUpdateIntervalMs: durationMs(0),
     driftHorizonMs: durationMs(1),
+    wearGap: positive("a number > 0"),
   }),
   unit: section({
     offlineAfterMs: durationMs(1),
     startupMs: durationMs(0),
     sustainedAnomalyMs: durationMs(0),
     faultBadQualitySensors: wholeNumber(1),
+    wearGap: positive("a number > 0"),
+    wearReleaseGap: positive("a number > 0"),
   }),
 });

@@ -2,7 +2,10 @@
  * One sensor of one unit (`sensor/<unit>/<sensor>`): windows its readings,
  * checks and scores each one, publishes a ProcessedReading for every reading
  * (and again on the anomaly subject when anomalous), drops and reports
- * duplicates, and keeps its unit informed. The hot path: one reading costs a
+ * duplicates, and keeps its unit informed — including its wear gap, from
+ * which the unit reads a degradation no single sensor shows for sure; while
+ * the unit says it sees one, readings that move with it are flagged
+ * `degradation`. The hot path: one reading costs a
  * few window updates, a logistic and one JSON encoding, and allocates
  * nothing but the occasional update to the unit — the published object is
  * reused, since `publish` encodes it at once.
@@ -16,10 +19,10 @@ import { SensorRules, type SensorRulesState } from "../alarm/index.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
 import { encodeProcessedReading, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
-import type { SensorMessage, SensorUpdate, SensorView } from "./messages.js";
+import type { SensorMessage, SensorUpdate, SensorView, UnitWear } from "./messages.js";
 import { noisyOr, RangeCheck, Reason, reasonsOf, RULE_SCORE, severityOf, StuckDetector } from "./rules.js";
 import type { ScoreResult, SensorScorer } from "./scorer.js";
-import type { SensorTypeSpec } from "./sensor-types.js";
+import { noiseFloorOf, type SensorTypeSpec } from "./sensor-types.js";
 import { featureSpecOf, type SensorSettings } from "./settings.js";
 
 /** The sensor's snapshot: its windows and statistics, plain data. */
@@ -35,6 +38,8 @@ export interface SensorState {
   duplicates: number;
   /** The alarm rules' conditions on this sensor. */
   alarm?: SensorRulesState;
+  /** The unit's last word on wear; absent in snapshots from before it existed. */
+  unitWear?: boolean;
 }
 
 /** A change on top of a SensorState: the windows' added samples, the rest in full. */
@@ -51,6 +56,8 @@ export interface SensorActorOptions {
   scorer: SensorScorer;
   /** Index of the window drift is judged on (the longest). */
   driftWindow: number;
+  /** Index of the scorer's baseline window, which the wear gap takes its noise scale from. */
+  baselineWindow: number;
   /** The worker's alarm rules, evaluated on every reading. */
   rules: RuleBook;
 }
@@ -75,6 +82,10 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   private readonly threshold: number;
   private readonly scorer: SensorScorer;
   private readonly driftWindow: number;
+  private readonly baselineWindow: number;
+  /** +1 when the value rises with wear, -1 when it falls, 0 when its type does not say. */
+  private readonly wearSign: number;
+  private readonly noiseFloor: number;
   private readonly features: RollingFeatures;
   private readonly flat: StuckDetector;
   private readonly range = new RangeCheck();
@@ -95,6 +106,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   private readings = 0;
   private anomalies = 0;
   private duplicates = 0;
+  /** The unit sees wear across its sensors (UnitWear). */
+  private unitWear = false;
   // What the unit was last told, to send only changes and a heartbeat.
   private toldTs = Number.NEGATIVE_INFINITY;
   private toldAnomaly = false;
@@ -112,6 +125,9 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     this.threshold = o.settings.scoring.anomalyThreshold;
     this.scorer = o.scorer;
     this.driftWindow = o.driftWindow;
+    this.baselineWindow = o.baselineWindow;
+    this.wearSign = this.type?.wear === "rise" ? 1 : this.type?.wear === "fall" ? -1 : 0;
+    this.noiseFloor = this.type === undefined ? 0 : noiseFloorOf(this.type);
     this.features = new RollingFeatures(featureSpecOf(o.settings));
     this.flat = new StuckDetector(o.settings.stuck.readings, o.settings.stuck.ms, o.settings.stuck.tolerance);
     this.processedSubject = SUBJECTS.processed(o.unit, o.sensor);
@@ -141,6 +157,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     if (typeof message !== "object" || message === null) return undefined; // not for us; never worth a restart
     if ("type" in message) {
       if (message.type === "stale-check") this.alarmRules.onStaleCheck(ctx);
+      else if (message.type === "unit-wear") this.onUnitWear(message);
       return message.type === "get" ? this.view() : undefined;
     }
     this.onReading(message, ctx);
@@ -183,6 +200,10 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
           mask |= this.range.mask;
           rules = noisyOr(rules, this.range.score);
         }
+      }
+      if (this.unitWear && this.wearGap() >= this.settings.wearGap) {
+        mask |= Reason.degradation;
+        rules = noisyOr(rules, RULE_SCORE.degradation);
       }
       score = scoreOf(noisyOr(statistical, rules));
       // Only the rules found it: say so, whatever scored the rest.
@@ -235,6 +256,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
       category: anomaly ? this.category : null,
       reasons: reasonsOf(anomaly ? mask : 0),
       drift: this.drifting(),
+      wear: this.wearGap(),
     };
     // Refused under backpressure: keep `untold` so the next reading tries again.
     this.untold = !ctx.tell(this.unitAddr, update);
@@ -261,6 +283,31 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     if (mean < lo || mean > hi) return false;
     const projected = mean + (slope * this.settings.driftHorizonMs) / 1000;
     return projected < lo || projected > hi;
+  }
+
+  /**
+   * How far the recent values stand from the slow baseline in the wear
+   * direction, in noise standard deviations. "Recent" is the EWMA, or the
+   * newest value when that is nearer the baseline: the EWMA smooths the noise
+   * but lags, and a value that has jumped back must end the gap at once. The
+   * noise is the scatter around the baseline window's trend line, so the very
+   * ramp being measured does not inflate it; the type's noise floor keeps a
+   * calm or flat window from making a tiny gap look large.
+   */
+  private wearGap(): number {
+    if (this.wearSign === 0) return 0;
+    const w = this.features.windows[this.baselineWindow];
+    if (w === undefined || w.n < this.settings.scoring.minSamples) return 0;
+    const noise = w.residualStd();
+    const scale = Math.sqrt(noise * noise + this.noiseFloor * this.noiseFloor);
+    if (!(scale > 0)) return 0;
+    const baseline = this.features.baseline();
+    const sign = this.wearSign;
+    return Math.min(sign * (this.features.ewma() - baseline), sign * (this.features.latestValue - baseline)) / scale;
+  }
+
+  private onUnitWear(message: UnitWear): void {
+    this.unitWear = message.on;
   }
 
   private reportDuplicate(r: Reading, ctx: ActorContext): void {
@@ -333,6 +380,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
       anomalies: this.anomalies,
       duplicates: this.duplicates,
       alarm: this.alarmRules.snapshot(),
+      unitWear: this.unitWear,
     };
   }
 
@@ -356,5 +404,6 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     this.anomalies = state.anomalies;
     this.duplicates = state.duplicates;
     this.alarmRules.restore(state.alarm);
+    this.unitWear = state.unitWear ?? false;
   }
 }

@@ -10,7 +10,7 @@ export type { DuplicateReport, SensorState } from "./actor.js";
 export { sensorKind } from "./kind.js";
 export type { SensorKindOptions } from "./kind.js";
 export { isSensorUpdate } from "./messages.js";
-export type { SensorMessage, SensorQuery, SensorUpdate, SensorView } from "./messages.js";
+export type { SensorMessage, SensorQuery, SensorUpdate, SensorView, UnitWear } from "./messages.js";
 export { ANOMALY_REASONS, RULE_SCORE, severityOf } from "./rules.js";
 export type { AnomalyReason } from "./rules.js";
 export type { ScoreResult, ScorerContext, ScorerFactory, SensorScorer } from "./scorer.js";

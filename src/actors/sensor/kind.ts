@@ -45,7 +45,7 @@ export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage,
       const sensor = id.slice(slash + 1);
       const type = sensorTypeOf(sensorTypes, sensor);
       const scorer = makeScorer({ unit, sensor, type: type?.spec, settings, baseline });
-      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow, rules });
+      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow, baselineWindow: baseline, rules });
     },
   });
 }

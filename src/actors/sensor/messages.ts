@@ -13,7 +13,17 @@ export interface SensorQuery {
   readonly type: "get";
 }
 
-export type SensorMessage = Reading | SensorQuery | StaleCheck;
+/**
+ * From the sensor's unit, when it starts or stops seeing wear across its
+ * sensors (unit/wear.ts): while `on`, the sensor flags readings that show
+ * its own share of it (`degradation`).
+ */
+export interface UnitWear {
+  readonly type: "unit-wear";
+  readonly on: boolean;
+}
+
+export type SensorMessage = Reading | SensorQuery | StaleCheck | UnitWear;
 
 /**
  * The compact state a sensor actor tells `unit/<unit>`: at once when its
@@ -33,6 +43,12 @@ export interface SensorUpdate {
   readonly reasons: readonly AnomalyReason[];
   /** The sensor's trend would take it out of its normal band within the drift horizon. */
   readonly drift: boolean;
+  /**
+   * How far the sensor's recent values (its EWMA) have moved from its slow
+   * baseline in its type's wear direction, in noise standard deviations
+   * (negative: the other way); 0 when its type has no wear direction.
+   */
+  readonly wear: number;
 }
 
 /** What `{type: "get"}` returns: the sensor's state, for the API and tests. */

@@ -1,6 +1,6 @@
 /**
  * The rule checks of a reading — quality, hard limits, normal band, flat
- * line — and how a score and its reasons become a severity. Reasons are kept
+ * line, its share of its unit's wear — and how a score and its reasons become a severity. Reasons are kept
  * as bit flags on the hot path and turned into the published strings through
  * a table of shared arrays, so a reading allocates nothing for them.
  */
@@ -8,7 +8,7 @@ import type { Severity } from "../readings/index.js";
 import type { SensorTypeSpec } from "./sensor-types.js";
 
 /** Why a reading is anomalous, as published in `ProcessedReading.reasons`. */
-export const ANOMALY_REASONS = ["zscore", "stuck", "out_of_range_high", "out_of_range_low", "limit_exceeded", "bad_quality"] as const;
+export const ANOMALY_REASONS = ["zscore", "stuck", "out_of_range_high", "out_of_range_low", "limit_exceeded", "bad_quality", "degradation"] as const;
 export type AnomalyReason = (typeof ANOMALY_REASONS)[number];
 
 export const Reason = {
@@ -18,6 +18,7 @@ export const Reason = {
   outOfRangeLow: 1 << 3,
   limitExceeded: 1 << 4,
   badQuality: 1 << 5,
+  degradation: 1 << 6,
 } as const;
 
 const REASON_LISTS: readonly (readonly AnomalyReason[])[] = Array.from({ length: 1 << ANOMALY_REASONS.length }, (_, mask) =>
@@ -43,6 +44,8 @@ export const RULE_SCORE = {
   outOfRangeSpan: 0.2,
   /** Beyond a hard limit. CRITICAL. */
   limitExceeded: 1,
+  /** Moving with the unit's wear: the machine is going downhill, nothing has failed yet. LOW. */
+  degradation: 0.6,
 } as const;
 
 /** Range check against a sensor type: sets `mask` and `score` (0 when inside the normal band). */

@@ -27,17 +27,32 @@ export interface SensorTypeSpec {
   readonly overloadAbove?: number;
   /** Smallest noise scale the z-score assumes (the instrument's resolution). @default 0.1 % of the normal band */
   readonly noiseFloor?: number;
+  /**
+   * Which way the value goes as the machine wears (a pump losing efficiency
+   * runs hotter, draws more power and shakes more, for less pressure and
+   * flow). The unit reads a degradation from sensors moving this way
+   * together; a sensor without it takes no part.
+   */
+  readonly wear?: "rise" | "fall";
 }
 
 export const DEFAULT_SENSOR_TYPES: Readonly<Record<string, SensorTypeSpec>> = {
-  temperature: { category: "THERMAL", unit: "°C", normal: [-10, 40], limits: [-20, 50], optimal: [0, 30] },
-  pressure: { category: "PRESSURE", unit: "bar", normal: [0.5, 8], limits: [0.25, 10], optimal: [2, 6.5] },
-  flow_rate: { category: "FLOW", unit: "L/min", normal: [50, 300], limits: [0, 350], optimal: [100, 250], idleBelow: 5 },
+  temperature: { category: "THERMAL", unit: "°C", normal: [-10, 40], limits: [-20, 50], optimal: [0, 30], wear: "rise" },
+  pressure: { category: "PRESSURE", unit: "bar", normal: [0.5, 8], limits: [0.25, 10], optimal: [2, 6.5], wear: "fall" },
+  flow_rate: { category: "FLOW", unit: "L/min", normal: [50, 300], limits: [0, 350], optimal: [100, 250], idleBelow: 5, wear: "fall" },
   // The nameplate goes to 120 kW; sustained running above 100 kW is overload.
-  power: { category: "ELECTRICAL", unit: "kW", normal: [30, 120], limits: [0, 150], optimal: [50, 95], idleBelow: 2, overloadAbove: 100 },
+  power: { category: "ELECTRICAL", unit: "kW", normal: [30, 120], limits: [0, 150], optimal: [50, 95], idleBelow: 2, overloadAbove: 100, wear: "rise" },
   // Velocity RMS. ISO 10816-3: below 4.5 mm/s is good for long-term running, above about 11 damage occurs.
-  vibration: { category: "MECHANICAL", unit: "mm/s", normal: [0, 11], limits: [0, 18], optimal: [0, 4.5] },
+  vibration: { category: "MECHANICAL", unit: "mm/s", normal: [0, 11], limits: [0, 18], optimal: [0, 4.5], wear: "rise" },
 };
+
+/** Noise floor for a known type: 0.1 % of its normal band. */
+const FLOOR_OF_BAND = 0.001;
+
+/** The smallest noise scale to assume for a type: its `noiseFloor`, else 0.1 % of its normal band. */
+export function noiseFloorOf(spec: SensorTypeSpec): number {
+  return spec.noiseFloor ?? FLOOR_OF_BAND * (spec.normal[1] - spec.normal[0]);
+}
 
 /**
  * The spec for a sensor name: an exact match, else the longest type name the
@@ -71,5 +86,6 @@ export function sensorTypeProblem(name: string, spec: SensorTypeSpec): string | 
   if (!band(spec.limits)) return `sensorTypes.${name}.limits: expected [low, high] with low <= high`;
   if (spec.limits[0] > spec.normal[0] || spec.limits[1] < spec.normal[1]) return `sensorTypes.${name}.limits: expected to contain the normal band`;
   if (spec.optimal !== undefined && !band(spec.optimal)) return `sensorTypes.${name}.optimal: expected [low, high] with low <= high`;
+  if (spec.wear !== undefined && spec.wear !== "rise" && spec.wear !== "fall") return `sensorTypes.${name}.wear: expected "rise" or "fall"`;
   return undefined;
 }

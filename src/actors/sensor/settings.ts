@@ -18,6 +18,8 @@ export interface SensorSettings {
   readonly ewmaAlpha: number;
   /** Samples a sensor keeps at most, bounding its time windows at high rates. @default 4096 */
   readonly maxSamples: number;
+  /** Time constant of the slow baseline the wear gap is measured from. @default 120000 (2 minutes) */
+  readonly baselineMs: number;
   /** Flat-line detection: stuck once the value has not changed for `readings` readings spanning at least `ms`. */
   readonly stuck: {
     /** @default 10 */
@@ -46,16 +48,25 @@ export interface SensorSettings {
   readonly unitUpdateIntervalMs: number;
   /** Drift: the trend of the longest window would leave the normal band within this. @default 2 minutes */
   readonly driftHorizonMs: number;
+  /**
+   * While its unit sees wear (unit settings `wearGap`), a reading is flagged
+   * `degradation` when the sensor's own wear gap — its EWMA less its slow
+   * baseline, in its type's wear direction, in noise standard deviations — is
+   * at least this. @default 3
+   */
+  readonly wearGap: number;
 }
 
 export const DEFAULT_SENSOR_SETTINGS: SensorSettings = {
   windows: { counts: [5, 10, 30], durationsMs: [10_000, 30_000, 60_000] }, // 10 s, 30 s, 60 s
   ewmaAlpha: 0.2,
   maxSamples: 4096,
+  baselineMs: 2 * 60 * 1000, // 2 minutes
   stuck: { readings: 10, ms: 0, tolerance: 0 },
   scoring: { zCentre: 5, zSteepness: 1.5, minSamples: 10, anomalyThreshold: 0.5, noiseAlpha: 0.02 },
   unitUpdateIntervalMs: 1000, // 1 second
   driftHorizonMs: 2 * 60 * 1000, // 2 minutes: a minute-long trend says little about the next hour
+  wearGap: 3,
 };
 
 export type SensorSettingsInput = {
@@ -68,10 +79,12 @@ export function resolveSensorSettings(input: SensorSettingsInput | undefined): S
     windows: { ...d.windows, ...input?.windows },
     ewmaAlpha: input?.ewmaAlpha ?? d.ewmaAlpha,
     maxSamples: input?.maxSamples ?? d.maxSamples,
+    baselineMs: input?.baselineMs ?? d.baselineMs,
     stuck: { ...d.stuck, ...input?.stuck },
     scoring: { ...d.scoring, ...input?.scoring },
     unitUpdateIntervalMs: input?.unitUpdateIntervalMs ?? d.unitUpdateIntervalMs,
     driftHorizonMs: input?.driftHorizonMs ?? d.driftHorizonMs,
+    wearGap: input?.wearGap ?? d.wearGap,
   };
   const problem = featureSpecProblem(featureSpecOf(s)) ?? settingsProblem(s);
   if (problem !== undefined) throw new VigilError("VIGIL_CONFIG_INVALID", `sensor actor settings: ${problem}`);
@@ -79,7 +92,7 @@ export function resolveSensorSettings(input: SensorSettingsInput | undefined): S
 }
 
 export function featureSpecOf(s: SensorSettings): FeatureSpec {
-  return { counts: s.windows.counts, durationsMs: s.windows.durationsMs, ewmaAlpha: s.ewmaAlpha, maxSamples: s.maxSamples };
+  return { counts: s.windows.counts, durationsMs: s.windows.durationsMs, ewmaAlpha: s.ewmaAlpha, maxSamples: s.maxSamples, baselineMs: s.baselineMs };
 }
 
 function settingsProblem(s: SensorSettings): string | undefined {
@@ -94,5 +107,6 @@ function settingsProblem(s: SensorSettings): string | undefined {
   if (!(sc.noiseAlpha > 0 && sc.noiseAlpha <= 1)) return `scoring.noiseAlpha: expected a number in (0, 1], got ${String(sc.noiseAlpha)}`;
   if (!(s.unitUpdateIntervalMs >= 0)) return `unitUpdateIntervalMs: expected a duration >= 0, got ${String(s.unitUpdateIntervalMs)}`;
   if (!(s.driftHorizonMs > 0)) return `driftHorizonMs: expected a duration > 0, got ${String(s.driftHorizonMs)}`;
+  if (!(s.wearGap > 0)) return `wearGap: expected a number > 0, got ${String(s.wearGap)}`;
   return undefined;
 }

@@ -12,9 +12,8 @@
  */
 import type { RollingFeatures, WindowStats } from "../../ml/index.js";
 import type { ScoreResult, ScorerContext, SensorScorer } from "./scorer.js";
+import { noiseFloorOf } from "./sensor-types.js";
 
-/** Noise floor for a known type: 0.1 % of its normal band. */
-const FLOOR_OF_BAND = 0.001;
 /** Noise floor for an unknown type: 0.01 % of the baseline's magnitude (plus a hair, for values near 0). */
 const FLOOR_OF_MEAN = 0.0001;
 const FLOOR_ABSOLUTE = 1e-9;
@@ -40,7 +39,7 @@ export class StatisticalScorer implements SensorScorer {
     const sc = context.settings.scoring;
     this.baseline = context.baseline;
     const type = context.type;
-    this.floor = type === undefined ? 0 : (type.noiseFloor ?? FLOOR_OF_BAND * (type.normal[1] - type.normal[0]));
+    this.floor = type === undefined ? 0 : noiseFloorOf(type);
     this.zCentre = sc.zCentre;
     this.zSteepness = sc.zSteepness;
     this.minSamples = sc.minSamples;

@@ -5,18 +5,23 @@
  * and health its assessor derives. Publishes a UnitState whenever status,
  * operational state, severity, category or (rounded) health changes.
  *
+ * Whether the unit is wearing (wear.ts) is judged here too, before the
+ * assessor runs, and told to the sensors that have a wear direction whenever
+ * it changes: they flag the readings that carry their share of it.
+ *
  * Offline detection is one re-armed timer, not one per update: when it fires
  * it checks how long the unit has been silent and either goes offline or
  * re-arms for the rest of the timeout.
  */
 import { isChildFailed, type Actor, type ActorContext } from "../../runtime/index.js";
-import type { OperationalState, Severity, Category, SensorSnapshot, UnitState, UnitStatus } from "../readings/index.js";
-import { isSensorUpdate, sensorTypeOf, type SensorTypeSpec, type SensorUpdate } from "../sensor/index.js";
+import { sensorAddress, type OperationalState, type Severity, type Category, type SensorSnapshot, type UnitState, type UnitStatus } from "../readings/index.js";
+import { isSensorUpdate, sensorTypeOf, type SensorTypeSpec, type SensorUpdate, type UnitWear } from "../sensor/index.js";
 import { SUBJECTS } from "../subjects.js";
 import { alarmAddress, type UnitSignal } from "../alarm/index.js";
 import type { Assessment, SensorEntry, UnitAssessor, UnitView } from "./assessor.js";
 import type { OnlineCheck, UnitMessage } from "./messages.js";
 import type { UnitSettings } from "./settings.js";
+import { WearWatch } from "./wear.js";
 
 /** The unit's snapshot. */
 export interface UnitActorState {
@@ -28,6 +33,8 @@ export interface UnitActorState {
   onlineSince: number | null;
   lastReadingAt: number | null;
   published: PublishedKey | null;
+  /** Absent in snapshots from before wear was watched. */
+  wearing?: boolean;
 }
 
 interface PublishedKey {
@@ -53,13 +60,18 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   private lastReadingAt: number | null = null;
   private published: PublishedKey | null = null;
   private checkArmed = false;
+  private readonly wear: WearWatch;
+  /** What the sensors were last told about wear (all of them took it). */
+  private wearTold = false;
 
   constructor(
     private readonly unit: string,
     private readonly settings: UnitSettings,
     private readonly sensorTypes: Readonly<Record<string, SensorTypeSpec>>,
     private readonly assessor: UnitAssessor,
-  ) {}
+  ) {
+    this.wear = new WearWatch(settings);
+  }
 
   onActivate(ctx: ActorContext): void {
     // Timers do not survive passivation or a restart: pick the watch up again.
@@ -95,7 +107,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     let entry = this.sensors.get(u.sensor);
     if (entry === undefined) {
       const type = sensorTypeOf(this.sensorTypes, u.sensor)?.spec;
-      entry = { value: u.value, ts: u.ts, quality: u.quality, anomaly: false, score: 0, severity: null, category: null, reasons: u.reasons, drift: false, anomalousSince: null, type };
+      entry = { value: u.value, ts: u.ts, quality: u.quality, anomaly: false, score: 0, severity: null, category: null, reasons: u.reasons, drift: false, wear: 0, anomalousSince: null, type };
       this.sensors.set(u.sensor, entry);
     }
     entry.anomalousSince = u.anomaly ? (entry.anomalousSince ?? u.ts) : null;
@@ -108,6 +120,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     entry.category = u.category;
     entry.reasons = u.reasons;
     entry.drift = u.drift;
+    entry.wear = u.wear;
     if (this.lastReadingAt === null || u.ts > this.lastReadingAt) this.lastReadingAt = u.ts;
     this.lastHeardAt = ctx.now();
     if (!this.reachable) {
@@ -148,14 +161,38 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     return this.maintenance ? "maintenance" : this.reachable ? "online" : "offline";
   }
 
-  private view(ctx: ActorContext): UnitView {
-    return { unit: this.unit, sensors: this.sensors, now: ctx.now(), onlineSince: this.onlineSince, previous: this.published?.operationalState ?? null };
+  private view(now: number, startingUp: boolean): UnitView {
+    return {
+      unit: this.unit,
+      sensors: this.sensors,
+      now,
+      onlineSince: this.onlineSince,
+      startingUp,
+      wearing: this.wear.wearing,
+      previous: this.published?.operationalState ?? null,
+    };
+  }
+
+  /** Tells the sensors with a wear direction that the unit started or stopped wearing; again later if one refused. */
+  private tellWear(ctx: ActorContext): void {
+    const on = this.wear.wearing;
+    if (on === this.wearTold) return;
+    const message: UnitWear = { type: "unit-wear", on };
+    let all = true;
+    for (const [name, s] of this.sensors) {
+      if (s.type?.wear !== undefined && !ctx.tell(sensorAddress(this.unit, name), message)) all = false;
+    }
+    if (all) this.wearTold = on;
   }
 
   /** Re-assess and publish when anything a subscriber cares about changed. */
   private evaluate(ctx: ActorContext): void {
     const a = this.assessment;
-    this.assessor.assess(this.view(ctx), a);
+    const now = ctx.now();
+    const startingUp = this.onlineSince !== null && now - this.onlineSince < this.settings.startupMs;
+    this.wear.update(this.sensors, startingUp || this.status !== "online");
+    this.assessor.assess(this.view(now, startingUp), a);
+    this.tellWear(ctx);
     const p = this.published;
     const status = this.status;
     if (this.sensors.size === 0 && !this.maintenance) return; // asked about before any reading: nothing to say yet
@@ -211,18 +248,20 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       onlineSince: this.onlineSince,
       lastReadingAt: this.lastReadingAt,
       published: this.published === null ? null : { ...this.published },
+      wearing: this.wear.wearing,
     };
   }
 
   restore(state: UnitActorState): void {
     if (state.v !== 1) return;
     this.sensors.clear();
-    for (const [name, s] of Object.entries(state.sensors)) this.sensors.set(name, { ...s, type: sensorTypeOf(this.sensorTypes, name)?.spec });
+    for (const [name, s] of Object.entries(state.sensors)) this.sensors.set(name, { ...s, wear: s.wear ?? 0, type: sensorTypeOf(this.sensorTypes, name)?.spec });
     this.reachable = state.reachable;
     this.maintenance = state.maintenance;
     this.lastHeardAt = state.lastHeardAt;
     this.onlineSince = state.onlineSince;
     this.lastReadingAt = state.lastReadingAt;
     this.published = state.published;
+    this.wear.wearing = this.wearTold = state.wearing ?? false;
   }
 }

@@ -18,6 +18,8 @@ export interface SensorEntry {
   category: Category | null;
   reasons: readonly AnomalyReason[];
   drift: boolean;
+  /** The sensor's wear gap (SensorUpdate.wear). */
+  wear: number;
   /** Reading time the current unbroken run of anomalies began; null when not anomalous. */
   anomalousSince: number | null;
   /** The sensor's type, when known (not part of the snapshot: re-resolved from config). */
@@ -31,6 +33,10 @@ export interface UnitView {
   readonly now: number;
   /** Node-clock time the unit last came online; null while offline. */
   readonly onlineSince: number | null;
+  /** Online for less than the startup time. */
+  readonly startingUp: boolean;
+  /** Its sensors move together the way wear moves them (wear.ts). */
+  readonly wearing: boolean;
   /** The state last assessed, for hysteresis; null before the first. */
   readonly previous: OperationalState | null;
 }

@@ -13,8 +13,9 @@
  * 4. OVERLOAD — a sensor reads above its type's `overloadAbove` (power above 100 kW).
  * 5. STARTUP — the unit came online less than `startupMs` ago.
  * 6. DEGRADED — a counted anomaly has lasted `sustainedAnomalyMs` without a
- *    break, or a sensor is drifting (its trend leaves its normal band within
- *    the drift horizon).
+ *    break, a sensor is drifting (its trend leaves its normal band within
+ *    the drift horizon), or the unit is wearing (wear.ts: its sensors move
+ *    together the way wear moves them).
  * 7. OPTIMAL — no counted anomaly, every sensor GOOD, and every sensor of a
  *    known type inside its optimal band (at least one such sensor). A unit
  *    that is OPTIMAL stays so until a value leaves the band by more than 5 %
@@ -82,8 +83,8 @@ export class RulesAssessor implements UnitAssessor {
       critical || (bad > 0 && bad >= badForFault) ? "FAULT"
       : idle ? "SHUTDOWN"
       : overload ? "OVERLOAD"
-      : view.onlineSince !== null && view.now - view.onlineSince < this.settings.startupMs ? "STARTUP"
-      : sustained || drifting > 0 ? "DEGRADED"
+      : view.startingUp ? "STARTUP"
+      : sustained || drifting > 0 || view.wearing ? "DEGRADED"
       : optimal && known > 0 ? "OPTIMAL"
       : "NORMAL";
     if (state === "FAULT" || state === "OVERLOAD" || state === "DEGRADED") health *= STATE_FACTOR[state];

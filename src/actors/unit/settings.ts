@@ -13,6 +13,14 @@ export interface UnitSettings {
   readonly sustainedAnomalyMs: number;
   /** FAULT when this many sensors (or all, if the unit has fewer) read BAD quality. @default 2 */
   readonly faultBadQualitySensors: number;
+  /**
+   * The unit sees wear (wear.ts) once a sensor that rises with wear and one
+   * that falls with it each show a wear gap of at least this many noise
+   * standard deviations. @default 4
+   */
+  readonly wearGap: number;
+  /** …and stops seeing it once either side is back below this. @default 2 */
+  readonly wearReleaseGap: number;
 }
 
 export const DEFAULT_UNIT_SETTINGS: UnitSettings = {
@@ -20,6 +28,8 @@ export const DEFAULT_UNIT_SETTINGS: UnitSettings = {
   startupMs: 5 * 60 * 1000, // 5 minutes: a pump set's ramp-up
   sustainedAnomalyMs: 30 * 1000, // 30 seconds
   faultBadQualitySensors: 2,
+  wearGap: 4,
+  wearReleaseGap: 2,
 };
 
 export function resolveUnitSettings(input: Partial<UnitSettings> | undefined): UnitSettings {
@@ -29,6 +39,8 @@ export function resolveUnitSettings(input: Partial<UnitSettings> | undefined): U
     : !(s.startupMs >= 0) ? `startupMs: expected a duration >= 0, got ${String(s.startupMs)}`
     : !(s.sustainedAnomalyMs >= 0) ? `sustainedAnomalyMs: expected a duration >= 0, got ${String(s.sustainedAnomalyMs)}`
     : !(Number.isInteger(s.faultBadQualitySensors) && s.faultBadQualitySensors >= 1) ? `faultBadQualitySensors: expected a whole number >= 1, got ${String(s.faultBadQualitySensors)}`
+    : !(s.wearGap > 0) ? `wearGap: expected a number > 0, got ${String(s.wearGap)}`
+    : !(s.wearReleaseGap > 0 && s.wearReleaseGap <= s.wearGap) ? `wearReleaseGap: expected a number > 0 and <= wearGap (${String(s.wearGap)}), got ${String(s.wearReleaseGap)}`
     : undefined;
   if (problem !== undefined) throw new VigilError("VIGIL_CONFIG_INVALID", `unit actor settings: ${problem}`);
   return s;

@@ -1,15 +1,16 @@
 /**
  * Rolling features of one stream of (timestamp, value) samples: count and
  * time windows over shared samples, each with mean, standard deviation, min,
- * max, slope and the z-score of the newest value, plus an EWMA and the rate
- * of change. Amortised O(1) per sample and no allocation on `push` (except
- * when the sample store grows); the state snapshots to plain data.
+ * max, slope and the z-score of the newest value, plus an EWMA, the rate
+ * of change and a slow baseline (an exponentially weighted mean over time).
+ * Amortised O(1) per sample and no allocation on `push` (except when the
+ * sample store grows); the state snapshots to plain data.
  *
  * Timestamps must strictly increase: `push` refuses a sample that is not
  * newer than the last one, so callers decide what a duplicate means.
  *
  * @example
- * const f = new RollingFeatures({ counts: [5], durationsMs: [10_000], ewmaAlpha: 0.2, maxSamples: 1024 });
+ * const f = new RollingFeatures({ counts: [5], durationsMs: [10_000], ewmaAlpha: 0.2, maxSamples: 1024, baselineMs: 600_000 });
  * f.push(Date.parse("2024-01-01T12:00:00Z"), 21.5);
  * f.windows[0].mean(); // 21.5
  * f.vector();          // columns as featureNames(f.spec)
@@ -32,6 +33,8 @@ export interface RollingFeaturesState {
   ewma: number;
   /** The sample before the newest, for the rate of change; null before the second sample. */
   previous: { ts: number; value: number } | null;
+  /** The slow baseline; absent in snapshots from before it existed (it then starts again from the newest value). */
+  baseline?: number;
   /**
    * The windows' running sums as they were (names, frame, sums), so a
    * restore continues bit for bit; ignored, and the windows rebuilt from the
@@ -55,6 +58,7 @@ export interface RollingFeaturesChange {
   count: number;
   ewma: number;
   previous: RollingFeaturesState["previous"];
+  baseline: number;
   exact: NonNullable<RollingFeaturesState["exact"]>;
 }
 
@@ -71,6 +75,7 @@ export class RollingFeatures {
   private readonly frame: Frame = { t0: 0, k: 0 };
   private readonly limit: number;
   private ewmaValue = 0;
+  private baselineValue = 0;
   private prevTs = Number.NaN;
   private prevValue = Number.NaN;
   private untilRebase = MIN_REBASE_INTERVAL;
@@ -116,12 +121,15 @@ export class RollingFeatures {
       this.frame.t0 = ts;
       this.frame.k = value;
       this.ewmaValue = value;
+      this.baselineValue = value;
     } else {
       const lastTs = store.ts(store.head - 1);
       if (ts <= lastTs) return false;
       this.prevTs = lastTs;
       this.prevValue = store.value(store.head - 1);
       this.ewmaValue += this.spec.ewmaAlpha * (value - this.ewmaValue);
+      // Weighted by the time elapsed, not per sample: the same baseline at any reading rate.
+      this.baselineValue += (1 - Math.exp((lastTs - ts) / this.spec.baselineMs)) * (value - this.baselineValue);
       if (store.size === this.limit) this.forget(store.tail + 1);
     }
     store.push(ts, value);
@@ -151,6 +159,14 @@ export class RollingFeatures {
     return this.ewmaValue;
   }
 
+  /**
+   * Exponentially weighted mean over time with time constant `spec.baselineMs`:
+   * where the values have been over the last several minutes. 0 before the first sample.
+   */
+  baseline(): number {
+    return this.baselineValue;
+  }
+
   /** Change per second between the two newest samples; 0 before the second. */
   rateOfChange(): number {
     if (Number.isNaN(this.prevTs)) return 0;
@@ -169,7 +185,8 @@ export class RollingFeatures {
       out[j++] = w.zscore();
     }
     out[j++] = this.ewma();
-    out[j] = this.rateOfChange();
+    out[j++] = this.rateOfChange();
+    out[j] = this.baseline();
     return out;
   }
 
@@ -181,7 +198,7 @@ export class RollingFeatures {
   snapshot(): RollingFeaturesState {
     const store = this.store;
     const [ts, values] = this.samplesFrom(store.tail);
-    return { ts, values, count: this.count, ewma: this.ewmaValue, previous: this.previous(), exact: this.exact() };
+    return { ts, values, count: this.count, ewma: this.ewmaValue, previous: this.previous(), baseline: this.baselineValue, exact: this.exact() };
   }
 
   /**
@@ -202,7 +219,7 @@ export class RollingFeatures {
     const from = Math.max(mark, store.tail);
     if ((store.head - from) * 2 > store.size) return undefined;
     const [ts, values] = this.samplesFrom(from);
-    return { ts, values, kept: store.size, count: this.count, ewma: this.ewmaValue, previous: this.previous(), exact: this.exact() };
+    return { ts, values, kept: store.size, count: this.count, ewma: this.ewmaValue, previous: this.previous(), baseline: this.baselineValue, exact: this.exact() };
   }
 
   /** Brings the state a change was taken from to the state it was taken at (bit for bit with the same windows). */
@@ -221,7 +238,7 @@ export class RollingFeatures {
       ts[i] = change.ts[j] as number;
       values[i] = change.values[j] as number;
     }
-    this.restore({ ts, values, count: change.count, ewma: change.ewma, previous: change.previous, exact: change.exact });
+    this.restore({ ts, values, count: change.count, ewma: change.ewma, previous: change.previous, baseline: change.baseline, exact: change.exact });
   }
 
   private samplesFrom(from: number): [Float64Array, Float64Array] {
@@ -273,6 +290,7 @@ export class RollingFeatures {
     }
     this.count = state.count;
     this.ewmaValue = state.ewma;
+    this.baselineValue = state.baseline ?? (this.store.size === 0 ? 0 : this.latestValue);
     this.prevTs = state.previous === null ? Number.NaN : state.previous.ts;
     this.prevValue = state.previous === null ? Number.NaN : state.previous.value;
   }

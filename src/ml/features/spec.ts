@@ -18,6 +18,13 @@ export interface FeatureSpec {
    * @default 4096
    */
   readonly maxSamples: number;
+  /**
+   * Time constant of the slow baseline: an exponentially weighted mean over
+   * time. A change over the last minute or two (a developing fault) shows
+   * as a gap between the recent values and the baseline; what moves much
+   * slower (the daily cycle) the baseline follows. @default 120000 (2 minutes)
+   */
+  readonly baselineMs: number;
 }
 
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
@@ -25,6 +32,7 @@ export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   durationsMs: Object.freeze([10_000, 30_000, 60_000]), // 10 s, 30 s, 60 s
   ewmaAlpha: 0.2,
   maxSamples: 4096,
+  baselineMs: 2 * 60 * 1000, // 2 minutes
 });
 
 /** The statistics computed for every window, in feature-vector order. */
@@ -32,7 +40,7 @@ export const WINDOW_FEATURES = ["mean", "std", "min", "max", "slope", "zscore"] 
 export type WindowFeature = (typeof WINDOW_FEATURES)[number];
 
 /** Features of the whole stream, after the window features. */
-export const STREAM_FEATURES = ["ewma", "rate_of_change"] as const;
+export const STREAM_FEATURES = ["ewma", "rate_of_change", "baseline"] as const;
 
 /** Why a spec is unusable, or undefined when it is fine. */
 export function featureSpecProblem(spec: FeatureSpec): string | undefined {
@@ -44,6 +52,7 @@ export function featureSpecProblem(spec: FeatureSpec): string | undefined {
     if (!Number.isFinite(d) || d <= 0) return `durationsMs: expected durations > 0 ms, got ${String(d)}`;
   }
   if (!(spec.ewmaAlpha > 0 && spec.ewmaAlpha <= 1)) return `ewmaAlpha: expected a number in (0, 1], got ${String(spec.ewmaAlpha)}`;
+  if (!(spec.baselineMs > 0 && Number.isFinite(spec.baselineMs))) return `baselineMs: expected a duration > 0 ms, got ${String(spec.baselineMs)}`;
   return undefined;
 }
 
@@ -54,7 +63,7 @@ export function windowNames(spec: FeatureSpec): string[] {
 
 /**
  * Column names of the feature vector: each window's statistics
- * (`c5_mean`, `c5_std`, …, `t60s_zscore`), then `ewma` and `rate_of_change`.
+ * (`c5_mean`, `c5_std`, …, `t60s_zscore`), then `ewma`, `rate_of_change` and `baseline`.
  */
 export function featureNames(spec: FeatureSpec): string[] {
   const names: string[] = [];

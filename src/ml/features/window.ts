@@ -128,13 +128,22 @@ export class WindowStats {
 
   /** Standard error of `slope()`; 0 with fewer than three samples. */
   slopeStdErr(): number {
+    const sxx = this.stt - (this.st * this.st) / this.n;
+    return sxx > 0 ? this.residualStd() / Math.sqrt(sxx) : 0;
+  }
+
+  /**
+   * Standard deviation of the values around the window's least-squares line
+   * (n − 2): the noise, with a steady trend taken out, so a ramp does not
+   * pass for noise. 0 with fewer than three samples.
+   */
+  residualStd(): number {
     if (this.n < 3) return 0;
     const sxx = this.stt - (this.st * this.st) / this.n;
-    if (!(sxx > 0)) return 0;
     const sxy = this.stv - (this.st * this.sv) / this.n;
     const syy = this.svv - (this.sv * this.sv) / this.n;
-    const residual = syy - (sxy * sxy) / sxx;
-    return residual > FLAT * this.svv ? Math.sqrt(residual / (this.n - 2) / sxx) : 0;
+    const residual = sxx > 0 ? syy - (sxy * sxy) / sxx : syy;
+    return residual > FLAT * this.svv ? Math.sqrt(residual / (this.n - 2)) : 0;
   }
 
   /** How many standard deviations the newest sample lies from the window's mean (the newest is in the window); 0 when flat. */

@@ -6,7 +6,7 @@ const T0 = Date.parse("2024-01-01T12:00:00Z");
 const S = 1000; // one second in ms
 
 function spec(over: Partial<FeatureSpec> = {}): FeatureSpec {
-  return { counts: [], durationsMs: [], ewmaAlpha: 0.5, maxSamples: 1024, ...over };
+  return { counts: [], durationsMs: [], ewmaAlpha: 0.5, maxSamples: 1024, baselineMs: 600_000, ...over };
 }
 
 function fed(s: FeatureSpec, samples: [seconds: number, value: number][]): RollingFeatures {
@@ -55,6 +55,17 @@ describe("a count window", () => {
     const f = fed(spec({ counts: [3] }), [[0, 1], [1, 2], [3, 7]]);
     // t̄ = 4/3, v̄ = 10/3, Sxx = 42/9, Sxy = 87/9 → 29/14 per second
     expect(f.windows[0]!.slope()).toBeCloseTo(29 / 14, 12);
+  });
+
+  it("reads the noise around its trend line, so a steady ramp is not taken for noise", () => {
+    // 1 per second plus ±0.5 alternating: residuals around the fitted line
+    const samples: [number, number][] = Array.from({ length: 20 }, (_, i) => [i, i + (i % 2 === 0 ? 0.5 : -0.5)]);
+    const w = fed(spec({ counts: [20] }), samples).windows[0]!;
+    expect(w.std()).toBeGreaterThan(5); // the ramp itself
+    expect(w.residualStd()).toBeGreaterThan(0.45);
+    expect(w.residualStd()).toBeLessThan(0.55);
+    const straight = fed(spec({ counts: [20] }), Array.from({ length: 20 }, (_, i): [number, number] => [i, 3 * i])).windows[0]!;
+    expect(straight.residualStd()).toBe(0);
   });
 
   it("reads std, slope and z-score as 0 until it has two samples", () => {
@@ -111,6 +122,19 @@ describe("stream features", () => {
       ewma.push(f.ewma());
     }
     expect(ewma).toEqual([10, 15, 22.5]);
+  });
+
+  it("move the baseline over time, not per sample: after a step it has closed 1 - 1/e of it one baselineMs later, at any rate", () => {
+    for (const everyMs of [100, 1000, 5000]) {
+      const f = new RollingFeatures(spec({ baselineMs: 60 * S }));
+      f.push(T0, 10);
+      for (let t = everyMs; t <= 60 * S; t += everyMs) f.push(T0 + t, 20);
+      expect(f.baseline()).toBeCloseTo(10 + 10 * (1 - Math.exp(-1)), 9);
+    }
+  });
+
+  it("start the baseline at the first value", () => {
+    expect(fed(spec(), [[0, 7]]).baseline()).toBe(7);
   });
 
   it("measure the rate of change per second between the two newest samples", () => {
@@ -184,6 +208,14 @@ describe("a snapshot", () => {
     expect([w.n, w.min(), w.max(), w.mean()]).toEqual([4, 0, 6, 3.75]);
   });
 
+  it("from before the baseline existed restarts the baseline at the newest value", () => {
+    const f = fed(spec({ counts: [3] }), [[0, 1], [1, 2], [2, 6]]);
+    const { baseline: _dropped, ...old } = f.snapshot();
+    const g = new RollingFeatures(spec({ counts: [3] }));
+    g.restore(old);
+    expect(g.baseline()).toBe(6);
+  });
+
   it("keeps only what the widest window needs", () => {
     const f = new RollingFeatures(spec({ counts: [5], durationsMs: [3 * S] }));
     for (let i = 0; i < 100; i++) f.push(T0 + i * S, i);
@@ -234,12 +266,12 @@ describe("a change since an earlier state", () => {
 });
 
 describe("the feature vector", () => {
-  it("names each window's statistics in spec order, then ewma and rate_of_change", () => {
+  it("names each window's statistics in spec order, then ewma, rate_of_change and baseline", () => {
     expect(featureNames(spec({ counts: [5], durationsMs: [10 * S, 1500] }))).toEqual([
       "c5_mean", "c5_std", "c5_min", "c5_max", "c5_slope", "c5_zscore",
       "t10s_mean", "t10s_std", "t10s_min", "t10s_max", "t10s_slope", "t10s_zscore",
       "t1500ms_mean", "t1500ms_std", "t1500ms_min", "t1500ms_max", "t1500ms_slope", "t1500ms_zscore",
-      "ewma", "rate_of_change",
+      "ewma", "rate_of_change", "baseline",
     ]);
   });
 
@@ -262,5 +294,6 @@ describe("the feature vector", () => {
     expect(() => new RollingFeatures(spec({ durationsMs: [-1] }))).toThrow(/durationsMs/);
     expect(() => new RollingFeatures(spec({ ewmaAlpha: 0 }))).toThrow(/ewmaAlpha/);
     expect(() => new RollingFeatures(spec({ counts: [10], maxSamples: 5 }))).toThrow(/counts/);
+    expect(() => new RollingFeatures(spec({ baselineMs: 0 }))).toThrow(/baselineMs/);
   });
 });
