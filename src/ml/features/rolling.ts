@@ -10,13 +10,13 @@
  * newer than the last one, so callers decide what a duplicate means.
  *
  * @example
- * const f = new RollingFeatures({ counts: [5], durationsMs: [10_000], ewmaAlpha: 0.2, maxSamples: 1024, baselineMs: 600_000 });
+ * const f = new RollingFeatures({ counts: [5], durationsMs: [10_000], ewmaAlpha: 0.2, maxSamples: 1024 });
  * f.push(Date.parse("2024-01-01T12:00:00Z"), 21.5);
  * f.windows[0].mean(); // 21.5
  * f.vector();          // columns as featureNames(f.spec)
  */
 import { SampleStore } from "./samples.js";
-import { DEFAULT_FEATURE_SPEC, featureNames, featureSpecProblem, STREAM_FEATURES, WINDOW_FEATURES, windowNames, type FeatureSpec } from "./spec.js";
+import { DEFAULT_BASELINE_MS, DEFAULT_FEATURE_SPEC, featureNames, featureSpecProblem, STREAM_FEATURES, WINDOW_FEATURES, windowNames, type FeatureSpec } from "./spec.js";
 import { WindowStats, type Frame } from "./window.js";
 
 /** Plain-data state of a RollingFeatures (structured-cloneable and JSON-safe). */
@@ -75,6 +75,7 @@ export class RollingFeatures {
   private readonly frame: Frame = { t0: 0, k: 0 };
   private readonly limit: number;
   private ewmaValue = 0;
+  private readonly baselineMs: number;
   private baselineValue = 0;
   private prevTs = Number.NaN;
   private prevValue = Number.NaN;
@@ -87,6 +88,7 @@ export class RollingFeatures {
     if (problem !== undefined) throw new RangeError(`feature spec: ${problem}`);
     this.spec = spec;
     this.limit = spec.maxSamples;
+    this.baselineMs = spec.baselineMs ?? DEFAULT_BASELINE_MS;
     this.store = new SampleStore(this.limit);
     this.windows = [
       ...spec.counts.map((n) => new WindowStats(n, 0, this.store, this.frame)),
@@ -129,7 +131,7 @@ export class RollingFeatures {
       this.prevValue = store.value(store.head - 1);
       this.ewmaValue += this.spec.ewmaAlpha * (value - this.ewmaValue);
       // Weighted by the time elapsed, not per sample: the same baseline at any reading rate.
-      this.baselineValue += (1 - Math.exp((lastTs - ts) / this.spec.baselineMs)) * (value - this.baselineValue);
+      this.baselineValue += (1 - Math.exp((lastTs - ts) / this.baselineMs)) * (value - this.baselineValue);
       if (store.size === this.limit) this.forget(store.tail + 1);
     }
     store.push(ts, value);
@@ -185,8 +187,7 @@ export class RollingFeatures {
       out[j++] = w.zscore();
     }
     out[j++] = this.ewma();
-    out[j++] = this.rateOfChange();
-    out[j] = this.baseline();
+    out[j] = this.rateOfChange();
     return out;
   }
 

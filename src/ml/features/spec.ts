@@ -22,17 +22,22 @@ export interface FeatureSpec {
    * Time constant of the slow baseline: an exponentially weighted mean over
    * time. A change over the last minute or two (a developing fault) shows
    * as a gap between the recent values and the baseline; what moves much
-   * slower (the daily cycle) the baseline follows. @default 120000 (2 minutes)
+   * slower (the daily cycle) the baseline follows. The rules read it (the
+   * sensor actor's wear gap); it is not a column of the feature vector, so
+   * models keep the inputs they were trained on. @default 120000 (2 minutes)
    */
-  readonly baselineMs: number;
+  readonly baselineMs?: number;
 }
+
+/** `FeatureSpec.baselineMs` when a spec leaves it out. */
+export const DEFAULT_BASELINE_MS = 2 * 60 * 1000; // 2 minutes
 
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   counts: Object.freeze([5, 10, 30]),
   durationsMs: Object.freeze([10_000, 30_000, 60_000]), // 10 s, 30 s, 60 s
   ewmaAlpha: 0.2,
   maxSamples: 4096,
-  baselineMs: 2 * 60 * 1000, // 2 minutes
+  baselineMs: DEFAULT_BASELINE_MS,
 });
 
 /** The statistics computed for every window, in feature-vector order. */
@@ -40,7 +45,7 @@ export const WINDOW_FEATURES = ["mean", "std", "min", "max", "slope", "zscore"] 
 export type WindowFeature = (typeof WINDOW_FEATURES)[number];
 
 /** Features of the whole stream, after the window features. */
-export const STREAM_FEATURES = ["ewma", "rate_of_change", "baseline"] as const;
+export const STREAM_FEATURES = ["ewma", "rate_of_change"] as const;
 
 /** Why a spec is unusable, or undefined when it is fine. */
 export function featureSpecProblem(spec: FeatureSpec): string | undefined {
@@ -52,7 +57,7 @@ export function featureSpecProblem(spec: FeatureSpec): string | undefined {
     if (!Number.isFinite(d) || d <= 0) return `durationsMs: expected durations > 0 ms, got ${String(d)}`;
   }
   if (!(spec.ewmaAlpha > 0 && spec.ewmaAlpha <= 1)) return `ewmaAlpha: expected a number in (0, 1], got ${String(spec.ewmaAlpha)}`;
-  if (!(spec.baselineMs > 0 && Number.isFinite(spec.baselineMs))) return `baselineMs: expected a duration > 0 ms, got ${String(spec.baselineMs)}`;
+  if (spec.baselineMs !== undefined && !(spec.baselineMs > 0 && Number.isFinite(spec.baselineMs))) return `baselineMs: expected a duration > 0 ms, got ${String(spec.baselineMs)}`;
   return undefined;
 }
 
@@ -63,7 +68,7 @@ export function windowNames(spec: FeatureSpec): string[] {
 
 /**
  * Column names of the feature vector: each window's statistics
- * (`c5_mean`, `c5_std`, …, `t60s_zscore`), then `ewma`, `rate_of_change` and `baseline`.
+ * (`c5_mean`, `c5_std`, …, `t60s_zscore`), then `ewma` and `rate_of_change`.
  */
 export function featureNames(spec: FeatureSpec): string[] {
   const names: string[] = [];

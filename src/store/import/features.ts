@@ -15,15 +15,14 @@ import { haurwitzGhi, MIN_IRRADIANCE_FOR_RATIO, solarZenithDeg } from "./solar.j
 /**
  * Rolling windows for history files, whose readings come every few minutes
  * to an hour (the live spec's 10–60 s windows would hold one sample): the
- * last 24 hours, plus an EWMA with a slow weight and a day-long baseline. A
- * day is the natural cycle of both plant load and the sun.
+ * last 24 hours, plus an EWMA with a slow weight. A day is the natural cycle
+ * of both plant load and the sun.
  */
 export const IMPORT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   counts: Object.freeze([]),
   durationsMs: Object.freeze([24 * 3_600_000]),
   ewmaAlpha: 0.1,
   maxSamples: 4096,
-  baselineMs: 24 * 3_600_000, // a day, like the window: the baseline follows the plant from day to day
 });
 
 /** GHI columns, in order of preference, for the clear-sky index and expected power. */

@@ -6,7 +6,7 @@ const T0 = Date.parse("2024-01-01T12:00:00Z");
 const S = 1000; // one second in ms
 
 function spec(over: Partial<FeatureSpec> = {}): FeatureSpec {
-  return { counts: [], durationsMs: [], ewmaAlpha: 0.5, maxSamples: 1024, baselineMs: 600_000, ...over };
+  return { counts: [], durationsMs: [], ewmaAlpha: 0.5, maxSamples: 1024, ...over };
 }
 
 function fed(s: FeatureSpec, samples: [seconds: number, value: number][]): RollingFeatures {
@@ -266,12 +266,12 @@ describe("a change since an earlier state", () => {
 });
 
 describe("the feature vector", () => {
-  it("names each window's statistics in spec order, then ewma, rate_of_change and baseline", () => {
+  it("names each window's statistics in spec order, then ewma and rate_of_change", () => {
     expect(featureNames(spec({ counts: [5], durationsMs: [10 * S, 1500] }))).toEqual([
       "c5_mean", "c5_std", "c5_min", "c5_max", "c5_slope", "c5_zscore",
       "t10s_mean", "t10s_std", "t10s_min", "t10s_max", "t10s_slope", "t10s_zscore",
       "t1500ms_mean", "t1500ms_std", "t1500ms_min", "t1500ms_max", "t1500ms_slope", "t1500ms_zscore",
-      "ewma", "rate_of_change", "baseline",
+      "ewma", "rate_of_change",
     ]);
   });
 

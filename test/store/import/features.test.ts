@@ -86,7 +86,7 @@ describe("processed CSV", () => {
     const temperature = file.series.find((s) => s.sensor === "temperature");
     if (temperature === undefined) throw new Error("no temperature series");
     const expected = featureRows(IMPORT_FEATURE_SPEC, temperature.ts, temperature.value);
-    expect(expected.names).toEqual(["t86400s_mean", "t86400s_std", "t86400s_min", "t86400s_max", "t86400s_slope", "t86400s_zscore", "ewma", "rate_of_change", "baseline"]);
+    expect(expected.names).toEqual(["t86400s_mean", "t86400s_std", "t86400s_min", "t86400s_max", "t86400s_slope", "t86400s_zscore", "ewma", "rate_of_change"]);
     for (let k = 0; k < expected.rows; k++) {
       const row = rows[k] as Record<string, string>;
       expected.names.forEach((name, j) => expect(num(row[`temperature_${name}`])).toBe(expected.data[k * expected.names.length + j]));
