@@ -15,7 +15,10 @@
  * `train_s` is the fit alone (the worker's own measure, without the export
  * check), `train_peak_mb` the node process's peak resident memory while the
  * job ran (sampled every 20 ms; includes the dataset, its copy into the
- * worker, and the export check).
+ * worker, and the export check). `train_s` is wall time, so on a shared
+ * machine it grows with everyone else's load; `job_cpu_s` is the CPU time
+ * the node process spent on the whole job (copy in, train, export, check),
+ * which does not.
  *
  * Scoring: the trained gradient-boosted classifier's ONNX in one
  * onnxruntime session (CPU, one intra-op thread), the way a shard worker
@@ -63,9 +66,12 @@ export async function run(opts: SuiteOptions): Promise<void> {
       const data = r.task === "regression" ? train.regression : r.task === "anomaly" ? { ...train.binary, y: undefined } : train.binary;
       const held = r.task === "regression" ? holdout.regression : holdout.binary;
       progress(`training ${r.algorithm} (${r.task}) on ${data.rows} rows`);
+      const cpuBefore = process.cpuUsage();
       const { result, peakMb } = await withPeakRss(() => pool.run({ algorithm: r.algorithm, task: r.task, data: stripTarget(data, r.task), holdout: held, params: r.params, seed: 1 }));
+      const cpu = process.cpuUsage(cpuBefore);
       const conditions = { algorithm: r.algorithm, task: r.task, rows: data.rows, features: data.features.length };
       reportFigure({ suite: SUITE, metric: "train_s", value: round(result.trainSeconds), unit: "s", conditions });
+      reportFigure({ suite: SUITE, metric: "job_cpu_s", value: round((cpu.user + cpu.system) / 1e6), unit: "s", conditions });
       reportFigure({ suite: SUITE, metric: "train_peak_mb", value: Math.round(peakMb), unit: "MB", conditions });
       progress(`  holdout ${JSON.stringify(result.metrics)}, export max |error| ${result.exportCheck.maxAbsError.toExponential(2)}`);
       if (r.algorithm === "gradient_boosting" && r.task === "binary") scorer = result;
