@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RawReadingRow } from "../../../src/store/index.js";
 import { DEFAULT_FEATURE_SPEC, featureNames, RollingFeatures, TIME_FEATURES, UnitFeatures, unitFeatureMatrix, unitFeatureNames, writeTimeFeatures } from "../../../src/ml/index.js";
 
 const T0 = Date.UTC(2024, 0, 1); // a Monday, midnight UTC
@@ -68,5 +69,12 @@ describe("unit features", () => {
       SENSORS,
     );
     expect([...matrix.ts]).toEqual([T0 + 1000]);
+  });
+
+  it("take the history store's raw reading rows as they are", () => {
+    const stored: RawReadingRow[] = SENSORS.map((sensor, i) => ({ unit: "A", sensor, ts: T0, value: i, quality: "GOOD", source: "mqtt", receivedAt: T0 }));
+    const matrix = unitFeatureMatrix(stored, SENSORS);
+    expect(matrix.rows).toBe(1);
+    expect(matrix.units).toEqual(["A"]);
   });
 });
