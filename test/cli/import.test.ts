@@ -60,7 +60,8 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("vigil import", () => {
+// Each test starts node with the TypeScript loader (and piscina workers with their own), which takes long on a busy 2-core machine.
+describe("vigil import", { timeout: 180_000 }, () => {
   it("imports files into the embedded store, writes processed CSVs, prints a summary and exits 0", async () => {
     const dir = tempDir();
     const db = join(dir, "history.duckdb");

@@ -53,7 +53,8 @@ describe("solar position and clear sky", () => {
   });
 });
 
-describe("processed CSV", () => {
+// The first processed CSV loads danfojs (and TensorFlow.js), seconds on a busy machine.
+describe("processed CSV", { timeout: 120_000 }, () => {
   it("is named {source}_processed_{timestamp}_{original_name}.csv", () => {
     expect(fileStamp(Date.UTC(2026, 10, 23, 22, 5, 9, 120))).toBe("20261123T220509Z");
     expect(processedFileName("nsrdb", "20261123T220509Z", "denver_2019")).toBe("nsrdb_processed_20261123T220509Z_denver_2019.csv");

@@ -93,14 +93,14 @@ function storeSpecs(open: () => Promise<{ store: HistoryStore; rawCount?: () => 
   });
 }
 
-describe("import into the embedded store", () => {
+describe("import into the embedded store", { timeout: 120_000 }, () => {
   storeSpecs(async () => {
     const store = await openHistoryStore(history({ path: join(tempDir(), "history.duckdb") }), silentLog);
     return { store };
   });
 });
 
-describe("import into ClickHouse", () => {
+describe("import into ClickHouse", { timeout: 120_000 }, () => {
   let server: ServerHandle;
   let admin: ClickHouseConnection;
   let databases = 0;

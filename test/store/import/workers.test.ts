@@ -33,7 +33,8 @@ async function everyReading(store: HistoryStore): Promise<RawReadingRow[]> {
   return rows.sort((a, b) => a.unit.localeCompare(b.unit) || a.sensor.localeCompare(b.sensor) || a.ts - b.ts);
 }
 
-describe("import workers", () => {
+// Worker threads each load the TypeScript loader and danfojs: slow on a busy machine.
+describe("import workers", { timeout: 180_000 }, () => {
   it("runs a file in a piscina worker thread to the same outcome as in this thread", async () => {
     const pool = createFileRunner(2);
     try {
