@@ -6,9 +6,12 @@
  * notification to the delivery queues of the notifiers its routes name.
  */
 import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import type { Registry } from "prom-client";
 import type { NotifierConfig, NotifyConfig } from "../config/index.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
+import { lockDir } from "../runtime/dir-lock.js";
+import { VigilError } from "../runtime/errors.js";
 import type { Logger } from "../runtime/log.js";
 import { DeliveryQueue } from "./delivery.js";
 import { notifyLogger } from "./log.js";
@@ -38,6 +41,14 @@ export async function createNotificationDispatcher(config: NotifyConfig, deps: N
   if (!config.enabled) return disabledDispatcher();
   const clock = deps.clock ?? systemClock;
   const secrets = await Secrets.load(config.secretsFile, deps.env);
+  // With no notifiers the outbox is never touched, so nodes left at the defaults can share a working directory.
+  if (config.notifiers.length === 0) return disabledDispatcher();
+  // One dispatcher per outbox: two would send every item twice and delete each other's files.
+  await mkdir(config.outboxDir, { recursive: true });
+  const lock = await lockDir(config.outboxDir, (path, owner) => new VigilError(
+    "VIGIL_NOTIFY_OUTBOX_LOCKED",
+    `notify: the outbox ${path} is held by pid ${owner.pid} on ${owner.host}; give each node its own notify.outboxDir`,
+  ));
   const metrics = new NotifyMetrics(deps.registry);
   const queues = new Map<string, DeliveryQueue>();
   const outboxes: NotifierOutbox[] = [];
@@ -56,6 +67,7 @@ export async function createNotificationDispatcher(config: NotifyConfig, deps: N
   } catch (err) {
     await Promise.allSettled([...queues.values()].map((q) => q.close()));
     await Promise.allSettled(notifiers.map((n) => n.close()));
+    await lock.release();
     throw err;
   }
   const router = new Router(config);
@@ -80,6 +92,7 @@ export async function createNotificationDispatcher(config: NotifyConfig, deps: N
       closed = true;
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       await Promise.allSettled(notifiers.map((n) => n.close()));
+      await lock.release();
     },
   };
 }
@@ -121,6 +134,7 @@ function buildNotifier(nc: NotifierConfig, secrets: Secrets, clock: Clock, timeo
   }
 }
 
+/** notify.enabled false, or no notifiers: nothing to route to, nothing to keep. */
 function disabledDispatcher(): NotificationDispatcher {
   return {
     dispatch: () => undefined,

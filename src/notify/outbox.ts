@@ -138,7 +138,7 @@ export async function inspectOutbox(outboxDir: string): Promise<OutboxSummary[]>
     throw err;
   });
   const out: OutboxSummary[] = [];
-  for (const notifier of names.sort()) {
+  for (const notifier of names.filter((n) => !n.startsWith(".")).sort()) {
     const pending = (await readdir(join(outboxDir, notifier, "pending")).catch(() => [])).filter((n) => FILE.test(n)).length;
     const deadLetters: DeadLetter[] = [];
     const deadPath = join(outboxDir, notifier, "dead");

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNotificationDispatcher } from "../../src/notify/index.js";
+import { isVigilError } from "../../src/runtime/errors.js";
 import { capturedLog, notification, notifyConfig, startReceiver, tempDir, until, type Receiver } from "./peers.js";
 
 const KEY = "crash-spec-key";
@@ -108,6 +109,18 @@ describe("notification outbox", () => {
     // The delivered item's file goes once the receiver has answered; the unreadable one stays, aside.
     await until(async () => (await readdir(join(dir, "ops-hook", "pending"))).join() === "0000000000000007.json.bad", "only the bad file left");
     expect(lines.some((l) => l.includes("unreadable outbox item moved aside"))).toBe(true);
+  });
+});
+
+describe("notification outbox ownership", () => {
+  it("refuses a second dispatcher on an outbox while the first holds it, and allows it once the first closed", async () => {
+    const { receiver, dir } = await peerAndDir();
+    const first = await start(dir, receiver.url).dispatcher;
+    const err = await start(dir, receiver.url).dispatcher.then(() => undefined, (e: unknown) => e);
+    expect(isVigilError(err, "VIGIL_NOTIFY_OUTBOX_LOCKED")).toBe(true);
+    await first.close();
+    const second = await start(dir, receiver.url).dispatcher;
+    await second.close();
   });
 });
 
