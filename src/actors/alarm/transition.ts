@@ -4,6 +4,7 @@
  * dispatcher, history (AlarmEventRow, LabelRow), the API and the dashboard.
  */
 import type { Severity } from "../readings/index.js";
+import type { AlarmRecord } from "./record.js";
 
 /** The lifecycle states, in the spirit of ISA-18.2. */
 export const ALARM_STATES = ["normal", "active_unacknowledged", "active_acknowledged", "cleared_unacknowledged", "shelved", "suppressed"] as const;
@@ -43,29 +44,19 @@ export interface AlarmTransition {
   feedback?: AlarmFeedback;
 }
 
-/** The state of one alarm, for the API: list, ack replies. */
-export interface AlarmView {
-  id: string;
-  rule: string;
+/**
+ * The state of one alarm, for the API: list, ack replies. It is the record
+ * without the actor's bookkeeping (delays, timer tokens), plus what the rule
+ * and the unit say about it; `condition` is the rule's condition after its
+ * delays, whatever the state shows.
+ */
+export type AlarmView = Omit<AlarmRecord, "raw" | "parts" | "pendingSince" | "shelveToken" | "escalateToken" | "delayToken"> & {
   unit: string;
-  sensor: string | null;
-  state: AlarmStateName;
-  /** The rule's condition holds (after its delays), whatever the state shows. */
-  condition: boolean;
   severity: Severity;
   category: string;
   message: string;
-  value: number | null;
-  raisedAt: number | null;
-  acknowledgedBy: string | null;
-  comment: string | null;
-  shelvedUntil: number | null;
-  suppressedBy: "maintenance" | "parent" | null;
-  escalated: boolean;
-  feedback: AlarmFeedback | null;
   area: string | null;
-  updatedAt: number;
-}
+};
 
 export const ALARM_SUBJECTS = {
   transition: (unit: string, event: AlarmEvent) => `vigil.alarm.${unit}.${event}`,
