@@ -16,7 +16,7 @@ import { z } from "zod";
 import { VigilError } from "../../runtime/index.js";
 import { ALGORITHMS, TASKS } from "../model.js";
 import { checkModelBytes, sha256 } from "./check.js";
-import { ALLOWED_TRANSITIONS, STAGES, type AuditEntry, type ChangeBy, type ModelRegistry, type ModelVersion, type NewModelVersion, type Stage } from "./types.js";
+import { ALLOWED_TRANSITIONS, STAGES, type AuditEntry, type ChangeBy, type ModelRegistry, type ModelVersion, type NewModelVersion, type RegistryWatch, type Stage } from "./types.js";
 
 export interface FsRegistryOptions {
   readonly root: string;
@@ -51,6 +51,7 @@ export class FsModelRegistry implements ModelRegistry {
   private readonly now: () => number;
   /** Every change waits for the one before: stage moves read-then-write several manifests. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(change: AuditEntry) => void>();
 
   constructor(options: FsRegistryOptions) {
     this.root = options.root;
@@ -210,8 +211,15 @@ export class FsModelRegistry implements ModelRegistry {
     await atomicWrite(path.join(this.versionDir(manifest.model, manifest.version), "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   }
 
+  watch(listener: (change: AuditEntry) => void): RegistryWatch {
+    this.listeners.add(listener);
+    return { stop: () => this.listeners.delete(listener) };
+  }
+
   private async appendAudit(entry: AuditEntry): Promise<void> {
     await appendFile(path.join(this.root, entry.model, "audit.jsonl"), JSON.stringify(entry) + "\n");
+    // A listener's failure is its own: the change is already durable.
+    for (const listener of this.listeners) queueMicrotask(() => listener(entry));
   }
 
   private async modelNames(): Promise<string[]> {

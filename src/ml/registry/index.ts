@@ -7,7 +7,7 @@
  * Must not depend on actors, stores or HTTP.
  */
 export { ALLOWED_TRANSITIONS, STAGES } from "./types.js";
-export type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion, NewModelVersion, Stage, TrainingWindow } from "./types.js";
+export type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion, NewModelVersion, RegistryWatch, Stage, TrainingWindow } from "./types.js";
 export { FsModelRegistry } from "./fs-registry.js";
 export type { FsRegistryOptions } from "./fs-registry.js";
 export { checkModelBytes } from "./check.js";

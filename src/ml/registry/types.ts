@@ -94,4 +94,14 @@ export interface ModelRegistry {
   load(model: string, version: number): Promise<{ manifest: ModelVersion; onnx: Uint8Array }>;
   /** The audit log, oldest first (one model's, or all). */
   audit(model?: string): Promise<AuditEntry[]>;
+  /**
+   * Calls `listener` with every change (its audit entry) once it is durable:
+   * what scorers hot-swap on. The filesystem backend sees its own process's
+   * changes; the JetStream backend sees every node's.
+   */
+  watch(listener: (change: AuditEntry) => void): RegistryWatch;
+}
+
+export interface RegistryWatch {
+  stop(): void;
 }
