@@ -73,6 +73,8 @@ const clickHouseUrl = z
 const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 const MQTT_CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// A share name is one topic level; MQTT forbids '/', '+' and '#' in it, and we keep it to plain characters.
+const SHARE_GROUP = /^[A-Za-z0-9_-]{0,64}$/;
 // The same rule as a reading's unit id (src/actors/readings/reading.ts ID_PATTERN); config may not import actors.
 const UNIT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -136,6 +138,9 @@ export const configSchema = section({
     maxPayloadBytes: wholeNumber(1),
     drainTimeoutMs: durationMs(0),
     maxPendingPublishes: wholeNumber(1),
+    // Cluster members subscribe as `$share/<group>/<filter>` so each message reaches one of them;
+    // empty: plain subscriptions even in a cluster (a broker without shared subscriptions).
+    sharedGroup: textMatching(SHARE_GROUP, "letters, digits, '-' or '_' only (empty: no shared subscriptions)"),
     // A list of objects: set in the config file only (settings.ts leaves it out of VIGIL_* variables).
     topics: z.array(topicMappingSchema, { error: "a list of topic mappings" }),
   }),

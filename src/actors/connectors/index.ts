@@ -15,7 +15,7 @@ export type { BatchAnswer, RejectedItem } from "./batch.js";
 export { decodeReadingPayload } from "./decode.js";
 export type { ReadingFields } from "./decode.js";
 export { readingLimits } from "./limits.js";
-export { startIngestConnectors } from "./start.js";
+export { mqttSettingsFor, startIngestConnectors } from "./start.js";
 export type { IngestConnectors, IngestConnectorsOptions } from "./start.js";
 
 export * from "./mqtt/index.js";

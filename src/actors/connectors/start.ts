@@ -9,11 +9,11 @@ import type { VigilConfig } from "../../config/index.js";
 import type { Transport } from "../../runtime/transport/index.js";
 import type { IngestGateway } from "../ingest/index.js";
 import { createIngestRoutes, serveIngestHttp, type IngestHttpServer } from "./http/index.js";
-import { MqttConnector } from "./mqtt/index.js";
+import { MqttConnector, type MqttSettings } from "./mqtt/index.js";
 import { startNatsIngest, type NatsIngest } from "./nats/index.js";
 
 export interface IngestConnectorsOptions {
-  readonly config: Pick<VigilConfig, "mqtt" | "ingest">;
+  readonly config: Pick<VigilConfig, "mqtt" | "ingest" | "transport">;
   readonly gateway: IngestGateway;
   /** The node's transport: NATS ingest subscribes on it. */
   readonly transport: Transport;
@@ -32,6 +32,15 @@ export interface IngestConnectors {
   stop(): Promise<void>;
 }
 
+/**
+ * A node on the NATS transport is a cluster member: it shares the MQTT topics
+ * with the other members (as NATS ingest shares its subjects through a queue
+ * group); a lone node subscribes plainly, whatever `mqtt.sharedGroup` says.
+ */
+export function mqttSettingsFor(config: { readonly mqtt: MqttSettings; readonly transport: Pick<VigilConfig["transport"], "kind"> }): MqttSettings {
+  return config.transport.kind === "nats" ? config.mqtt : { ...config.mqtt, sharedGroup: "" };
+}
+
 /** Starts the enabled connectors; if one fails to start, stops the others and rethrows. */
 export async function startIngestConnectors(options: IngestConnectorsOptions): Promise<IngestConnectors> {
   const { config, gateway, transport, log, registry } = options;
@@ -43,7 +52,7 @@ export async function startIngestConnectors(options: IngestConnectorsOptions): P
   try {
     let mqtt: MqttConnector | undefined;
     if (config.mqtt.enabled) {
-      mqtt = new MqttConnector({ settings: config.mqtt, gateway, log: log.child({ part: "mqtt" }), ...(registry !== undefined ? { registry } : {}) });
+      mqtt = new MqttConnector({ settings: mqttSettingsFor(config), gateway, log: log.child({ part: "mqtt" }), ...(registry !== undefined ? { registry } : {}) });
       const connector = mqtt;
       stops.push(() => connector.stop());
     }

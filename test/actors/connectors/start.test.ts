@@ -20,8 +20,9 @@ beforeAll(async () => {
 
 afterAll(stopAllServers);
 
-function config(change: { mqtt?: Partial<VigilConfig["mqtt"]>; http?: Partial<VigilConfig["ingest"]["http"]>; nats?: Partial<VigilConfig["ingest"]["nats"]> }): Pick<VigilConfig, "mqtt" | "ingest"> {
+function config(change: { mqtt?: Partial<VigilConfig["mqtt"]>; http?: Partial<VigilConfig["ingest"]["http"]>; nats?: Partial<VigilConfig["ingest"]["nats"]> }): Pick<VigilConfig, "mqtt" | "ingest" | "transport"> {
   return {
+    transport: defaults.transport,
     mqtt: { ...mqttSettings(broker.url), enabled: false, ...change.mqtt },
     ingest: { ...defaults.ingest, http: { ...defaults.ingest.http, ...change.http }, nats: { ...defaults.ingest.nats, ...change.nats } },
   };

@@ -13,6 +13,11 @@
  * acceptance is also our backpressure: while the actors refuse readings,
  * mqtt.js stops reading the socket.
  *
+ * In a cluster every node subscribes under the same share group
+ * (`mqtt.sharedGroup`), and the broker delivers each message to one of them;
+ * acknowledgement is per message as above, so a node that dies with a message
+ * in hand leaves it to the broker.
+ *
  * Subscriptions are made on every connect rather than left to mqtt.js's
  * `resubscribe`, so they are restored even when a restarted broker has
  * forgotten our session, and `status().subscribes` shows it.
@@ -243,7 +248,9 @@ export class MqttConnector {
     }
     const epoch = this.epoch;
     const v5 = this.settings.protocolVersion === 5;
-    const filters = Object.fromEntries(this.routes.map((r) => [r.filter, v5 ? { qos: r.qos, rh: 1 as const } : { qos: r.qos }]));
+    const filters = Object.fromEntries(
+      this.routes.map((r) => [subscriptionFilter(r.filter, this.settings.sharedGroup), v5 ? { qos: r.qos, rh: 1 as const } : { qos: r.qos }]),
+    );
     this.client.subscribe(filters, (err, granted) => {
       if (epoch !== this.epoch) return; // that connection is gone; the next connect subscribes again
       if (err) {
@@ -292,6 +299,16 @@ export class MqttConnector {
       }
     }
   }
+}
+
+/**
+ * With a share group the broker hands each matching message to one member of
+ * the group (MQTT 5 shared subscriptions; Mosquitto also honours them on
+ * 3.1.1), so cluster nodes split the topics instead of each ingesting all.
+ * Messages still arrive on their own topic, so routing is unchanged.
+ */
+export function subscriptionFilter(filter: string, sharedGroup: string): string {
+  return sharedGroup === "" ? filter : `$share/${sharedGroup}/${filter}`;
 }
 
 function clientOptions(s: MqttSettings): IClientOptions {
