@@ -9,8 +9,8 @@ import { defaults, topicMappingSchema } from "../../../../src/config/index.js";
 import type { MqttSettings } from "../../../../src/actors/connectors/index.js";
 
 /**
- * Connector settings as a config file would give them: the defaults, the
- * test broker, a fresh client id, quick reconnects; `topics` go through the
+ * Connector settings as a config file would give them to a lone node: the
+ * defaults, the test broker, a fresh client id, quick reconnects; `topics` go through the
  * config schema, so they get its defaults and checks.
  */
 export function mqttSettings(url: string, overrides: Partial<Omit<MqttSettings, "topics">> & { topics?: unknown[] } = {}): MqttSettings {
@@ -21,6 +21,8 @@ export function mqttSettings(url: string, overrides: Partial<Omit<MqttSettings, 
     clientId: `vigil-test-${randomUUID().slice(0, 8)}`,
     reconnectPeriodMs: 50,
     drainTimeoutMs: 2_000,
+    // A lone node's: the connectors of one spec file would otherwise split the messages between them.
+    sharedGroup: "",
     ...rest,
     topics: z.array(topicMappingSchema).parse(topics ?? defaults.mqtt.topics),
   };
