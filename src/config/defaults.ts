@@ -206,4 +206,16 @@ export const defaults: VigilConfig = deepFreeze({
     escalationDelayMs: 15 * 60 * 1000, // 15 minutes unacknowledged: notified again as escalated
     maxShelveMs: 24 * 60 * 60 * 1000, // 1 day at most on the shelf
   },
+  models: {
+    registry: {
+      kind: "fs", // "jetstream": shared by the nodes of a cluster, on transport.nats.servers
+      fs: {
+        root: ".cache/models", // one directory per model; one node per root
+      },
+      jetstream: {
+        bucket: "vigil-models", // the object store and key-value bucket; the change stream is <bucket>-changes
+        replicas: 1, // 3 in a JetStream cluster
+      },
+    },
+  },
 });

@@ -23,3 +23,5 @@ export type { ConfigIssue } from "./errors.js";
 export { SETTINGS } from "./settings.js";
 export type { ConfigPath, Setting } from "./settings.js";
 export type { AlarmsConfig } from "./alarms.js";
+export { MODEL_BUCKET_NAME, MODEL_REGISTRY_KINDS } from "./models.js";
+export type { ModelRegistryKind } from "./models.js";

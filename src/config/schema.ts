@@ -14,6 +14,7 @@ import { opcUaEndpointSchema } from "./opcua-endpoints.js";
 import { notifySchema } from "./notify.js";
 import { alarmsSchema } from "./alarms.js";
 import { pipelineSchema } from "./pipeline.js";
+import { modelsSchema } from "./models.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
@@ -227,6 +228,8 @@ export const configSchema = section({
   notify: notifySchema,
   // Alarm rules and management (src/rules, src/actors/alarm): rules file, areas, flood, escalation.
   alarms: alarmsSchema,
+  // Trained models (src/ml): the registry's backend.
+  models: modelsSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

@@ -56,7 +56,8 @@ export type VigilErrorCode =
   | "VIGIL_MODEL_NOT_FOUND"
   | "VIGIL_MODEL_CORRUPT"
   | "VIGIL_MODEL_INCOMPATIBLE"
-  | "VIGIL_MODEL_TRANSITION_INVALID";
+  | "VIGIL_MODEL_TRANSITION_INVALID"
+  | "VIGIL_MODEL_REGISTRY_UNAVAILABLE";
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;

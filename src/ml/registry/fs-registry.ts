@@ -12,39 +12,17 @@
  */
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
 import { VigilError } from "../../runtime/index.js";
-import { ALGORITHMS, TASKS } from "../model.js";
-import { checkModelBytes, sha256 } from "./check.js";
-import { ALLOWED_TRANSITIONS, STAGES, type AuditEntry, type ChangeBy, type ModelRegistry, type ModelVersion, type NewModelVersion, type RegistryWatch, type Stage } from "./types.js";
+import { checkModelBytes } from "./check.js";
+import { checkBy, checkName, MODEL_NAME, newManifest, parseManifest, versionLabel } from "./manifest.js";
+import { planRollback, planTransition, type StageMove } from "./stage-plan.js";
+import type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion, NewModelVersion, RegistryWatch, Stage } from "./types.js";
 
 export interface FsRegistryOptions {
   readonly root: string;
   /** @default Date.now */
   readonly now?: () => number;
 }
-
-/** Model names become directory names: letters, digits, '.', '_' and '-', starting with a letter or digit. */
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-const numbers = z.record(z.string(), z.number());
-const manifestSchema = z.strictObject({
-  model: z.string().regex(MODEL_NAME),
-  version: z.number().int().min(1),
-  stage: z.enum(STAGES),
-  createdAt: z.number(),
-  algorithm: z.enum(ALGORITHMS),
-  task: z.enum(TASKS),
-  features: z.array(z.string()).min(1),
-  params: numbers,
-  // JSON has no NaN: a metric that was NaN (e.g. AUC with one class) is stored as null.
-  metrics: z.record(z.string(), z.number().nullable()).transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v ?? Number.NaN]))),
-  trainingWindow: z.strictObject({ from: z.number(), to: z.number() }),
-  dataHash: z.string().regex(/^[0-9a-f]{64}$/),
-  seed: z.number().int(),
-  onnxSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  onnxSize: z.number().int().min(0),
-});
 
 export class FsModelRegistry implements ModelRegistry {
   private readonly root: string;
@@ -66,22 +44,7 @@ export class FsModelRegistry implements ModelRegistry {
       const dir = path.join(this.root, v.model);
       await mkdir(dir, { recursive: true });
       const version = (await this.versionNumbers(v.model)).reduce((a, b) => Math.max(a, b), 0) + 1;
-      const manifest: ModelVersion = {
-        model: v.model,
-        version,
-        stage: "None",
-        createdAt: this.now(),
-        algorithm: v.algorithm,
-        task: v.task,
-        features: [...v.features],
-        params: { ...v.params },
-        metrics: { ...v.metrics },
-        trainingWindow: { ...v.trainingWindow },
-        dataHash: v.dataHash,
-        seed: v.seed,
-        onnxSha256: sha256(v.onnx),
-        onnxSize: v.onnx.length,
-      };
+      const manifest = newManifest(v, version, this.now());
       const vdir = this.versionDir(v.model, version);
       await mkdir(vdir);
       await atomicWrite(path.join(vdir, "model.onnx"), v.onnx);
@@ -94,12 +57,8 @@ export class FsModelRegistry implements ModelRegistry {
   transition(model: string, version: number, to: Stage, by: ChangeBy): Promise<ModelVersion> {
     return this.serial(async () => {
       checkBy(by);
-      const current = await this.readManifest(model, version);
-      if (!ALLOWED_TRANSITIONS[current.stage].includes(to)) {
-        throw new VigilError("VIGIL_MODEL_TRANSITION_INVALID", `${model} v${version}: cannot move from ${current.stage} to ${to} (allowed: ${ALLOWED_TRANSITIONS[current.stage].join(", ")})`);
-      }
-      if (to === "Production") return this.promote(current, "transition", by);
-      return this.setStage(current, to, "transition", by);
+      await this.readManifest(model, version);
+      return this.apply(planTransition(model, await this.stages(model), version, to, by));
     });
   }
 
@@ -107,11 +66,9 @@ export class FsModelRegistry implements ModelRegistry {
     return this.serial(async () => {
       checkBy(by);
       const target = await this.readManifest(model, version);
-      const live = await this.findProduction(model);
-      if (live === undefined) throw new VigilError("VIGIL_MODEL_TRANSITION_INVALID", `${model}: nothing is in Production to roll back from`);
-      if (version >= live.version) throw new VigilError("VIGIL_MODEL_TRANSITION_INVALID", `${model}: rollback goes to a version before v${live.version} (in Production), not v${version}`);
+      const moves = planRollback(model, await this.stages(model), version, by);
       await this.loadChecked(target);
-      return this.promote(target, "rollback", by);
+      return this.apply(moves);
     });
   }
 
@@ -151,20 +108,20 @@ export class FsModelRegistry implements ModelRegistry {
 
   // ---- internals ------------------------------------------------------------
 
-  /** The version in Production becomes Archived, `target` becomes Production; both audited. */
-  private async promote(target: ModelVersion, action: "transition" | "rollback", by: ChangeBy): Promise<ModelVersion> {
-    const live = await this.findProduction(target.model);
-    if (live !== undefined && live.version !== target.version) {
-      await this.setStage(live, "Archived", action, { who: by.who, why: `replaced by v${target.version}: ${by.why}` });
+  /** Applies a plan's moves in order; answers the manifest of the last one (the version asked for). */
+  private async apply(moves: readonly StageMove[]): Promise<ModelVersion> {
+    let last: ModelVersion | undefined;
+    for (const move of moves) {
+      last = { ...(await this.readManifest(move.model, move.version)), stage: move.to };
+      await this.writeManifest(last);
+      await this.appendAudit({ ts: this.now(), ...move });
     }
-    return this.setStage(target, "Production", action, by);
+    if (last === undefined) throw new Error("a stage plan always has a move");
+    return last;
   }
 
-  private async setStage(manifest: ModelVersion, to: Stage, action: AuditEntry["action"], by: ChangeBy): Promise<ModelVersion> {
-    const next: ModelVersion = { ...manifest, stage: to };
-    await this.writeManifest(next);
-    await this.appendAudit({ ts: this.now(), model: manifest.model, version: manifest.version, action, from: manifest.stage, to, ...by });
-    return next;
+  private async stages(model: string): Promise<Map<number, Stage>> {
+    return new Map((await this.list(model)).map((v) => [v.version, v.stage]));
   }
 
   private async loadChecked(manifest: ModelVersion): Promise<Uint8Array> {
@@ -193,18 +150,7 @@ export class FsModelRegistry implements ModelRegistry {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new VigilError("VIGIL_MODEL_NOT_FOUND", `no version ${version} of model "${model}"`);
       throw err;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new VigilError("VIGIL_MODEL_CORRUPT", `${model} v${version}: manifest is not JSON`, { cause: err });
-    }
-    const result = manifestSchema.safeParse(parsed);
-    if (!result.success) throw new VigilError("VIGIL_MODEL_CORRUPT", `${model} v${version}: manifest is invalid: ${z.prettifyError(result.error)}`);
-    if (result.data.model !== model || result.data.version !== version) {
-      throw new VigilError("VIGIL_MODEL_CORRUPT", `${model} v${version}: manifest says ${result.data.model} v${result.data.version}`);
-    }
-    return result.data;
+    return parseManifest(model, version, text);
   }
 
   private async writeManifest(manifest: ModelVersion): Promise<void> {
@@ -213,7 +159,7 @@ export class FsModelRegistry implements ModelRegistry {
 
   watch(listener: (change: AuditEntry) => void): RegistryWatch {
     this.listeners.add(listener);
-    return { stop: () => this.listeners.delete(listener) };
+    return { ready: Promise.resolve(), stop: () => this.listeners.delete(listener) };
   }
 
   private async appendAudit(entry: AuditEntry): Promise<void> {
@@ -248,7 +194,7 @@ export class FsModelRegistry implements ModelRegistry {
   }
 
   private versionDir(model: string, version: number): string {
-    return path.join(this.root, model, `v${String(version).padStart(6, "0")}`);
+    return path.join(this.root, model, versionLabel(version));
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
@@ -256,14 +202,6 @@ export class FsModelRegistry implements ModelRegistry {
     this.queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function checkName(model: string): void {
-  if (!MODEL_NAME.test(model)) throw new VigilError("VIGIL_MODEL_NOT_FOUND", `model name "${model}": expected letters, digits, '.', '_' or '-' (at most 64)`);
-}
-
-function checkBy(by: ChangeBy): void {
-  if (by.who.trim() === "" || by.why.trim() === "") throw new VigilError("VIGIL_MODEL_TRANSITION_INVALID", "every registry change needs who and why");
 }
 
 async function atomicWrite(file: string, data: Uint8Array | string): Promise<void> {

@@ -1,8 +1,7 @@
 /**
  * The model registry's contract, shared by every backend (the filesystem
- * now, JetStream object store + key-value later): versions of named models
- * with everything needed to trust and reproduce them, their stages, and an
- * append-only audit of every change.
+ * and JetStream): versions of named models with everything needed to trust
+ * and reproduce them, their stages, and an append-only audit of every change.
  *
  * Stages: a version is registered in None and moves
  *   None → Staging | Archived,  Staging → Production | Archived,
@@ -103,5 +102,11 @@ export interface ModelRegistry {
 }
 
 export interface RegistryWatch {
+  /**
+   * Settles once the watch is listening: every change after it is reported
+   * (read the registry after it to miss nothing in between). Rejects when the
+   * backend cannot listen.
+   */
+  readonly ready: Promise<void>;
   stop(): void;
 }

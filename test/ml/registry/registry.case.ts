@@ -1,9 +1,11 @@
 /**
  * The contract every ModelRegistry backend meets: run by each backend's
- * spec with a factory for a fresh, empty registry.
+ * spec with a factory for a fresh, empty registry, and, for a backend that
+ * several nodes share, a factory for another instance (its own connection)
+ * over the same storage.
  */
-import { describe, expect, it } from "vitest";
-import { exportOnnx, train, type ModelRegistry, type NewModelVersion } from "../../../src/ml/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { exportOnnx, train, type AuditEntry, type ModelRegistry, type NewModelVersion } from "../../../src/ml/index.js";
 import { FEATURES, syntheticTable, tableDataset } from "../synthetic.js";
 
 const table = syntheticTable(300);
@@ -26,8 +28,38 @@ export function newVersion(model = "rul", seed = 1): NewModelVersion {
   };
 }
 
-export function registryContract(name: string, fresh: () => Promise<ModelRegistry>): void {
+/** Waits (without a deadline of its own) until `events` holds `count` entries. */
+async function received(events: readonly AuditEntry[], count: number): Promise<void> {
+  await vi.waitFor(() => expect(events.length).toBeGreaterThanOrEqual(count), { timeout: 15_000, interval: 10 });
+}
+
+async function staged(registry: ModelRegistry, seed: number): Promise<number> {
+  const v = await registry.register(newVersion("rul", seed), BY);
+  await registry.transition("rul", v.version, "Staging", BY);
+  return v.version;
+}
+
+export function registryContract(name: string, fresh: () => Promise<ModelRegistry>, peerOf?: (registry: ModelRegistry) => Promise<ModelRegistry>): void {
   describe(`${name} model registry`, () => {
+    it("reports every change to a watcher once it is durable, in the order made, as the audit has it", async () => {
+      const registry = await fresh();
+      const events: AuditEntry[] = [];
+      const watch = registry.watch((e) => events.push(e));
+      await watch.ready;
+      const v1 = await staged(registry, 1);
+      await registry.transition("rul", v1, "Production", { who: "alice", why: "approved" });
+      const v2 = await staged(registry, 2);
+      await registry.transition("rul", v2, "Production", { who: "alice", why: "better" });
+      await received(events, 7);
+      watch.stop();
+      expect(events).toEqual(await registry.audit("rul"));
+      expect(events.slice(-2).map((e) => [e.version, e.from, e.to])).toEqual([
+        [1, "Production", "Archived"],
+        [2, "Staging", "Production"],
+      ]);
+    });
+
+
     it("registers versions numbered from 1 in stage None, keeping metrics, params, features, window and hashes", async () => {
       const registry = await fresh();
       const v1 = await registry.register(newVersion(), BY);
@@ -109,6 +141,53 @@ export function registryContract(name: string, fresh: () => Promise<ModelRegistr
     it("answers VIGIL_MODEL_NOT_FOUND for a version that does not exist", async () => {
       const registry = await fresh();
       await expect(registry.get("rul", 7)).rejects.toMatchObject({ code: "VIGIL_MODEL_NOT_FOUND" });
+    });
+  });
+
+  if (peerOf === undefined) return;
+
+  describe(`${name} model registry shared by several nodes`, () => {
+    it("reports a change made through one instance to a watcher on another", async () => {
+      const a = await fresh();
+      const b = await peerOf(a);
+      const events: AuditEntry[] = [];
+      const watch = b.watch((e) => events.push(e));
+      await watch.ready;
+      const v = await staged(a, 1);
+      await a.transition("rul", v, "Production", { who: "node-a", why: "promoted on A" });
+      await received(events, 3);
+      watch.stop();
+      expect(events.map((e) => [e.action, e.to, e.who])).toEqual([
+        ["register", "None", "spec"],
+        ["transition", "Staging", "spec"],
+        ["transition", "Production", "node-a"],
+      ]);
+      expect((await b.production("rul"))?.version).toBe(v);
+    });
+
+    it("leaves exactly one version in Production when two instances promote different versions at once", async () => {
+      const a = await fresh();
+      const b = await peerOf(a);
+      const [v1, v2] = [await staged(a, 1), await staged(b, 2)];
+      await Promise.all([a.transition("rul", v1, "Production", { who: "node-a", why: "race" }), b.transition("rul", v2, "Production", { who: "node-b", why: "race" })]);
+      const stages = (await a.list("rul")).map((v) => v.stage).sort();
+      expect(stages).toEqual(["Archived", "Production"]);
+      // The one promoted second archived the first, and the audit says so in that order.
+      const audit = (await b.audit("rul")).slice(-3);
+      const [first, archived, second] = audit;
+      expect(first?.to).toBe("Production");
+      expect([archived?.version, archived?.from, archived?.to]).toEqual([first?.version, "Production", "Archived"]);
+      expect(second?.to).toBe("Production");
+      expect((await b.production("rul"))?.version).toBe(second?.version);
+    });
+
+    it("gives versions registered at once through two instances distinct numbers", async () => {
+      const a = await fresh();
+      const b = await peerOf(a);
+      const registered = await Promise.all([a.register(newVersion("rul", 1), BY), b.register(newVersion("rul", 2), BY), a.register(newVersion("rul", 3), BY)]);
+      expect(registered.map((v) => v.version).sort()).toEqual([1, 2, 3]);
+      const listed = await b.list("rul");
+      expect(listed.map((v) => [v.version, v.seed])).toEqual(registered.map((v) => [v.version, v.seed]).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0)));
     });
   });
 }
