@@ -53,6 +53,18 @@ export const defaults: VigilConfig = deepFreeze({
       name: "vigil", // client connection name shown in the NATS server's monitoring
     },
   },
+  cluster: {
+    enabled: false, // one node on its own; with transport.kind "nats", true joins the cluster on that NATS
+    partitions: 64, // ingest partitions, fixed for the life of the cluster
+    replicas: 1, // of the cluster's streams and buckets: 3 on a three-server NATS cluster
+    heartbeatMs: 1000, // 1 second between membership heartbeats
+    memberTtlMs: 5 * 1000, // 5 seconds unheard: the member is gone
+    leaseTtlMs: 4 * 1000, // 4 seconds: a partition lease renewed every second, fenced after 3 without a renewal
+    snapshotIntervalMs: 5 * 1000, // 5 seconds between snapshots of each owned partition
+    ingestMaxAgeMs: 24 * 60 * 60 * 1000, // 1 day of readings kept for replays
+    duplicateWindowMs: 2 * 60 * 1000, // 2 minutes: replays within it produce no second output
+    maxInFlight: 1000, // readings of one partition applied but not yet durable
+  },
   mqtt: {
     enabled: false, // the embedded setup has no broker; turn on and set `url` to ingest over MQTT
     url: "mqtt://127.0.0.1:1883",

@@ -123,6 +123,20 @@ export const configSchema = section({
       name: text(),
     }),
   }),
+  // Scale-out over NATS JetStream (src/runtime/cluster): needs transport.kind "nats".
+  cluster: section({
+    enabled: flag(),
+    // Fixed for the life of a cluster: a node configured otherwise is refused at start.
+    partitions: wholeNumber(1, 4096),
+    replicas: wholeNumber(1, 5),
+    heartbeatMs: durationMs(100),
+    memberTtlMs: durationMs(1000),
+    leaseTtlMs: durationMs(1000),
+    snapshotIntervalMs: durationMs(100),
+    ingestMaxAgeMs: durationMs(60_000),
+    duplicateWindowMs: durationMs(1000),
+    maxInFlight: wholeNumber(1),
+  }),
   mqtt: section({
     enabled: flag(),
     url: mqttUrl,

@@ -22,6 +22,8 @@ export { keysForEveryShard } from "./placement.js";
 export { SeededRandom } from "./random.js";
 export type { KindStats } from "./kind-registry.js";
 export type { MailboxPolicy, OverflowPolicy } from "./mailbox.js";
+export { exportState, importState, isStateTransfer } from "./state-transfer.js";
+export type { ExportState, ImportState, StateTransfer } from "./state-transfer.js";
 export { DEFAULT_SUPERVISION } from "./supervision.js";
 export type { BackoffPolicy, SupervisionPolicy } from "./supervision.js";
 export { createActorSystem } from "./system.js";

@@ -19,6 +19,7 @@ import { VigilError, serializeError, type VigilErrorCode } from "./errors.js";
 import type { KindEntry, KindRegistry } from "./kind-registry.js";
 import { Mailbox } from "./mailbox.js";
 import type { RuntimeEvent } from "./events.js";
+import { isStateTransfer, type StateTransfer } from "./state-transfer.js";
 import { RestartHistory, decide } from "./supervision.js";
 
 /** How a shard reaches everything outside itself. */
@@ -431,6 +432,10 @@ export class Shard implements ContextHost {
       if (env === undefined) break;
       handled++;
       a.sender = env.from;
+      if (isStateTransfer(env.msg)) {
+        if (this.transferState(a, env, env.msg)) continue;
+        return handled;
+      }
       let result: unknown;
       try {
         result = actor.receive(env.msg, a);
@@ -461,6 +466,36 @@ export class Shard implements ContextHost {
       a.status = ActivationStatus.Idle;
     }
     return handled;
+  }
+
+  /**
+   * A state transfer (state-transfer.ts), in mailbox order. Returns whether
+   * the same instance goes on with its mailbox (false: it was replaced, or failed).
+   */
+  private transferState(a: Activation, env: Envelope, msg: StateTransfer): boolean {
+    if (msg.$vigil === "state-export") {
+      let state: unknown;
+      try {
+        state = a.actor?.snapshot?.();
+      } catch (err) {
+        this.leave(env, true);
+        this.fail(a, env, err);
+        return false;
+      }
+      if (env.ask !== 0) this.sendReply(env, true, state, undefined);
+      this.leave(env, true);
+      return true;
+    }
+    // Kept as the stored snapshot (and replicated), so a crash after this comes back to it too.
+    this.snapshots.set(a.self, { state: msg.state, changes: [] });
+    this.inFullNext.delete(a.self);
+    this.links.snapshotTaken(a.self, msg.state, false);
+    if (env.ask !== 0) this.sendReply(env, true, undefined, undefined);
+    this.leave(env, true);
+    cancelTimers(a);
+    a.actor = null;
+    this.incarnate(a);
+    return false;
   }
 
   /** Returns whether the message's effect on state is already durable (snapshotted, or no state). */

@@ -26,6 +26,8 @@ export type { ServerKind } from "./binaries.js";
 export { serverBinary } from "./binaries.js";
 export type { ServerHandle } from "./server-process.js";
 export { ServerStartError, stopAllServers } from "./server-process.js";
+export { startNatsCluster } from "./nats-cluster.js";
+export type { NatsCluster } from "./nats-cluster.js";
 
 export interface NatsOptions {
   /** Run with JetStream, its store in the data dir. @default true */
@@ -34,6 +36,8 @@ export interface NatsOptions {
   args?: string[];
   /** A nats-server config file's text (written to the data dir, passed with -c). The harness's host, port and store dir flags win over it. */
   configText?: string;
+  /** The client port. @default a free one */
+  port?: number;
 }
 
 const NATS_START_TIMEOUT_MS = 15_000;
@@ -44,7 +48,7 @@ const CLICKHOUSE_START_TIMEOUT_MS = 60_000;
 export function startNats(options: NatsOptions = {}): Promise<ServerHandle> {
   const jetstream = options.jetstream ?? true;
   return launch("nats", async (dataDir) => {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const configFile = join(dataDir, "nats-server.conf");
     const args = [
       ...(options.configText !== undefined ? ["-c", configFile] : []),
