@@ -23,11 +23,15 @@
  * Scoring: the trained gradient-boosted classifier's ONNX in one
  * onnxruntime session (CPU, one intra-op thread), the way a shard worker
  * will hold it.
+ *
+ * Registry: the same ONNX promoted on one node and heard on another through
+ * the JetStream registry (bench/ml/registry-swap.ts).
  */
 import * as ort from "onnxruntime-node";
 import { Plant, ReadingGenerator } from "../src/actors/simulator/index.js";
 import { DEFAULT_FEATURE_SPEC, featureRows, ONNX_INPUT, TrainingPool, type Algorithm, type Dataset, type Task, type TrainingResult } from "../src/ml/index.js";
 import type { SuiteOptions } from "./run.js";
+import { benchRegistrySwap } from "./ml/registry-swap.js";
 import { reportFigure } from "./report.js";
 
 const SUITE = "ml";
@@ -40,10 +44,11 @@ interface Scale {
   holdoutRows: number;
   singleRuns: number;
   batchedRuns: number;
+  swapRounds: number;
 }
 
-const FULL: Scale = { rows: 1_000_000, holdoutRows: 20_000, singleRuns: 20_000, batchedRuns: 400 };
-const QUICK: Scale = { rows: 20_000, holdoutRows: 2_000, singleRuns: 2_000, batchedRuns: 40 };
+const FULL: Scale = { rows: 1_000_000, holdoutRows: 20_000, singleRuns: 20_000, batchedRuns: 400, swapRounds: 200 };
+const QUICK: Scale = { rows: 20_000, holdoutRows: 2_000, singleRuns: 2_000, batchedRuns: 40, swapRounds: 20 };
 
 /** What each algorithm learns here and with which parameters: sized so the full run finishes in minutes on 2 cores. */
 const RUNS: readonly { algorithm: Algorithm; task: Task; params: Record<string, number> }[] = [
@@ -79,7 +84,11 @@ export async function run(opts: SuiteOptions): Promise<void> {
   } finally {
     await pool.close();
   }
-  if (scorer !== undefined) await benchScoring(scorer, holdout.binary, scale);
+  if (scorer !== undefined) {
+    await benchScoring(scorer, holdout.binary, scale);
+    progress(`registry: ${scale.swapRounds} promotions on node A heard on node B`);
+    await benchRegistrySwap(SUITE, { algorithm: "gradient_boosting", task: "binary", features: holdout.binary.features, onnx: scorer.onnx }, scale.swapRounds);
+  }
 }
 
 async function benchScoring(model: TrainingResult, rows: Dataset, scale: Scale): Promise<void> {

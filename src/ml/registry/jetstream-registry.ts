@@ -28,6 +28,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { MODEL_BUCKET_NAME } from "../../config/index.js";
 import { VigilError } from "../../runtime/index.js";
+import type { Logger } from "../../runtime/log.js";
 import { checkModelBytes } from "./check.js";
 import { checkBy, checkName, newManifest, parseManifest, versionLabel } from "./manifest.js";
 import { planRollback, planTransition, type StageMove } from "./stage-plan.js";
@@ -44,6 +45,8 @@ export interface JetStreamRegistryOptions {
   readonly now?: () => number;
   /** Compare-and-set attempts per change before giving up under contention. @default 20 */
   readonly maxAttempts?: number;
+  /** Where a watch says it stopped hearing changes, or skipped a message it cannot read. */
+  readonly logger?: Logger;
 }
 
 export const DEFAULT_MODEL_BUCKET = "vigil-models";
@@ -83,6 +86,7 @@ export class JetStreamModelRegistry implements ModelRegistry {
     bucket: string,
     private readonly now: () => number,
     private readonly maxAttempts: number,
+    private readonly logger: Logger | undefined,
   ) {
     this.subjectPrefix = `vigil.registry.${bucket}`;
     this.stream = `${bucket}-changes`;
@@ -113,7 +117,7 @@ export class JetStreamModelRegistry implements ModelRegistry {
       }
       const kv = await new Kvm(js).create(bucket, { history: 1, replicas, description: "Vigil model registry: manifests" });
       const objects = await new Objm(js).create(bucket, { replicas, description: "Vigil model registry: ONNX files" });
-      return new JetStreamModelRegistry(js, jsm, kv, objects, bucket, options.now ?? Date.now, options.maxAttempts ?? 20);
+      return new JetStreamModelRegistry(js, jsm, kv, objects, bucket, options.now ?? Date.now, options.maxAttempts ?? 20, options.logger);
     } catch (err) {
       throw new VigilError("VIGIL_MODEL_REGISTRY_UNAVAILABLE", `cannot open the JetStream model registry "${bucket}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -146,7 +150,8 @@ export class JetStreamModelRegistry implements ModelRegistry {
     checkName(model);
     checkBy(by);
     await this.change(model, (head) => planTransition(model, head.stages, version, to, by));
-    return this.get(model, version);
+    // The stage this change set, even if another node has moved the version since.
+    return this.readManifest(model, version, to);
   }
 
   async rollback(model: string, version: number, by: ChangeBy): Promise<ModelVersion> {
@@ -160,7 +165,7 @@ export class JetStreamModelRegistry implements ModelRegistry {
       checked = true;
       return moves;
     });
-    return this.get(model, version);
+    return this.readManifest(model, version, "Production");
   }
 
   async list(model?: string): Promise<ModelVersion[]> {
@@ -246,14 +251,19 @@ export class JetStreamModelRegistry implements ModelRegistry {
           let change: Change;
           try {
             change = parseChange(m.subject, m.data);
-          } catch {
-            continue; // not a change this registry wrote: nothing to report
+          } catch (err) {
+            this.logger?.warn({ err, subject: m.subject, seq: m.seq }, "model registry watch skipped a change it cannot read");
+            continue;
           }
           // A listener's failure is its own: the change is already durable.
           for (const entry of change.entries) queueMicrotask(() => listener(entry));
         }
-      })();
+      })().catch((err: unknown) => {
+        this.logger?.error({ err }, "model registry watch stopped: promotions on other nodes are no longer heard");
+      });
     })();
+    // Marked handled here; whoever awaits `ready` still sees the rejection.
+    ready.catch(() => undefined);
     return {
       ready,
       stop: () => {

@@ -7,6 +7,7 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { VigilConfig } from "../../config/index.js";
 import { VigilError } from "../../runtime/index.js";
+import type { Logger } from "../../runtime/log.js";
 import { FsModelRegistry } from "./fs-registry.js";
 import { JetStreamModelRegistry } from "./jetstream-registry.js";
 import type { ModelRegistry } from "./types.js";
@@ -14,6 +15,7 @@ import type { ModelRegistry } from "./types.js";
 export interface ModelRegistryDeps {
   /** A connection to use for the JetStream registry instead of opening one; left open by close(). */
   readonly nats?: NatsConnection;
+  readonly logger?: Logger;
 }
 
 export interface OpenModelRegistry {
@@ -31,7 +33,7 @@ export async function openModelRegistry(config: Pick<VigilConfig, "models" | "tr
   const own = deps.nats === undefined;
   const nats = deps.nats ?? (await connectForRegistry(config));
   try {
-    const registry = await JetStreamModelRegistry.open({ nats, bucket: settings.jetstream.bucket, replicas: settings.jetstream.replicas });
+    const registry = await JetStreamModelRegistry.open({ nats, bucket: settings.jetstream.bucket, replicas: settings.jetstream.replicas, ...(deps.logger === undefined ? {} : { logger: deps.logger }) });
     return { registry, kind: "jetstream", close: () => (own ? nats.close() : Promise.resolve()) };
   } catch (err) {
     if (own) await nats.close();
