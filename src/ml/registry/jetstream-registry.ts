@@ -115,7 +115,8 @@ export class JetStreamModelRegistry implements ModelRegistry {
           description: "Vigil model registry: every change, per model",
         });
       }
-      const kv = await new Kvm(js).create(bucket, { history: 1, replicas, description: "Vigil model registry: manifests" });
+      // No direct gets: they may answer from a replica that has not seen a manifest a change already names.
+      const kv = await new Kvm(js).create(bucket, { history: 1, replicas, allow_direct: false, description: "Vigil model registry: manifests" });
       const objects = await new Objm(js).create(bucket, { replicas, description: "Vigil model registry: ONNX files" });
       return new JetStreamModelRegistry(js, jsm, kv, objects, bucket, options.now ?? Date.now, options.maxAttempts ?? 20, options.logger);
     } catch (err) {
