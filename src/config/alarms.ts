@@ -12,23 +12,20 @@ const AREA = /^[A-Za-z0-9_-]{1,64}$/;
 const UNIT_PATTERN = /^[A-Za-z0-9_*-]{1,64}$/;
 
 export const alarmsSchema = section({
-  /** A JSON file holding a list of rules (empty: none); they add to the defaults, replacing defaults with the same id. */
-  rulesFile: z.string({ error: "a file path, or empty for none" }),
-  /** Ship the built-in rules (src/rules/defaults.ts). */
-  defaultRules: flag(),
-  /** Operator area → its units (ids or patterns with '*'); a unit in none belongs to the area "default". */
-  areas: z.record(textMatching(AREA, "an area name: letters, digits, '_' or '-'"), z.array(textMatching(UNIT_PATTERN, "unit ids or patterns with '*'")).min(1), {
-    error: "a map of area name to unit ids or patterns",
-  }),
+  rulesFile: z.string({ error: "a file path, or empty for none" })
+    .describe("A JSON file holding a list of rules (empty: none); they add to the built-in rules, replacing those with the same id."),
+  defaultRules: flag().describe("Load the built-in rules (src/rules/defaults.ts)."),
+  areas: z
+    .record(textMatching(AREA, "an area name: letters, digits, '_' or '-'"), z.array(textMatching(UNIT_PATTERN, "unit ids or patterns with '*'")).min(1), {
+      error: "a map of area name to unit ids or patterns",
+    })
+    .describe("Operator area → its units (ids or patterns with `*`); a unit in none belongs to the area `default`."),
   flood: section({
-    /** More than this many alarms raised in one area within windowMs is a flood. */
-    threshold: wholeNumber(1),
-    windowMs: durationMs(1000),
+    threshold: wholeNumber(1).describe("More than this many alarms raised in one area within `windowMs` is a flood: one system alarm."),
+    windowMs: durationMs(1000).describe("The window of the flood threshold."),
   }),
-  /** Notify again when an alarm is still unacknowledged after this long; 0: never. */
-  escalationDelayMs: durationMs(0),
-  /** The longest an operator may shelve an alarm for. */
-  maxShelveMs: durationMs(1),
-});
+  escalationDelayMs: durationMs(0).describe("Notify again, as escalated, when an alarm is still unacknowledged after this long; 0: never."),
+  maxShelveMs: durationMs(1).describe("The longest an operator may shelve an alarm for."),
+}).describe("Alarm rules and management: rules file, areas, flood, escalation, shelving.");
 
 export type AlarmsConfig = z.infer<typeof alarmsSchema>;

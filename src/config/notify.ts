@@ -115,28 +115,28 @@ export const notifyRouteSchema = z.strictObject({
 });
 
 export const notifySchema = section({
-  enabled: flag(),
-  /** Where undelivered notifications and dead letters wait; one dispatcher per directory. */
-  outboxDir: text(),
-  /** A JSON object or `.env`-style file of secrets; empty: the environment only. */
-  secretsFile: z.string({ error: "a file path (empty: secrets from the environment only)" }),
-  concurrency: wholeNumber(1, 1000),
-  timeoutMs: durationMs(1),
-  /** Items waiting per notifier; beyond it new items are dead-lettered at once (on disk, listed) rather than held. */
-  maxPending: wholeNumber(1),
+  enabled: flag().describe("Send alarm notifications; nothing is sent until the config file lists notifiers and routes."),
+  outboxDir: text().describe("Where undelivered notifications and dead letters wait; one node per directory."),
+  secretsFile: z.string({ error: "a file path (empty: secrets from the environment only)" })
+    .describe("A JSON object or `.env`-style file of secrets; empty: secrets from the environment only."),
+  concurrency: wholeNumber(1, 1000).describe("Attempts in flight per notifier."),
+  timeoutMs: durationMs(1).describe("Time limit of one attempt, so a peer that never answers cannot hold a slot."),
+  maxPending: wholeNumber(1).describe("Items waiting per notifier; beyond it new items are dead-lettered at once (on disk, listed) rather than held."),
   retry: section({
-    maxAttempts: wholeNumber(1),
-    initialMs: durationMs(1),
-    maxMs: durationMs(1),
+    maxAttempts: wholeNumber(1).describe("Attempts before an item becomes a dead letter."),
+    initialMs: durationMs(1).describe("Wait before the first retry; doubles per failure, with jitter."),
+    maxMs: durationMs(1).describe("Longest wait between attempts."),
   }),
-  /** Webhook receivers refuse signatures older than this; sent so they need not guess. */
-  signatureToleranceMs: durationMs(1),
-  notifiers: z.array(notifierSchema, { error: "a list of notifiers" }),
-  routes: z.array(notifyRouteSchema, { error: "a list of routes" }),
-  unitGroups: z.record(name, z.array(textMatching(UNIT_PATTERN, "unit ids or patterns with '*'")).min(1), {
-    error: "a map of group name to unit ids or patterns",
-  }),
-}).superRefine((n, ctx) => {
+  signatureToleranceMs: durationMs(1).describe("Webhook receivers refuse signatures older than this (replay); sent so they need not guess."),
+  notifiers: z.array(notifierSchema, { error: "a list of notifiers" })
+    .describe("Notifiers `{type: \"webhook\" | \"slack\" | \"email\" | \"mqtt\", name, ...}` (README: Alarm notifications)."),
+  routes: z.array(notifyRouteSchema, { error: "a list of routes" }).describe("Routes `{severities?, unitGroups?, events?, notifiers: [names]}`: which alarms go to which notifiers."),
+  unitGroups: z
+    .record(name, z.array(textMatching(UNIT_PATTERN, "unit ids or patterns with '*'")).min(1), {
+      error: "a map of group name to unit ids or patterns",
+    })
+    .describe("Group name → unit ids or patterns with `*`, for routes."),
+}).describe("Alarm notifications: notifiers, routes, retries, the outbox.").superRefine((n, ctx) => {
   const names = new Set<string>();
   for (const [i, notifier] of n.notifiers.entries()) {
     if (names.has(notifier.name)) ctx.addIssue({ code: "custom", path: ["notifiers", i, "name"], message: `a unique notifier name ("${notifier.name}" is used twice)` });

@@ -46,37 +46,39 @@ const sensorTypeSchema = z.strictObject(
 );
 
 export const pipelineSchema = section({
-  sensorTypes: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "a sensor type name" }), sensorTypeSchema, { error: "a map of sensor type name to its settings" }),
+  sensorTypes: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "a sensor type name" }), sensorTypeSchema, { error: "a map of sensor type name to its settings" })
+    .describe("Overrides of the built-in sensor types, field by field: `{ <type>: {category, unit, normal, limits, optimal, idleBelow, overloadAbove, noiseFloor, wear} }` (README: Sensor actors)."),
   sensor: section({
     windows: section({
-      counts: z.array(wholeNumber(1), { error: "a list of window sizes in readings" }),
-      durationsMs: z.array(durationMs(1), { error: "a list of window spans in milliseconds" }),
+      counts: z.array(wholeNumber(1), { error: "a list of window sizes in readings" }).describe("Rolling windows by count, in readings."),
+      durationsMs: z.array(durationMs(1), { error: "a list of window spans in milliseconds" }).describe("Rolling windows by time, in milliseconds."),
     }),
-    ewmaAlpha: fraction("a number in (0, 1]", { value: 0, inclusive: false }, { value: 1, inclusive: true }),
-    maxSamples: wholeNumber(2),
-    baselineMs: durationMs(1),
+    ewmaAlpha: fraction("a number in (0, 1]", { value: 0, inclusive: false }, { value: 1, inclusive: true }).describe("Weight of the newest value in the sensor's EWMA."),
+    maxSamples: wholeNumber(2).describe("Samples a sensor keeps at most, bounding its time windows at high rates."),
+    baselineMs: durationMs(1).describe("Time constant of the slow baseline that wear gaps are measured from."),
     stuck: section({
-      readings: wholeNumber(2),
-      ms: durationMs(0),
-      tolerance: z.number({ error: "a number >= 0" }).gte(0, { error: "a number >= 0" }),
+      readings: wholeNumber(2).describe("A flat line (`stuck`): this many equal readings in a row…"),
+      ms: durationMs(0).describe("…spanning at least this long (0: any span)."),
+      tolerance: z.number({ error: "a number >= 0" }).gte(0, { error: "a number >= 0" }).describe("Changes up to this much count as equal."),
     }),
     scoring: section({
-      zCentre: positive("a number > 0"),
-      zSteepness: positive("a number > 0"),
-      minSamples: wholeNumber(3),
-      anomalyThreshold: fraction("a number in (0, 1)", { value: 0, inclusive: false }, { value: 1, inclusive: false }),
-      noiseAlpha: fraction("a number in (0, 1]", { value: 0, inclusive: false }, { value: 1, inclusive: true }),
+      zCentre: positive("a number > 0").describe("The |z| scored 0.5 by the z-score check's logistic."),
+      zSteepness: positive("a number > 0").describe("Steepness of that logistic around `zCentre`."),
+      minSamples: wholeNumber(3).describe("Readings in the baseline before z-scores count."),
+      anomalyThreshold: fraction("a number in (0, 1)", { value: 0, inclusive: false }, { value: 1, inclusive: false }).describe("A reading is anomalous from this combined score."),
+      noiseAlpha: fraction("a number in (0, 1]", { value: 0, inclusive: false }, { value: 1, inclusive: true }).describe("Weight of each normal reading in the sensor's learned noise scale."),
     }),
-    unitUpdateIntervalMs: durationMs(0),
-    driftHorizonMs: durationMs(1),
-    wearGap: positive("a number > 0"),
-  }),
+    unitUpdateIntervalMs: durationMs(0).describe("Routine updates to the unit actor at most this often; changes go at once."),
+    driftHorizonMs: durationMs(1).describe("A trend that would leave the normal band within this is drift."),
+    wearGap: positive("a number > 0").describe("While its unit sees wear, a reading is flagged `degradation` from this wear gap (in noise standard deviations)."),
+  }).describe("Sensor actors: windows, checks and scoring."),
   unit: section({
-    offlineAfterMs: durationMs(1),
-    startupMs: durationMs(0),
-    sustainedAnomalyMs: durationMs(0),
-    faultBadQualitySensors: wholeNumber(1),
-    wearGap: positive("a number > 0"),
-    wearReleaseGap: positive("a number > 0"),
-  }),
-});
+    offlineAfterMs: durationMs(1).describe("A unit without a reading for this long is offline."),
+    startupMs: durationMs(0).describe("Time in STARTUP after a unit comes online."),
+    sustainedAnomalyMs: durationMs(0).describe("Unbroken anomaly for this long makes a unit DEGRADED."),
+    faultBadQualitySensors: wholeNumber(1).describe("Sensors reading BAD quality that make a unit FAULT."),
+    wearGap: positive("a number > 0").describe("The unit sees wear when a rising and a falling sensor each show this wear gap (noise standard deviations)…"),
+    wearReleaseGap: positive("a number > 0").describe("…and stops seeing it when either side is back below this."),
+  }).describe("Unit actors: status, operational state and health."),
+}).describe("Sensor and unit actors: windows, checks, scoring, unit rules.");

@@ -18,7 +18,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitWith } from "../exit.js";
 import { terminalProgress } from "../import-progress.js";
 import { addSettingFlags, readConfigOrExit, type SettingFlag } from "../setting-flags.js";
 
-const SETTING_FLAGS: readonly SettingFlag[] = [
+export const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--clickhouse-url <url>", path: "history.clickhouse.url", help: "ClickHouse HTTP URL; empty: the embedded store" },
   { flags: "--clickhouse-database <name>", path: "history.clickhouse.database", help: "ClickHouse database" },
   { flags: "--embedded-path <file>", path: "history.embedded.path", help: "file of the embedded store (without ClickHouse)" },

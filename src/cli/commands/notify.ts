@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { inspectOutbox, type DeadLetter } from "../../notify/index.js";
 import { addSettingFlags, readConfigOrExit, type SettingFlag } from "../setting-flags.js";
 
-const SETTING_FLAGS: readonly SettingFlag[] = [
+export const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--outbox-dir <dir>", path: "notify.outboxDir", help: "the notification outbox directory" },
 ];
 

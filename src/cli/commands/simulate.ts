@@ -17,7 +17,7 @@ import { EXIT_FAILURE, EXIT_USAGE, exitWith } from "../exit.js";
 import { exitOnSignals } from "../shutdown.js";
 import { addSettingFlags, readConfigOrExit, type SettingFlag } from "../setting-flags.js";
 
-const SETTING_FLAGS: readonly SettingFlag[] = [
+export const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--publish <list>", path: "simulator.publishers", help: "mqtt, nats and/or opcua, comma-separated" },
   { flags: "--mode <mode>", path: "simulator.mode", help: "plant | run-to-failure" },
   { flags: "--units <n>", path: "simulator.units", help: "number of units" },

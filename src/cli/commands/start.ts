@@ -16,7 +16,7 @@ import { exitOnSignals } from "../shutdown.js";
 import { addSettingFlags, readConfigOrExit, type SettingFlag } from "../setting-flags.js";
 
 /** Flags that override one setting each. Values stay strings: config validation reads them. */
-const SETTING_FLAGS: readonly SettingFlag[] = [
+export const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--workers <n>", path: "runtime.workers", help: "shard worker threads" },
   { flags: "--transport <kind>", path: "transport.kind", help: "in-process | nats" },
   { flags: "--nats-servers <list>", path: "transport.nats.servers", help: "comma-separated NATS server URLs" },
