@@ -14,13 +14,14 @@ export const MODEL_BUCKET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const modelsSchema = section({
   registry: section({
-    kind: oneOf(MODEL_REGISTRY_KINDS),
+    kind: oneOf(MODEL_REGISTRY_KINDS).describe("`fs`: a directory on this node; `jetstream`: shared by the nodes of a cluster, on `transport.nats.servers`."),
     fs: section({
-      root: text(),
+      root: text().describe("Directory of the filesystem registry, one directory per model; one node per root."),
     }),
     jetstream: section({
-      bucket: textMatching(MODEL_BUCKET_NAME, "letters, digits, '_' or '-' only, at most 64 characters"),
-      replicas: wholeNumber(1, 5),
+      bucket: textMatching(MODEL_BUCKET_NAME, "letters, digits, '_' or '-' only, at most 64 characters")
+        .describe("Object store and key-value bucket of the JetStream registry; its change stream is `<bucket>-changes`."),
+      replicas: wholeNumber(1, 5).describe("JetStream replicas of the registry's bucket and stream: 3 in a three-server cluster."),
     }),
   }),
-});
+}).describe("Trained models: the registry's backend.");
