@@ -79,7 +79,7 @@ export const defaults: VigilConfig = deepFreeze({
     maxPayloadBytes: 64 * 1024, // 64 KiB: larger payloads are rejected as payload_too_large
     drainTimeoutMs: 5 * 1000, // 5 seconds for the message in hand to be accepted (and acked) at stop
     maxPendingPublishes: 1000, // publish-backs waiting for the broker before publish refuses
-    sharedGroup: "vigil", // cluster members share the topics as $share/vigil/<filter>: each message goes to one node
+    sharedGroup: "vigil", // cluster members (cluster.enabled) share the topics as $share/vigil/<filter>: each message goes to one node
     topics: [{ topic: "scada/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" }],
   },
   ingest: {

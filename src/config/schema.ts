@@ -158,7 +158,7 @@ export const configSchema = section({
     // Cluster members subscribe as `$share/<group>/<filter>` so each message reaches one of them;
     // empty: plain subscriptions even in a cluster (a broker without shared subscriptions).
     sharedGroup: textMatching(SHARE_GROUP, "letters, digits, '-' or '_' only (empty: no shared subscriptions)")
-      .describe("Share group of a cluster's nodes (`transport.kind` `nats`): they subscribe as `$share/<group>/<filter>`, so each message goes to one node. Empty: plain subscriptions."),
+      .describe("Share group of a cluster's nodes (`cluster.enabled`): they subscribe as `$share/<group>/<filter>`, so each message goes to one node. Empty: plain subscriptions."),
     // A list of objects: set in the config file only (settings.ts leaves it out of VIGIL_* variables).
     topics: z.array(topicMappingSchema, { error: "a list of topic mappings" })
       .describe("Topic mappings `{topic, payload: \"reading\" | \"fields\", qos, unit, sensor, fields, timestampField, qualityField}`: what to subscribe to and how a message becomes readings (README: Ingest)."),

@@ -13,7 +13,7 @@ import { MqttConnector, type MqttSettings } from "./mqtt/index.js";
 import { startNatsIngest, type NatsIngest } from "./nats/index.js";
 
 export interface IngestConnectorsOptions {
-  readonly config: Pick<VigilConfig, "mqtt" | "ingest" | "transport">;
+  readonly config: Pick<VigilConfig, "mqtt" | "ingest" | "cluster">;
   readonly gateway: IngestGateway;
   /** The node's transport: NATS ingest subscribes on it. */
   readonly transport: Transport;
@@ -33,12 +33,12 @@ export interface IngestConnectors {
 }
 
 /**
- * A node on the NATS transport is a cluster member: it shares the MQTT topics
- * with the other members (as NATS ingest shares its subjects through a queue
- * group); a lone node subscribes plainly, whatever `mqtt.sharedGroup` says.
+ * A cluster member shares the MQTT topics with the other members (as NATS
+ * ingest shares its subjects through a queue group); a lone node subscribes
+ * plainly, whatever `mqtt.sharedGroup` says.
  */
-export function mqttSettingsFor(config: { readonly mqtt: MqttSettings; readonly transport: Pick<VigilConfig["transport"], "kind"> }): MqttSettings {
-  return config.transport.kind === "nats" ? config.mqtt : { ...config.mqtt, sharedGroup: "" };
+export function mqttSettingsFor(config: { readonly mqtt: MqttSettings; readonly cluster: Pick<VigilConfig["cluster"], "enabled"> }): MqttSettings {
+  return config.cluster.enabled ? config.mqtt : { ...config.mqtt, sharedGroup: "" };
 }
 
 /** Starts the enabled connectors; if one fails to start, stops the others and rethrows. */

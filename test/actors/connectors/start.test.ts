@@ -20,9 +20,9 @@ beforeAll(async () => {
 
 afterAll(stopAllServers);
 
-function config(change: { mqtt?: Partial<VigilConfig["mqtt"]>; http?: Partial<VigilConfig["ingest"]["http"]>; nats?: Partial<VigilConfig["ingest"]["nats"]> }): Pick<VigilConfig, "mqtt" | "ingest" | "transport"> {
+function config(change: { mqtt?: Partial<VigilConfig["mqtt"]>; http?: Partial<VigilConfig["ingest"]["http"]>; nats?: Partial<VigilConfig["ingest"]["nats"]> }): Pick<VigilConfig, "mqtt" | "ingest" | "cluster"> {
   return {
-    transport: defaults.transport,
+    cluster: defaults.cluster,
     mqtt: { ...mqttSettings(broker.url), enabled: false, ...change.mqtt },
     ingest: { ...defaults.ingest, http: { ...defaults.ingest.http, ...change.http }, nats: { ...defaults.ingest.nats, ...change.nats } },
   };

@@ -1,13 +1,12 @@
 /**
- * MQTT ingest in a cluster, against a real Mosquitto: members on the NATS
- * transport subscribe under one share group (`$share/<group>/<filter>`), so
+ * MQTT ingest in a cluster, against a real Mosquitto: cluster members
+ * (`cluster.enabled`) subscribe under one share group (`$share/<group>/<filter>`), so
  * the broker hands each message to exactly one of them; lone nodes subscribe
  * plainly and each gets everything.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MqttConnector, mqttSettingsFor } from "../../../../src/actors/connectors/index.js";
-import type { TransportKind } from "../../../../src/config/index.js";
 import { silentLog } from "../../../fixtures/actor-system.js";
 import { startMosquitto, stopAllServers, type ServerHandle } from "../../../harness/servers.js";
 import { startRig, within, type Rig } from "../rig.js";
@@ -33,11 +32,11 @@ interface Member {
   readonly connector: MqttConnector;
 }
 
-/** A node's MQTT ingest as the node wires it, on the given transport, sharing `group`. */
-async function member(transport: TransportKind, group: string): Promise<Member> {
+/** A node's MQTT ingest as the node wires it, in a cluster or on its own, with share group `group`. */
+async function member(clustered: boolean, group: string): Promise<Member> {
   const rig = await startRig();
   cleanup.push(() => rig.stop());
-  const settings = mqttSettingsFor({ transport: { kind: transport }, mqtt: { ...mqttSettings(broker.url), sharedGroup: group } });
+  const settings = mqttSettingsFor({ cluster: { enabled: clustered }, mqtt: { ...mqttSettings(broker.url), sharedGroup: group } });
   const connector = new MqttConnector({ settings, gateway: rig.gateway, log: silentLog });
   cleanup.push(() => connector.stop());
   await within("the member to subscribe", connector.ready());
@@ -58,8 +57,8 @@ function values(m: Member): number[] {
 describe("MQTT shared subscriptions", () => {
   it("delivers each message to exactly one of two cluster members sharing a group", async () => {
     const group = `plant-${randomUUID().slice(0, 8)}`;
-    const a = await member("nats", group);
-    const b = await member("nats", group);
+    const a = await member(true, group);
+    const b = await member(true, group);
     await publishAll();
 
     const all = (): number[] => [...values(a), ...values(b)];
@@ -77,8 +76,8 @@ describe("MQTT shared subscriptions", () => {
 
   it("gives every message to each of two lone nodes, which subscribe plainly whatever the group", async () => {
     const group = `plant-${randomUUID().slice(0, 8)}`;
-    const a = await member("in-process", group);
-    const b = await member("in-process", group);
+    const a = await member(false, group);
+    const b = await member(false, group);
     await publishAll();
 
     await waitFor("every message to reach both nodes", () => values(a).length === MESSAGES && values(b).length === MESSAGES, a, b);
