@@ -230,4 +230,16 @@ export const defaults: VigilConfig = deepFreeze({
       },
     },
   },
+  feeds: {
+    path: "/ws",
+    maxPayloadBytes: 16 * 1024, // 16 KiB: a subscribe message of a few hundred patterns
+    maxSubscriptions: 1024, // kind × unit × sensor triples per connection
+    maxMessagesPerSec: 50, // client messages per second (as many in a burst); the excess is refused
+    idleTimeoutSec: 60, // closed after 60 s without traffic; the server pings well within it
+    conflateAboveBytes: 1024 * 1024, // 1 MiB unsent: the client gets latest values per key from here
+    disconnectAboveBytes: 16 * 1024 * 1024, // 16 MiB unsent: disconnected
+    maxConflatedKeys: 1_000_000, // keys held back for one slow client before it is disconnected
+    maxBehindMs: 30 * 1000, // 30 seconds behind before it is disconnected
+    snapshotFrameEvents: 1000, // events per snapshot (and catch-up) frame
+  },
 });

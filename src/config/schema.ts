@@ -251,6 +251,24 @@ export const configSchema = section({
   alarms: alarmsSchema,
   // Trained models (src/ml): the registry's backend.
   models: modelsSchema,
+  // The WebSocket feeds (src/http/feeds): route and per-connection limits.
+  feeds: section({
+    path: textMatching(/^\/[A-Za-z0-9/_-]*$/, "a URL path starting with '/'"),
+    maxPayloadBytes: wholeNumber(64),
+    maxSubscriptions: wholeNumber(1),
+    maxMessagesPerSec: wholeNumber(1),
+    // uWS needs at least 8 s (its timers tick every 4 s).
+    idleTimeoutSec: wholeNumber(8, 960),
+    conflateAboveBytes: wholeNumber(1024),
+    disconnectAboveBytes: wholeNumber(1024),
+    maxConflatedKeys: wholeNumber(1),
+    maxBehindMs: durationMs(1),
+    snapshotFrameEvents: wholeNumber(1),
+  }).superRefine((f, ctx) => {
+    if (f.disconnectAboveBytes <= f.conflateAboveBytes) {
+      ctx.addIssue({ code: "custom", path: ["disconnectAboveBytes"], message: `a whole number > conflateAboveBytes (${f.conflateAboveBytes})` });
+    }
+  }),
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

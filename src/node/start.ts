@@ -22,6 +22,7 @@ import { createActorSystem, type ActorSystem } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
 import { registerActorSystemMetrics } from "../runtime/runtime-metrics.js";
 import { connectNatsTransport, createInProcessTransport, type Transport } from "../runtime/transport/index.js";
+import { FeedState, PublicationFeed } from "../http/feeds/index.js";
 import { serveNodeControl } from "./control.js";
 import { startNodeHistory, type NodeHistory } from "./history.js";
 import { createNodeOutlet } from "./outlet.js";
@@ -30,6 +31,11 @@ import { watchPipeline } from "./pipeline-log.js";
 export interface NodeDeps {
   readonly logger: Logger;
   readonly registry: Registry;
+}
+
+export interface NodeFeed {
+  readonly source: PublicationFeed;
+  readonly state: FeedState;
 }
 
 export interface RunningNode {
@@ -45,6 +51,8 @@ export interface RunningNode {
   readonly notifications: NotificationDispatcher;
   /** The history store and its writer; absent when `history.enabled` is false. */
   readonly history: Pick<NodeHistory, "store" | "writer"> | undefined;
+  /** What the WebSocket feeds serve: every publication of the node's actors as feed events, and the live state they keep. */
+  readonly feed: NodeFeed;
   /** Stops gracefully; resolves once everything has shut down. */
   stop(): Promise<void>;
 }
@@ -76,11 +84,15 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const alarmRules = await loadAlarmRules(config.alarms);
     // Bound once the alarm service exists; nothing publishes a transition before (rules reach the actors through it).
     const alarmTap: { to?: (subject: string, json: string) => void } = {};
+    // Fed like history, by the tap: a transport subscription could drop, and over NATS would bring other nodes' events.
+    const feedSource = new PublicationFeed();
+    const feed: NodeFeed = { source: feedSource, state: new FeedState(feedSource) };
     const system = await startActorSystem(config, transport, logger, {
       alarms: alarmKindsConfig(config.alarms, alarmRules.current()),
       tap: (subject, json) => {
         history?.tap(subject, json);
         alarmTap.to?.(subject, json);
+        feedSource.publication(subject, json);
       },
     });
     stops.push(() => system.stop());
@@ -98,6 +110,13 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     alarmTap.to = alarms.tap;
     stops.push(() => Promise.resolve(alarms.stop()));
     registerActorSystemMetrics(system, registry);
+    system.onEvent((event) => {
+      if (event.type === "worker-crashed") {
+        feedSource.systemAlert({ level: "error", code: "worker-crashed", message: `shard worker ${event.worker} crashed (${event.lostMessages} messages lost): ${event.error.message}`, at: Date.now() });
+      } else if (event.type === "worker-restarted") {
+        feedSource.systemAlert({ level: "warn", code: "worker-restarted", message: `shard worker ${event.worker} replaced, ${event.restoredActors} actors restored`, at: Date.now() });
+      }
+    });
 
     const counters = new IngestCounters(registry);
     const gateway = new IngestGateway({
@@ -144,6 +163,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       alarms: alarms.service,
       notifications,
       history: history === undefined ? undefined : { store: history.store, writer: history.writer },
+      feed,
       async stop() {
         await stopAll();
         logger.info("node stopped");

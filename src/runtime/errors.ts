@@ -61,7 +61,11 @@ export type VigilErrorCode =
   | "VIGIL_MODEL_CORRUPT"
   | "VIGIL_MODEL_INCOMPATIBLE"
   | "VIGIL_MODEL_TRANSITION_INVALID"
-  | "VIGIL_MODEL_REGISTRY_UNAVAILABLE";
+  | "VIGIL_MODEL_REGISTRY_UNAVAILABLE"
+  // Sent to WebSocket feed clients in error frames (src/http/feeds/protocol.ts).
+  | "VIGIL_FEED_MESSAGE_INVALID"
+  | "VIGIL_FEED_SUBSCRIPTION_LIMIT"
+  | "VIGIL_FEED_RATE_LIMITED";
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;
