@@ -13,6 +13,7 @@ import { topicMappingSchema } from "./mqtt-topics.js";
 import { opcUaEndpointSchema } from "./opcua-endpoints.js";
 import { notifySchema } from "./notify.js";
 import { alarmsSchema } from "./alarms.js";
+import { feedsSchema } from "./feeds.js";
 import { pipelineSchema } from "./pipeline.js";
 import { modelsSchema } from "./models.js";
 
@@ -252,23 +253,7 @@ export const configSchema = section({
   // Trained models (src/ml): the registry's backend.
   models: modelsSchema,
   // The WebSocket feeds (src/http/feeds): route and per-connection limits.
-  feeds: section({
-    path: textMatching(/^\/[A-Za-z0-9/_-]*$/, "a URL path starting with '/'"),
-    maxPayloadBytes: wholeNumber(64),
-    maxSubscriptions: wholeNumber(1),
-    maxMessagesPerSec: wholeNumber(1),
-    // uWS needs at least 8 s (its timers tick every 4 s).
-    idleTimeoutSec: wholeNumber(8, 960),
-    conflateAboveBytes: wholeNumber(1024),
-    disconnectAboveBytes: wholeNumber(1024),
-    maxConflatedKeys: wholeNumber(1),
-    maxBehindMs: durationMs(1),
-    snapshotFrameEvents: wholeNumber(1),
-  }).superRefine((f, ctx) => {
-    if (f.disconnectAboveBytes <= f.conflateAboveBytes) {
-      ctx.addIssue({ code: "custom", path: ["disconnectAboveBytes"], message: `a whole number > conflateAboveBytes (${f.conflateAboveBytes})` });
-    }
-  }),
+  feeds: feedsSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;
