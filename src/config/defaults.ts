@@ -242,4 +242,21 @@ export const defaults: VigilConfig = deepFreeze({
     maxBehindMs: 30 * 1000, // 30 seconds behind before it is disconnected
     snapshotFrameEvents: 1000, // events per snapshot (and catch-up) frame
   },
+  training: {
+    enabled: true, // trainers run weekly and on demand
+    kinds: ["anomaly", "unit_state", "unit_rul", "solar_forecast"],
+    baselineDir: "models", // the checked-in baselines seed an empty registry at start
+    windowMs: 7 * 24 * 60 * 60 * 1000, // 7 days of history per training run
+    maxRows: 50_000, // the newest 50,000 feature rows at most (about 100 MB for 5-sensor unit features)
+    holdoutFraction: 0.2, // the newest 20 % of the rows are the holdout
+    promotionMargin: 0.05, // 5 % better on the primary metric, or the new version stays in Staging
+    schedule: "0 3 * * 0", // Sundays 03:00 UTC
+    seed: 1,
+    threads: 1, // training is one core's work; the node keeps the rest
+    drift: {
+      threshold: 0.2, // PSI above 0.2 on any feature: drifted
+      checkEveryMs: 60 * 60 * 1000, // hourly
+      recentMs: 60 * 60 * 1000, // the last hour of live data against the training data
+    },
+  },
 });

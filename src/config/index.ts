@@ -25,3 +25,5 @@ export type { ConfigPath, Setting } from "./settings.js";
 export type { AlarmsConfig } from "./alarms.js";
 export { MODEL_BUCKET_NAME, MODEL_REGISTRY_KINDS } from "./models.js";
 export type { ModelRegistryKind } from "./models.js";
+export { TRAINER_KINDS, trainingSchema } from "./training.js";
+export type { TrainingConfig } from "./training.js";

@@ -16,6 +16,7 @@ import { alarmsSchema } from "./alarms.js";
 import { feedsSchema } from "./feeds.js";
 import { pipelineSchema } from "./pipeline.js";
 import { modelsSchema } from "./models.js";
+import { trainingSchema } from "./training.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const OVERFLOW_POLICIES = ["backpressure", "drop-oldest"] as const;
@@ -254,6 +255,8 @@ export const configSchema = section({
   models: modelsSchema,
   // The WebSocket feeds (src/http/feeds): route and per-connection limits.
   feeds: feedsSchema,
+  // Trainer actors, promotion, schedule, drift, the model registry and its baselines (src/actors/trainer, src/node/models.ts).
+  training: trainingSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

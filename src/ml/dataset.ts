@@ -42,6 +42,24 @@ export function sliceRows(data: Dataset, from: number, to: number): Dataset {
 }
 
 /**
+ * The columns `features` of `data`, in that order, taken by name (a model
+ * trained on other data asks for its own columns). VIGIL_MODEL_INCOMPATIBLE
+ * when `data` lacks one; `label` names the asker in the message.
+ */
+export function selectFeatures(data: Dataset, features: readonly string[], label: string): Dataset {
+  const index = new Map(data.features.map((f, i) => [f, i]));
+  const missing = features.filter((f) => !index.has(f));
+  if (missing.length > 0) {
+    throw new VigilError("VIGIL_MODEL_INCOMPATIBLE", `${label} needs features the data does not have: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`);
+  }
+  const from = features.map((f) => index.get(f) as number);
+  const width = data.features.length;
+  const x = new Float64Array(data.rows * from.length);
+  for (let r = 0; r < data.rows; r++) for (let j = 0; j < from.length; j++) x[r * from.length + j] = data.x[r * width + (from[j] as number)] as number;
+  return { features: [...features], rows: data.rows, x, ...(data.y === undefined ? {} : { y: data.y }) };
+}
+
+/**
  * A time-ordered split: the first `1 - fraction` of the rows train, the last
  * `fraction` hold out. Rows must already be in time order; a random split
  * would leak the future into training through the rolling features.

@@ -12,7 +12,7 @@
  * await registry.register({ model: "rul", ...result.model, params: {}, metrics: result.metrics, trainingWindow, dataHash: result.dataHash, seed: 1, onnx: result.onnx }, { who, why });
  */
 export * from "./features/index.js";
-export { checkDataset, holdoutSplit, sliceRows } from "./dataset.js";
+export { checkDataset, holdoutSplit, selectFeatures, sliceRows } from "./dataset.js";
 export type { Dataset } from "./dataset.js";
 export { ALGORITHMS, argmaxRows, outputName, outputWidth, predict, TASKS } from "./model.js";
 export type { Algorithm, LinearModel, Model, Task, Tree, TreeEnsembleModel } from "./model.js";
@@ -20,6 +20,7 @@ export { ALGORITHM_TASKS, PARAM_SCHEMAS, train } from "./train.js";
 export type { TrainSpec } from "./train.js";
 export { exportOnnx, ONNX_INPUT } from "./onnx/export.js";
 export { DEFAULT_EXPORT_TOLERANCE, loadSession, verifyExport } from "./onnx/verify.js";
+export { scoreOnnx } from "./onnx/score.js";
 export type { ExportCheck, ExportTolerance } from "./onnx/verify.js";
 export * from "./metrics/index.js";
 export { datasetHash, runTrainingJob } from "./training/job.js";

@@ -5,4 +5,4 @@ export { nasaRulScore, regressionMetrics } from "./regression.js";
 export type { RegressionMetrics } from "./regression.js";
 export { driftReference, PSI_BINS, psi } from "./drift.js";
 export type { DriftReference } from "./drift.js";
-export { evaluate } from "./evaluate.js";
+export { evaluate, metricsOf } from "./evaluate.js";

@@ -1,0 +1,268 @@
+/**
+ * A trainer actor: one per model kind. It owns its state (running or idle,
+ * the last result, the last error, the next scheduled run, the drift
+ * references of what it trained) and does one thing at a time — a run asked
+ * for while another is under way joins that run instead of queueing a
+ * second. A run reads its window from history, builds the kind's rows,
+ * trains each model in the training pool and registers it under the
+ * promotion rule (train-model.ts). It lives on the node's main thread: the
+ * heavy work is in the pool, the rest is queries and bookkeeping.
+ *
+ * Runs on a cron schedule (croner, UTC) and on demand; `checkDrift` compares
+ * recent live rows with each Production model's training rows (PSI per
+ * feature) and, past the threshold, reports the drift and starts a run.
+ */
+import { Cron } from "croner";
+import { psi, selectFeatures, type DriftReference, type FeatureSpec, type ModelRegistry, type TrainingJob, type TrainingResult, type TrainingWindow } from "../../ml/index.js";
+import { holdoutSplit, driftReference } from "../../ml/index.js";
+import { isVigilError } from "../../runtime/index.js";
+import type { Logger } from "../../runtime/log.js";
+import type { SensorTypeSpec } from "../sensor/index.js";
+import { readWindow, type TrainingHistory } from "./history-window.js";
+import type { TrainerKind } from "./recipes.js";
+import { rowsForKind } from "./rows-for-kind.js";
+import { trainModel } from "./train-model.js";
+
+export interface TrainerSettings {
+  readonly windowMs: number;
+  readonly maxRows: number;
+  readonly holdoutFraction: number;
+  readonly promotionMargin: number;
+  readonly seed: number;
+  /** Cron expression; undefined: on demand only. */
+  readonly schedule?: string;
+  readonly drift: { readonly threshold: number; readonly recentMs: number };
+}
+
+export interface TrainerOptions {
+  readonly kind: TrainerKind;
+  readonly history: TrainingHistory;
+  readonly registry: ModelRegistry;
+  readonly train: (job: TrainingJob) => Promise<TrainingResult>;
+  readonly spec: FeatureSpec;
+  readonly sensorTypes: Readonly<Record<string, SensorTypeSpec>>;
+  readonly settings: TrainerSettings;
+  readonly log: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Called for every model found drifted (before the retraining it starts). */
+  readonly onDrift?: (finding: DriftFinding) => void;
+}
+
+export interface ModelOutcome {
+  readonly model: string;
+  readonly version: number;
+  readonly stage: string;
+  readonly promoted: boolean;
+  readonly reason: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly dataHash: string;
+  readonly rows: { readonly train: number; readonly holdout: number };
+}
+
+export interface TrainingRunResult {
+  readonly jobId: string;
+  readonly trigger: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly window: TrainingWindow;
+  readonly models: readonly ModelOutcome[];
+  /** Models of this kind that could not be trained this time, and why. */
+  readonly failures: readonly { readonly model: string; readonly code: string | null; readonly message: string }[];
+}
+
+export interface TrainingStatus {
+  readonly kind: TrainerKind;
+  readonly state: "idle" | "running";
+  /** The run under way. */
+  readonly jobId: string | null;
+  readonly lastResult: TrainingRunResult | null;
+  readonly lastError: { readonly jobId: string; readonly at: number; readonly code: string | null; readonly message: string } | null;
+  /** Epoch ms of the next scheduled run; null when not scheduled. */
+  readonly nextRun: number | null;
+  readonly drift: readonly DriftFinding[];
+}
+
+export interface DriftFinding {
+  readonly model: string;
+  readonly version: number;
+  readonly at: number;
+  /** The feature that moved most, and its population stability index. */
+  readonly feature: string | null;
+  readonly psi: number;
+  readonly drifted: boolean;
+}
+
+export interface TrainingJobHandle {
+  readonly jobId: string;
+  readonly done: Promise<TrainingRunResult>;
+}
+
+let jobCounter = 0;
+
+export class Trainer {
+  readonly kind: TrainerKind;
+  private readonly o: TrainerOptions;
+  private readonly now: () => number;
+  private running: TrainingJobHandle | undefined;
+  private lastResult: TrainingRunResult | null = null;
+  private lastError: TrainingStatus["lastError"] = null;
+  private cron: Cron | undefined;
+  private drift: DriftFinding[] = [];
+  /** Drift references of the versions this trainer registered, by model and version. */
+  private readonly references = new Map<string, DriftReference>();
+
+  constructor(options: TrainerOptions) {
+    this.o = options;
+    this.kind = options.kind;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts the schedule (if any). */
+  start(): void {
+    const schedule = this.o.settings.schedule;
+    if (schedule === undefined || this.cron !== undefined) return;
+    this.cron = new Cron(schedule, { timezone: "UTC", protect: true }, () => {
+      this.trainNow("schedule").done.catch(() => undefined); // recorded in lastError
+    });
+  }
+
+  /** Stops the schedule and waits for a run under way. */
+  async stop(): Promise<void> {
+    this.cron?.stop();
+    this.cron = undefined;
+    await this.running?.done.catch(() => undefined);
+  }
+
+  status(): TrainingStatus {
+    const next = this.cron?.nextRun();
+    return {
+      kind: this.kind,
+      state: this.running === undefined ? "idle" : "running",
+      jobId: this.running?.jobId ?? null,
+      lastResult: this.lastResult,
+      lastError: this.lastError,
+      nextRun: next === null || next === undefined ? null : next.getTime(),
+      drift: this.drift,
+    };
+  }
+
+  /** Starts a run now, or joins the one under way. */
+  trainNow(trigger: string): TrainingJobHandle {
+    if (this.running !== undefined) return this.running;
+    const jobId = `train-${this.kind}-${++jobCounter}-${this.now()}`;
+    const done = this.run(jobId, trigger).finally(() => {
+      this.running = undefined;
+    });
+    this.running = { jobId, done };
+    return this.running;
+  }
+
+  private async run(jobId: string, trigger: string): Promise<TrainingRunResult> {
+    const startedAt = this.now();
+    const { settings, log } = this.o;
+    log.info({ kind: this.kind, jobId, trigger }, "training started");
+    try {
+      const { readings, labels, window } = await readWindow(this.o.history, { from: startedAt - settings.windowMs, to: startedAt }, { maxReadings: this.maxReadings() });
+      const models: ModelOutcome[] = [];
+      const failures: TrainingRunResult["failures"][number][] = [];
+      for (const outcome of rowsForKind(this.kind, readings, labels, this.context())) {
+        try {
+          if ("error" in outcome) throw outcome.error;
+          const trained = await trainModel(outcome.recipe, outcome.rows, window, { ...settings, train: this.o.train, registry: this.o.registry });
+          this.references.set(`${trained.version.model}@${trained.version.version}`, trained.reference);
+          models.push({
+            model: trained.version.model,
+            version: trained.version.version,
+            stage: trained.version.stage,
+            promoted: trained.decision.promote,
+            reason: trained.decision.reason,
+            metrics: trained.metrics,
+            dataHash: trained.dataHash,
+            rows: trained.rows,
+          });
+          log.info({ kind: this.kind, jobId, model: trained.version.model, version: trained.version.version, stage: trained.version.stage, reason: trained.decision.reason }, "model trained");
+        } catch (err) {
+          failures.push({ model: outcome.recipe.model, code: isVigilError(err) ? err.code : null, message: err instanceof Error ? err.message : String(err) });
+          log.warn({ kind: this.kind, jobId, model: outcome.recipe.model, err }, "model not trained");
+        }
+      }
+      const result: TrainingRunResult = { jobId, trigger, startedAt, finishedAt: this.now(), window, models, failures };
+      this.lastResult = result;
+      if (models.length === 0) {
+        const first = failures[0];
+        this.lastError = { jobId, at: result.finishedAt, code: first?.code ?? null, message: first?.message ?? "nothing to train" };
+      } else this.lastError = null;
+      return result;
+    } catch (err) {
+      this.lastError = { jobId, at: this.now(), code: isVigilError(err) ? err.code : null, message: err instanceof Error ? err.message : String(err) };
+      log.error({ kind: this.kind, jobId, err }, "training failed");
+      throw err;
+    }
+  }
+
+  /**
+   * PSI per feature of the last `recentMs` of live rows against each
+   * Production model's training rows; a model past the threshold is
+   * reported (onDrift) and a retraining starts. The reference is the one
+   * kept from training, else rebuilt from the version's training window in
+   * history (a version trained elsewhere, e.g. a baseline, whose window is
+   * not in this history, is skipped).
+   */
+  async checkDrift(): Promise<DriftFinding[]> {
+    const { settings } = this.o;
+    const now = this.now();
+    const live = (await this.o.registry.list()).filter((v) => v.stage === "Production" && (this.kind === "anomaly" ? v.model.startsWith("anomaly.") : v.model === this.kind));
+    if (live.length === 0) return (this.drift = []);
+    const recent = await readWindow(this.o.history, { from: now - settings.drift.recentMs, to: now }, { maxReadings: this.maxReadings() });
+    const recentRows = new Map(rowsForKind(this.kind, recent.readings, recent.labels, this.context(), false).map((o) => [o.recipe.model, o]));
+    const findings: DriftFinding[] = [];
+    for (const version of live) {
+      const current = recentRows.get(version.model);
+      if (current === undefined || "error" in current) continue;
+      const reference = await this.referenceOf(version.model, version.version, version.trainingWindow);
+      if (reference === undefined) continue;
+      let data;
+      try {
+        data = selectFeatures(current.rows.data, reference.features, `${version.model} v${version.version}`);
+      } catch {
+        continue; // the live columns no longer match: the next training replaces the model anyway
+      }
+      const byFeature = psi(reference, data.x, data.rows);
+      let feature: string | null = null;
+      let worst = 0;
+      for (const [name, value] of Object.entries(byFeature)) if (value > worst) [feature, worst] = [name, value];
+      findings.push({ model: version.model, version: version.version, at: now, feature, psi: worst, drifted: worst > settings.drift.threshold });
+    }
+    this.drift = findings;
+    const drifted = findings.filter((f) => f.drifted);
+    for (const f of drifted) this.o.onDrift?.(f);
+    if (drifted.length > 0) {
+      const worst = drifted.reduce((a, b) => (b.psi > a.psi ? b : a));
+      this.trainNow(`drift: ${worst.model} ${worst.feature ?? "?"} PSI ${worst.psi.toFixed(3)} > ${settings.drift.threshold}`).done.catch(() => undefined);
+    }
+    return findings;
+  }
+
+  private async referenceOf(model: string, version: number, window: TrainingWindow): Promise<DriftReference | undefined> {
+    const key = `${model}@${version}`;
+    const kept = this.references.get(key);
+    if (kept !== undefined) return kept;
+    const { readings, labels } = await readWindow(this.o.history, window, { maxReadings: this.maxReadings() });
+    const outcome = rowsForKind(this.kind, readings, labels, this.context()).find((o) => o.recipe.model === model);
+    if (outcome === undefined || "error" in outcome) return undefined;
+    const { train } = holdoutSplit(outcome.rows.data, this.o.settings.holdoutFraction);
+    const reference = driftReference(train.features, train.x, train.rows);
+    this.references.set(key, reference);
+    return reference;
+  }
+
+  private context() {
+    return { spec: this.o.spec, sensorTypes: this.o.sensorTypes, maxRows: this.o.settings.maxRows };
+  }
+
+  /** Readings enough for maxRows feature rows: an anomaly row takes one reading of its type, a unit row one per sensor; 16 covers a handful of types or sensors. */
+  private maxReadings(): number {
+    return this.o.settings.maxRows * 16;
+  }
+}
