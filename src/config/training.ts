@@ -30,33 +30,23 @@ const cronExpression = z.string({ error: "a cron expression, e.g. \"0 3 * * 0\""
 );
 
 export const trainingSchema = section({
-  /** Trainer actors run on their schedule and on demand; off: neither (the registry and seeding stay). */
-  enabled: flag(),
-  /** Which trainers the node runs. */
-  kinds: listOf(oneOf(TRAINER_KINDS), "trainer kinds (anomaly, unit_state, unit_rul, solar_forecast)"),
-  /** Checked-in baseline models (registry layout) that seed an empty registry at start; empty: no seeding. */
-  baselineDir: z.string({ error: "a directory, or empty for none" }),
-  /** History a training run reads: the last this-many milliseconds. */
-  windowMs: durationMs(60_000),
-  /** Rows a run keeps at most (the newest), bounding its memory. */
-  maxRows: wholeNumber(100),
-  /** The newest share of the rows held out (time-ordered) for the metrics and the promotion comparison. */
-  holdoutFraction: fraction("a share", 0.05, 0.5),
-  /** A new version replaces Production only when better by this share on the task's primary metric. */
-  promotionMargin: fraction("a share", 0, 1),
-  /** When each trainer runs (croner syntax, UTC). */
-  schedule: cronExpression,
-  seed: wholeNumber(0, 4_294_967_295),
-  /** Worker threads for training (piscina). */
-  threads: wholeNumber(1, 64),
+  enabled: flag().describe("Trainer actors run on their schedule and on demand; off: neither (the registry and seeding from the baselines stay)."),
+  kinds: listOf(oneOf(TRAINER_KINDS), "trainer kinds (anomaly, unit_state, unit_rul, solar_forecast)").describe("Which trainers the node runs: one per model kind."),
+  baselineDir: z
+    .string({ error: "a directory, or empty for none" })
+    .describe("Checked-in baseline models (registry layout) that seed an empty registry at start, promoted; empty: no seeding."),
+  windowMs: durationMs(60_000).describe("History a training run reads: the last this-many milliseconds."),
+  maxRows: wholeNumber(100).describe("Feature rows a run keeps at most (the newest), bounding its memory."),
+  holdoutFraction: fraction("a share", 0.05, 0.5).describe("The newest share of the rows, held out in time order for the metrics and the promotion comparison."),
+  promotionMargin: fraction("a share", 0, 1).describe("A new version replaces the one in Production only when better by this share on its task's primary metric; otherwise it stays in Staging."),
+  schedule: cronExpression.describe("When each trainer runs: a cron expression (croner syntax, UTC)."),
+  seed: wholeNumber(0, 4_294_967_295).describe("Seed of every training run: the same rows give the same model."),
+  threads: wholeNumber(1, 64).describe("Worker threads for training (piscina)."),
   drift: section({
-    /** Population stability index of any feature above this triggers retraining and a system alarm. */
-    threshold: fraction("a PSI", 0.01, 10),
-    /** How often the check runs; 0: never. */
-    checkEveryMs: durationMs(0),
-    /** The recent live data compared with the training data. */
-    recentMs: durationMs(60_000),
-  }),
-});
+    threshold: fraction("a PSI", 0.01, 10).describe("Population stability index of any feature above this triggers a retraining and raises a system alarm."),
+    checkEveryMs: durationMs(0).describe("How often the drift check runs; 0: never."),
+    recentMs: durationMs(60_000).describe("The recent live data compared with the training data."),
+  }).describe("The drift check of the models in Production."),
+}).describe("Trainer actors: what they train, from how much history, the promotion rule, the schedule, the drift check, the baselines.");
 
 export type TrainingConfig = z.infer<typeof trainingSchema>;
