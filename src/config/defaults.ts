@@ -220,13 +220,12 @@ export const defaults: VigilConfig = deepFreeze({
   },
   models: {
     registry: {
-      kind: "fs", // "jetstream": shared by the nodes of a cluster, on transport.nats.servers
+      kind: "auto", // the filesystem on a node of its own, "jetstream" when cluster.enabled (shared by the nodes, on transport.nats.servers)
       fs: {
         root: ".cache/models", // one directory per model; one node per root
       },
       jetstream: {
-        bucket: "vigil-models", // the object store and key-value bucket; the change stream is <bucket>-changes
-        replicas: 1, // 3 in a JetStream cluster
+        bucket: "vigil-models", // the object store and key-value bucket; the change stream is <bucket>-changes; replicas: cluster.replicas
       },
     },
   },

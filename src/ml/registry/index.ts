@@ -15,5 +15,5 @@ export type { FsRegistryOptions } from "./fs-registry.js";
 export { checkModelBytes } from "./check.js";
 export { DEFAULT_MODEL_BUCKET, JetStreamModelRegistry } from "./jetstream-registry.js";
 export type { JetStreamRegistryOptions } from "./jetstream-registry.js";
-export { openModelRegistry } from "./open.js";
-export type { ModelRegistryDeps, OpenModelRegistry } from "./open.js";
+export { openModelRegistry, registryKind } from "./open.js";
+export type { ModelRegistryDeps, OpenModelRegistry, RegistryConfig } from "./open.js";

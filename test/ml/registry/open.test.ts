@@ -23,11 +23,11 @@ afterAll(async () => {
 const BY = { who: "spec", why: "testing" };
 
 describe("openModelRegistry", () => {
-  it("opens the filesystem registry at models.registry.fs.root when nothing says otherwise", async () => {
+  it("opens the filesystem registry at models.registry.fs.root on a node of its own when nothing says otherwise", async () => {
     const root = path.join(dir, "fs-root");
     const config = loadConfig({ env: { VIGIL_MODELS_REGISTRY_FS_ROOT: root } });
-    expect(config.models.registry.kind).toBe("fs");
     const opened = await openModelRegistry(config);
+    expect(opened.kind).toBe("fs");
     await opened.registry.register(newVersion(), BY);
     await opened.close();
     expect(await readdir(path.join(root, "rul"))).toContain("v000001");
@@ -47,6 +47,17 @@ describe("openModelRegistry", () => {
       expect((await registry.list("rul")).map((v) => v.version)).toEqual([1]);
     } finally {
       await other.close();
+    }
+  });
+
+  it("opens the JetStream registry on a cluster member unless told otherwise", async () => {
+    const config = loadConfig({ env: { VIGIL_CLUSTER_ENABLED: "true", VIGIL_TRANSPORT_KIND: "nats", VIGIL_TRANSPORT_NATS_SERVERS: server.url } });
+    const opened = await openModelRegistry(config);
+    try {
+      expect(opened.kind).toBe("jetstream");
+      expect(await opened.registry.list()).toEqual([]);
+    } finally {
+      await opened.close();
     }
   });
 
