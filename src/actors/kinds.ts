@@ -6,8 +6,12 @@
 import type { VigilConfig } from "../config/index.js";
 import type { ActorKind } from "../runtime/index.js";
 import { VigilError } from "../runtime/index.js";
+import { featureNames, WorkerModels } from "../ml/index.js";
+import { modelbookKind } from "./models/kind.js";
+import { UnitModelsShared } from "./unit/model-scoring.js";
 import {
   DEFAULT_SENSOR_TYPES,
+  featureSpecOf,
   resolveSensorSettings,
   sensorKind,
   sensorTypeProblem,
@@ -36,6 +40,20 @@ export interface KindsConfig {
   unit?: Partial<UnitSettings>;
   /** Alarm rules and settings. @default the shipped rules (DEFAULT_RULES) as version 1 */
   alarms?: KindsAlarmConfig;
+  /**
+   * Scoring with trained models: each worker keeps the Production versions
+   * the node sends it (modelbook actors). @default none: no model path at all
+   * (sensors score statistically and say STATISTICAL)
+   */
+  models?: KindsModelsConfig;
+}
+
+export interface KindsModelsConfig {
+  batchRows: number;
+  flushMs: number;
+  maxQueuedRows: number;
+  /** A unit with at least this much remaining life (hours) has health 1. */
+  healthyRulHours: number;
 }
 
 export interface KindsAlarmConfig extends Partial<AlarmSettings> {
@@ -47,8 +65,8 @@ export interface KindsAlarmConfig extends Partial<AlarmSettings> {
  * The node's `pipeline` config section as kindConfig. It is already the right
  * shape; this keeps the config schema and KindsConfig in step at compile time.
  */
-export function kindsConfigOf(pipeline: VigilConfig["pipeline"], alarms?: KindsAlarmConfig): KindsConfig {
-  return alarms === undefined ? pipeline : { ...pipeline, alarms };
+export function kindsConfigOf(pipeline: VigilConfig["pipeline"], alarms?: KindsAlarmConfig, models?: KindsModelsConfig): KindsConfig {
+  return { ...pipeline, ...(alarms === undefined ? {} : { alarms }), ...(models === undefined ? {} : { models }) };
 }
 
 export function createKinds(config?: KindsConfig): ActorKind[] {
@@ -57,11 +75,17 @@ export function createKinds(config?: KindsConfig): ActorKind[] {
   const given = config?.alarms?.rules;
   const book = new RuleBook({ version: given?.version ?? 1, rules: parseRules(given?.rules ?? DEFAULT_RULES) });
   const { rules: _rules, ...alarmSettings } = config?.alarms ?? {};
+  const sensorSettings = resolveSensorSettings(config?.sensor);
+  const m = config?.models;
+  // One set per createKinds call, like the rule book: per shard worker.
+  const models = m === undefined ? undefined : new WorkerModels({ batchRows: m.batchRows, flushMs: m.flushMs, maxQueuedRows: m.maxQueuedRows });
+  const unitModels = models === undefined || m === undefined ? undefined : new UnitModelsShared(models, featureNames(featureSpecOf(sensorSettings)), m.healthyRulHours);
   return [
-    sensorKind({ settings: resolveSensorSettings(config?.sensor), sensorTypes, rules: book }),
-    unitKind({ settings: resolveUnitSettings(config?.unit), sensorTypes }),
+    sensorKind({ settings: sensorSettings, sensorTypes, rules: book, ...(models === undefined ? {} : { models }) }),
+    unitKind({ settings: resolveUnitSettings(config?.unit), sensorTypes, ...(unitModels === undefined ? {} : { models: unitModels }) }),
     alarmKind(book, { ...DEFAULT_ALARM_SETTINGS, ...alarmSettings }),
     rulebookKind(book),
+    ...(models === undefined ? [] : [modelbookKind(models)]),
   ];
 }
 

@@ -24,6 +24,9 @@ export const SUBJECTS = {
   /** A UnitState whenever a unit's status, operational state, severity or health changes. */
   unitState: (unit: string) => `vigil.unit.${unit}.state`,
   unitStateAll: "vigil.unit.*.state",
+  /** A solar device's PowerForecast, whenever its `solar_forecast` model scores it. */
+  forecast: (unit: string) => `vigil.forecast.${unit}`,
+  forecastAll: "vigil.forecast.*",
   /** Rejections detected past ingest (e.g. duplicates seen by a sensor actor): `{source, reason, unit, sensor}`. */
   rejected: "vigil.ingest.rejected",
 } as const;

@@ -3,9 +3,12 @@
  * filesystem registry is the embedded default; a cluster shares a JetStream
  * registry on the node's NATS servers (transport.nats.servers, with
  * cluster.replicas), so every node sees every promotion. "auto" picks
- * JetStream when cluster.enabled, the filesystem otherwise.
+ * JetStream when cluster.enabled, the filesystem otherwise. Scoring: whether
+ * the workers score with the Production versions, their batches, and the
+ * solar forecast's way back over MQTT.
  */
-import { oneOf, section, text, textMatching } from "./fields.js";
+import { z } from "zod";
+import { durationMs, flag, oneOf, section, text, textMatching, wholeNumber } from "./fields.js";
 
 export const MODEL_REGISTRY_KINDS = ["auto", "fs", "jetstream"] as const;
 export type ModelRegistryKind = (typeof MODEL_REGISTRY_KINDS)[number];
@@ -26,4 +29,25 @@ export const modelsSchema = section({
         .describe("Object store and key-value bucket of the JetStream registry; its change stream is `<bucket>-changes`; replicas as `cluster.replicas`."),
     }),
   }),
-}).describe("Trained models: the registry's backend.");
+  enabled: flag().describe("Score with the registry's Production models on every shard worker; off: no model path at all (sensors say `STATISTICAL`, units are assessed by rules)."),
+  scoring: section({
+    batchRows: wholeNumber(1, 65_536).describe("A worker runs one model's batch at this many rows…"),
+    flushMs: durationMs(0).describe("…or this long after the batch's first row."),
+    maxQueuedRows: wholeNumber(1).describe("Rows waiting per model per worker at most; beyond, readings are scored by rules (counted as `overloaded`)."),
+    anomalyThreshold: z
+      .number({ error: "a number from 0 to 1" })
+      .min(0, { error: "a number from 0 to 1" })
+      .max(1, { error: "a number from 0 to 1" })
+      .describe("An `anomaly` model's score at or above this is anomalous, unless the version carries its own `threshold` (params or metrics)."),
+    healthyRulHours: z
+      .number({ error: "a number of hours > 0" })
+      .positive({ error: "a number of hours > 0" })
+      .describe("Health from remaining useful life: min(1, RUL hours / this)."),
+  }),
+  forecast: section({
+    mqtt: flag().describe("Publish solar power forecasts (`solar_forecast`) back to the MQTT broker (needs `mqtt.enabled`)."),
+    topic: textMatching(/^[^#+\s$][^#+\s]*\{device\}[^#+\s]*$/, "an MQTT topic with {device} and no wildcards or spaces, e.g. solar/{device}/forecast").describe(
+      "Topic of a device's forecast; `{device}` is the device (unit) id.",
+    ),
+  }),
+}).describe("Trained models: the registry's backend, and scoring with its Production versions on the shard workers.");

@@ -14,7 +14,7 @@
 export * from "./features/index.js";
 export { checkDataset, holdoutSplit, selectFeatures, sliceRows } from "./dataset.js";
 export type { Dataset } from "./dataset.js";
-export { ALGORITHMS, argmaxRows, outputName, outputWidth, predict, TASKS } from "./model.js";
+export { ALGORITHMS, argmaxRows, outputName, outputNameOf, outputWidth, predict, TASKS } from "./model.js";
 export type { Algorithm, LinearModel, Model, Task, Tree, TreeEnsembleModel } from "./model.js";
 export { ALGORITHM_TASKS, PARAM_SCHEMAS, train } from "./train.js";
 export type { TrainSpec } from "./train.js";
@@ -28,3 +28,4 @@ export type { TrainingJob, TrainingResult } from "./training/job.js";
 export { TrainingPool } from "./training/pool.js";
 export type { TrainingPoolOptions } from "./training/pool.js";
 export * from "./registry/index.js";
+export * from "./scoring/index.js";

@@ -86,8 +86,13 @@ export function outputWidth(model: Model): number {
 
 /** Name of the model's main float output, in ONNX and in scoring. */
 export function outputName(model: Model): "score" | "probabilities" | "prediction" {
-  if (model.task === "anomaly") return "score";
-  if (model.task === "regression") return "prediction";
+  return outputNameOf(model.task);
+}
+
+/** The main output's name for a task: what a scorer reads from a session's results. */
+export function outputNameOf(task: Task): "score" | "probabilities" | "prediction" {
+  if (task === "anomaly") return "score";
+  if (task === "regression") return "prediction";
   return "probabilities";
 }
 

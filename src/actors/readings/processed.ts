@@ -115,4 +115,19 @@ export interface UnitState {
   sensors: Record<string, SensorSnapshot>;
   lastReadingAt: number | null;
   updatedAt: number;
+  /** With a `unit_state` model: its probability of each operational state. */
+  probabilities?: Record<OperationalState, number>;
+  /** With a `unit_rul` model: remaining useful life in hours (health is derived from it). */
+  rul_hours?: number;
+  /** The versions that scored this state (`<model>@<version>`, comma-separated). */
+  model_version?: string;
+}
+
+/** A solar device's power forecast (`solar_forecast`), published on SUBJECTS.forecast. */
+export interface PowerForecast {
+  unit: string;
+  /** The reading time the forecast was made from. */
+  ts: number;
+  power_kw: number;
+  model_version: string;
 }

@@ -13,14 +13,15 @@
  * BAD readings are published (anomalous, reason `bad_quality`) but kept out
  * of the windows and the flat-line check: their values are not to be trusted.
  */
-import { RollingFeatures, type RollingFeaturesChange, type RollingFeaturesState } from "../../ml/index.js";
+import { RollingFeatures, type LoadedModel, type RollingFeaturesChange, type RollingFeaturesState, type ScoreSink, type WorkerModels } from "../../ml/index.js";
 import type { RuleBook } from "../../rules/index.js";
 import { SensorRules, type SensorRulesState } from "../alarm/index.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
-import { encodeProcessedReading, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type Severity } from "../readings/index.js";
+import { encodeProcessedReading, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type ScoringMethod, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
 import type { SensorMessage, SensorUpdate, SensorView, UnitWear } from "./messages.js";
 import { noisyOr, RangeCheck, Reason, reasonsOf, RULE_SCORE, severityOf, StuckDetector } from "./rules.js";
+import { PendingReadings, Scored, type PendingReading } from "./pending.js";
 import type { ScoreResult, SensorScorer } from "./scorer.js";
 import { noiseFloorOf, type SensorTypeSpec } from "./sensor-types.js";
 import { featureSpecOf, type SensorSettings } from "./settings.js";
@@ -58,6 +59,8 @@ export interface SensorActorOptions {
   driftWindow: number;
   /** Index of the scorer's baseline window, which the wear gap takes its noise scale from. */
   baselineWindow: number;
+  /** The worker's models; without them the scorer alone scores (and says how). */
+  models?: SensorModels;
   /** The worker's alarm rules, evaluated on every reading. */
   rules: RuleBook;
 }
@@ -72,7 +75,18 @@ export interface DuplicateReport {
   detail: string;
 }
 
-export class SensorActor implements Actor<SensorMessage, SensorState> {
+/** What a sensor needs of its worker's models (one shared per sensor kind). */
+export interface SensorModels {
+  readonly models: WorkerModels;
+  /** The sensor's feature names (featureNames of its spec): what a model's columns are looked up in. */
+  readonly names: readonly string[];
+  /** Shared scratch for a feature vector: filled and copied into a batch at once. */
+  readonly scratch: Float64Array;
+  /** Whether the worker has a model its units score with (they then need their sensors' features). */
+  unitWantsFeatures(): boolean;
+}
+
+export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink<LoadedModel> {
   private readonly unit: string;
   private readonly sensor: string;
   private readonly type: SensorTypeSpec | undefined;
@@ -90,12 +104,19 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   private readonly flat: StuckDetector;
   private readonly range = new RangeCheck();
   private readonly alarmRules: SensorRules;
-  private readonly scored: ScoreResult = { score: 0, method: "STATISTICAL", modelVersion: null };
+  private readonly statistical: ScoreResult = { score: 0, method: "STATISTICAL", modelVersion: null };
   private readonly processedSubject: string;
   private readonly anomalySubject: string;
   private readonly unitAddr: string;
   /** Reused for every reading: publish encodes it before returning. */
   private readonly out: ProcessedReading;
+  private readonly models: SensorModels | undefined;
+  /** The registry name of this sensor's anomaly model. */
+  private readonly modelName: string;
+  private readonly pending = new PendingReadings();
+  /** This incarnation's context, for publishing scores that arrive between messages. */
+  private ctx: ActorContext | undefined;
+  private drained: (() => void) | undefined;
 
   /** The windows' sequence at the last snapshot or change taken (or restore): where the next change starts. */
   private snapshotMark = 0;
@@ -134,6 +155,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     this.anomalySubject = SUBJECTS.anomaly(o.unit, o.sensor);
     this.unitAddr = unitAddress(o.unit);
     this.alarmRules = new SensorRules(o.rules, o.unit, o.sensor);
+    this.models = o.models;
+    this.modelName = `anomaly.${this.typeName ?? "untyped"}`;
     this.out = {
       unit: o.unit,
       sensor: o.sensor,
@@ -154,6 +177,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   }
 
   receive(message: SensorMessage, ctx: ActorContext): unknown {
+    this.ctx = ctx;
     if (typeof message !== "object" || message === null) return undefined; // not for us; never worth a restart
     if ("type" in message) {
       if (message.type === "stale-check") this.alarmRules.onStaleCheck(ctx);
@@ -165,7 +189,14 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
   }
 
   onActivate(ctx: ActorContext): void {
+    this.ctx = ctx;
     this.alarmRules.onActivate(ctx);
+  }
+
+  /** Passivating or stopping: the readings still waiting for a model are published first. */
+  onDeactivate(): Promise<void> | void {
+    if (this.pending.size === 0) return;
+    return new Promise((resolve) => (this.drained = resolve));
   }
 
   private onReading(r: Reading, ctx: ActorContext): void {
@@ -176,74 +207,179 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
     this.lastTs = r.ts;
     this.quality = r.quality;
     this.readings++;
-    let mask = 0;
-    let score: number;
-    const scored = this.scored;
+    const pending = this.pending;
+    const e = pending.take();
+    e.ts = r.ts;
+    e.value = r.value;
+    e.quality = r.quality;
+    e.source = r.source;
+    e.receivedAt = r.receivedAt;
     if (r.quality === "BAD") {
-      mask = Reason.badQuality;
-      score = RULE_SCORE.badQuality;
-      scored.method = "RULES";
-      scored.modelVersion = null;
+      e.mask = Reason.badQuality;
+      e.rules = RULE_SCORE.badQuality;
+      e.statistical = 0;
     } else {
       this.features.push(r.ts, r.value);
-      this.scorer.score(this.features, scored);
-      const statistical = scored.score;
-      let rules = 0;
-      if (statistical >= this.threshold) mask |= Reason.zscore;
-      if (this.flat.update(r.ts, r.value)) {
-        mask |= Reason.stuck;
-        rules = RULE_SCORE.stuck;
-      }
-      if (this.type !== undefined) {
-        this.range.check(this.type, r.value);
-        if (this.range.mask !== 0) {
-          mask |= this.range.mask;
-          rules = noisyOr(rules, this.range.score);
-        }
-      }
-      if (this.unitWear && this.wearGap() >= this.settings.wearGap) {
-        mask |= Reason.degradation;
-        rules = noisyOr(rules, RULE_SCORE.degradation);
-      }
-      score = scoreOf(noisyOr(statistical, rules));
-      // Only the rules found it: say so, whatever scored the rest.
-      if (score >= this.threshold && statistical < this.threshold) scored.method = "RULES";
+      this.judge(r, e);
+      if (this.models !== undefined) this.handToModel(e);
     }
-    const anomaly = score >= this.threshold;
+    if (e.scored !== Scored.Waiting && pending.size === 0) {
+      this.emit(e, ctx);
+      pending.release(e);
+      return;
+    }
+    pending.push(e);
+  }
+
+  /** The rule checks and the statistical score of a GOOD or UNCERTAIN reading, into `e`. */
+  private judge(r: Reading, e: PendingReading): void {
+    // Always run: it keeps learning the noise, and it is the fallback when a model cannot score.
+    this.scorer.score(this.features, this.statistical);
+    e.statistical = this.statistical.score;
+    let mask = 0;
+    let rules = 0;
+    if (this.flat.update(r.ts, r.value)) {
+      mask |= Reason.stuck;
+      rules = RULE_SCORE.stuck;
+    }
+    if (this.type !== undefined) {
+      this.range.check(this.type, r.value);
+      if (this.range.mask !== 0) {
+        mask |= this.range.mask;
+        rules = noisyOr(rules, this.range.score);
+      }
+    }
+    if (this.unitWear && this.wearGap() >= this.settings.wearGap) {
+      mask |= Reason.degradation;
+      rules = noisyOr(rules, RULE_SCORE.degradation);
+    }
+    e.mask = mask;
+    e.rules = rules;
+  }
+
+  /** Hands the reading's features to its type's model; left to the rules (and counted) when there is none it can use. */
+  private handToModel(e: PendingReading): void {
+    const m = this.models as SensorModels;
+    const model = m.models.get(this.modelName);
+    if (model === undefined) {
+      m.models.countFallback(this.modelName, "no_model");
+      return;
+    }
+    const columns = model.columnsOf(m.names);
+    if (columns === null) {
+      m.models.countFallback(this.modelName, "features_missing");
+      return;
+    }
+    this.features.vector(m.scratch);
+    if (!model.batcher.add(m.scratch, columns, this, this.pending.nextSeq)) {
+      m.models.countFallback(this.modelName, "overloaded");
+      return;
+    }
+    e.scored = Scored.Waiting;
+  }
+
+  // ---- ScoreSink: a model's answer for a waiting reading ------------------
+
+  scored(tag: number, out: Float32Array, at: number, model: LoadedModel): void {
+    const e = this.pending.at(tag);
+    if (e === undefined || e.scored !== Scored.Waiting) return;
+    // A binary classifier gives [p(normal), p(anomalous)]; an anomaly model its score alone.
+    e.modelScore = out[at + model.outputWidth - 1] as number;
+    e.model = model;
+    e.scored = Scored.ByModel;
+    this.publishReady();
+  }
+
+  failed(tag: number, model: LoadedModel, error: Error): void {
+    const e = this.pending.at(tag);
+    if (e === undefined || e.scored !== Scored.Waiting) return;
+    const m = this.models as SensorModels;
+    m.models.noteFailure(model, error);
+    m.models.countFallback(this.modelName, "failed");
+    e.scored = Scored.ByRules;
+    this.publishReady();
+  }
+
+  /** Publishes the scored readings at the head of the queue, in order. */
+  private publishReady(): void {
+    const ctx = this.ctx;
+    if (ctx === undefined) return;
+    const pending = this.pending;
+    for (let e = pending.peek(); e !== undefined && e.scored !== Scored.Waiting; e = pending.peek()) {
+      this.emit(e, ctx);
+      pending.shift();
+    }
+    if (pending.size === 0 && this.drained !== undefined) {
+      const resolve = this.drained;
+      this.drained = undefined;
+      resolve();
+    }
+  }
+
+  /** Publishes a judged reading and tells the alarm rules and the unit. */
+  private emit(e: PendingReading, ctx: ActorContext): void {
+    let mask = e.mask;
+    let score: number;
+    let anomaly: boolean;
+    let method: ScoringMethod;
+    let modelVersion: string | null = null;
+    if ((mask & Reason.badQuality) !== 0) {
+      score = e.rules;
+      anomaly = true;
+      method = "RULES";
+    } else if (e.scored === Scored.ByModel) {
+      const model = e.model as LoadedModel;
+      const s = e.modelScore;
+      const byModel = s >= model.threshold;
+      if (byModel) mask |= Reason.model;
+      score = scoreOf(e.rules === 0 ? s : noisyOr(s, e.rules));
+      anomaly = byModel || e.rules >= this.threshold;
+      // Only the rules found it: say so, whatever scored the rest.
+      method = anomaly && !byModel ? "RULES" : "MODEL";
+      modelVersion = model.label;
+    } else {
+      const statistical = e.statistical;
+      if (statistical >= this.threshold) mask |= Reason.zscore;
+      score = scoreOf(noisyOr(statistical, e.rules));
+      anomaly = score >= this.threshold;
+      // With models in use, anything they did not score was scored by the rules' fallback.
+      method = this.models !== undefined || (anomaly && statistical < this.threshold) ? "RULES" : this.statistical.method;
+      modelVersion = this.models !== undefined ? null : this.statistical.modelVersion;
+    }
     const severity = anomaly ? severityOf(score, mask) : null;
     if (anomaly) this.anomalies++;
 
     const out = this.out;
-    out.ts = r.ts;
-    out.value = r.value;
-    out.quality = r.quality;
-    out.source = r.source;
+    out.ts = e.ts;
+    out.value = e.value;
+    out.quality = e.quality;
+    out.source = e.source;
     out.anomaly = anomaly;
     out.score = score;
     out.severity = severity;
     out.category = anomaly ? this.category : null;
-    out.method = scored.method;
-    out.model_version = scored.modelVersion;
+    out.method = method;
+    out.model_version = modelVersion;
     out.reasons = reasonsOf(anomaly ? mask : 0) as string[];
-    out.receivedAt = r.receivedAt;
+    out.receivedAt = e.receivedAt;
     out.processedAt = ctx.now();
     const json = encodeProcessedReading(out);
     ctx.publishJson(this.processedSubject, json);
     if (anomaly) ctx.publishJson(this.anomalySubject, json);
-    this.alarmRules.onReading(r.value, r.quality, r.ts, score, ctx);
+    this.alarmRules.onReading(e.value, e.quality, e.ts, score, ctx);
 
     if (
       this.untold ||
       anomaly !== this.toldAnomaly ||
       severity !== this.toldSeverity ||
-      r.quality !== this.toldQuality ||
-      r.ts - this.toldTs >= this.settings.unitUpdateIntervalMs
+      e.quality !== this.toldQuality ||
+      e.ts - this.toldTs >= this.settings.unitUpdateIntervalMs
     ) {
-      this.tellUnit(ctx, r, anomaly, score, severity, mask);
+      this.tellUnit(ctx, e, anomaly, score, severity, mask);
     }
   }
 
-  private tellUnit(ctx: ActorContext, r: Reading, anomaly: boolean, score: number, severity: Severity | null, mask: number): void {
+  private tellUnit(ctx: ActorContext, r: PendingReading, anomaly: boolean, score: number, severity: Severity | null, mask: number): void {
     const update: SensorUpdate = {
       type: "sensor",
       sensor: this.sensor,
@@ -257,6 +393,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState> {
       reasons: reasonsOf(anomaly ? mask : 0),
       drift: this.drifting(),
       wear: this.wearGap(),
+      // The unit's models read every sensor's rolling features; sent only while the worker has one.
+      ...(this.models?.unitWantsFeatures() === true ? { features: this.features.vector() } : {}),
     };
     // Refused under backpressure: keep `untold` so the next reading tries again.
     this.untold = !ctx.tell(this.unitAddr, update);

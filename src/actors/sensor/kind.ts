@@ -2,11 +2,12 @@
  * The `sensor` actor kind: address `sensor/<unit>/<sensor>`, partitioned by
  * unit so a unit's sensors and its unit actor share a shard worker.
  */
-import { windowNames } from "../../ml/index.js";
+import { featureNames, windowNames, type FeatureSpec, type WorkerModels } from "../../ml/index.js";
+import { UNIT_MODELS } from "../models/names.js";
 import { RuleBook } from "../../rules/index.js";
 import { defineActorKind, VigilError, type ActorKind } from "../../runtime/index.js";
 import { readingCodec, unitAddress } from "../readings/index.js";
-import { SensorActor, type SensorState } from "./actor.js";
+import { SensorActor, type SensorModels, type SensorState } from "./actor.js";
 import type { SensorMessage } from "./messages.js";
 import type { ScorerFactory } from "./scorer.js";
 import { sensorTypeOf, type SensorTypeSpec } from "./sensor-types.js";
@@ -20,6 +21,8 @@ export interface SensorKindOptions {
   scorer?: ScorerFactory;
   /** The worker's alarm rules. @default none */
   rules?: RuleBook;
+  /** The worker's models: sensors of a type with an anomaly model in Production score with it. @default none (the scorer alone) */
+  models?: WorkerModels;
 }
 
 export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage, SensorState> {
@@ -27,6 +30,7 @@ export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage,
   const makeScorer = options.scorer ?? statisticalScorer;
   const rules = options.rules ?? new RuleBook();
   const names = windowNames(featureSpecOf(settings));
+  const models: SensorModels | undefined = options.models === undefined ? undefined : sensorModels(options.models, featureSpecOf(settings));
   const baseline = baselineWindow(settings, names);
   // The longest window: count windows come first, time windows last.
   const driftWindow = settings.windows.durationsMs.length > 0
@@ -45,9 +49,21 @@ export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage,
       const sensor = id.slice(slash + 1);
       const type = sensorTypeOf(sensorTypes, sensor);
       const scorer = makeScorer({ unit, sensor, type: type?.spec, settings, baseline });
-      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow, baselineWindow: baseline, rules });
+      return new SensorActor({ unit, sensor, type, settings, scorer, driftWindow, baselineWindow: baseline, rules, ...(models === undefined ? {} : { models }) });
     },
   });
+}
+
+function sensorModels(models: WorkerModels, spec: FeatureSpec): SensorModels {
+  const names = featureNames(spec);
+  // Asked once per update to a unit: recomputed only when the worker's models change.
+  let unitWants = false;
+  const refresh = (): void => {
+    unitWants = UNIT_MODELS.some((name) => models.get(name) !== undefined);
+  };
+  models.onChange(refresh);
+  refresh();
+  return { models, names, scratch: new Float64Array(names.length), unitWantsFeatures: () => unitWants };
 }
 
 function unitOf(id: string): string {

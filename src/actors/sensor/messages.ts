@@ -49,6 +49,11 @@ export interface SensorUpdate {
    * (negative: the other way); 0 when its type has no wear direction.
    */
   readonly wear: number;
+  /**
+   * The sensor's rolling features (featureNames of its spec), present while
+   * its worker has a unit-level model: the unit builds its model rows from them.
+   */
+  readonly features?: Float64Array;
 }
 
 /** What `{type: "get"}` returns: the sensor's state, for the API and tests. */

@@ -8,7 +8,7 @@ import type { Severity } from "../readings/index.js";
 import type { SensorTypeSpec } from "./sensor-types.js";
 
 /** Why a reading is anomalous, as published in `ProcessedReading.reasons`. */
-export const ANOMALY_REASONS = ["zscore", "stuck", "out_of_range_high", "out_of_range_low", "limit_exceeded", "bad_quality", "degradation"] as const;
+export const ANOMALY_REASONS = ["zscore", "stuck", "out_of_range_high", "out_of_range_low", "limit_exceeded", "bad_quality", "degradation", "model"] as const;
 export type AnomalyReason = (typeof ANOMALY_REASONS)[number];
 
 export const Reason = {
@@ -19,6 +19,8 @@ export const Reason = {
   limitExceeded: 1 << 4,
   badQuality: 1 << 5,
   degradation: 1 << 6,
+  /** The anomaly model's score is at or above its threshold. */
+  model: 1 << 7,
 } as const;
 
 const REASON_LISTS: readonly (readonly AnomalyReason[])[] = Array.from({ length: 1 << ANOMALY_REASONS.length }, (_, mask) =>

@@ -14,7 +14,7 @@
  * re-arms for the rest of the timeout.
  */
 import { isChildFailed, type Actor, type ActorContext } from "../../runtime/index.js";
-import { sensorAddress, type OperationalState, type Severity, type Category, type SensorSnapshot, type UnitState, type UnitStatus } from "../readings/index.js";
+import { sensorAddress, type OperationalState, type PowerForecast, type Severity, type Category, type SensorSnapshot, type UnitState, type UnitStatus } from "../readings/index.js";
 import { isSensorUpdate, sensorTypeOf, type SensorTypeSpec, type SensorUpdate, type UnitWear } from "../sensor/index.js";
 import { SUBJECTS } from "../subjects.js";
 import { alarmAddress, type UnitSignal } from "../alarm/index.js";
@@ -22,6 +22,7 @@ import type { Assessment, SensorEntry, UnitAssessor, UnitView } from "./assessor
 import type { OnlineCheck, UnitMessage } from "./messages.js";
 import type { UnitSettings } from "./settings.js";
 import { WearWatch } from "./wear.js";
+import { UnitModelScoring, type UnitModelsShared } from "./model-scoring.js";
 
 /** The unit's snapshot. */
 export interface UnitActorState {
@@ -64,13 +65,28 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   /** What the sensors were last told about wear (all of them took it). */
   private wearTold = false;
 
+  /** The unit's models, when the kind has a worker's models. */
+  private readonly scoring: UnitModelScoring | undefined;
+  /** This incarnation's context, for publishing model answers that arrive between messages. */
+  private ctx: ActorContext | undefined;
+  /** What the models said last (UnitState's model fields); null while the rules alone assess. */
+  private modelFields: Pick<UnitState, "probabilities" | "rul_hours" | "model_version"> | null = null;
+
   constructor(
     private readonly unit: string,
     private readonly settings: UnitSettings,
     private readonly sensorTypes: Readonly<Record<string, SensorTypeSpec>>,
     private readonly assessor: UnitAssessor,
+    models?: UnitModelsShared,
   ) {
     this.wear = new WearWatch(settings);
+    if (models !== undefined) {
+      const scoring = new UnitModelScoring(models, () => this.onModelAnswers());
+      scoring.wantAgain = () => {
+        if (this.ctx !== undefined) this.evaluate(this.ctx);
+      };
+      this.scoring = scoring;
+    }
   }
 
   onActivate(ctx: ActorContext): void {
@@ -79,6 +95,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   }
 
   receive(message: UnitMessage, ctx: ActorContext): unknown {
+    this.ctx = ctx;
     if (typeof message !== "object" || message === null) return undefined; // not for us; never worth a restart
     if (isSensorUpdate(message)) {
       this.onSensor(message, ctx);
@@ -121,6 +138,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     entry.reasons = u.reasons;
     entry.drift = u.drift;
     entry.wear = u.wear;
+    if (u.features !== undefined) entry.features = u.features;
     if (this.lastReadingAt === null || u.ts > this.lastReadingAt) this.lastReadingAt = u.ts;
     this.lastHeardAt = ctx.now();
     if (!this.reachable) {
@@ -185,14 +203,56 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     if (all) this.wearTold = on;
   }
 
-  /** Re-assess and publish when anything a subscriber cares about changed. */
+  /**
+   * Re-assess and publish when anything a subscriber cares about changed.
+   * While the worker has unit models and the unit is online, the rules'
+   * assessment waits for the models' answers, which then take over the
+   * operational state (and health, from RUL).
+   */
   private evaluate(ctx: ActorContext): void {
-    const a = this.assessment;
     const now = ctx.now();
     const startingUp = this.onlineSince !== null && now - this.onlineSince < this.settings.startupMs;
     this.wear.update(this.sensors, startingUp || this.status !== "online");
-    this.assessor.assess(this.view(now, startingUp), a);
+    this.assessor.assess(this.view(now, startingUp), this.assessment);
     this.tellWear(ctx);
+    const scoring = this.scoring;
+    if (scoring !== undefined && scoring.active && this.status === "online" && this.sensors.size > 0) {
+      this.ctx = ctx;
+      if (scoring.start(this.sensors, this.lastReadingAt ?? now)) return;
+    }
+    this.modelFields = null;
+    this.publishChanges(ctx);
+  }
+
+  private onModelAnswers(): void {
+    const ctx = this.ctx;
+    if (ctx === undefined || this.scoring === undefined) return;
+    const r = this.scoring.result;
+    const a = this.assessment;
+    const versions: string[] = [];
+    const fields: NonNullable<typeof this.modelFields> = {};
+    if (r.state !== null && r.probabilities !== null && r.stateVersion !== null) {
+      a.operationalState = r.state;
+      a.method = "MODEL";
+      fields.probabilities = r.probabilities;
+      versions.push(r.stateVersion);
+    }
+    if (r.health !== null && r.rulHours !== null && r.rulVersion !== null) {
+      a.health = r.health;
+      fields.rul_hours = r.rulHours;
+      versions.push(r.rulVersion);
+    }
+    if (versions.length > 0) fields.model_version = versions.join(",");
+    this.modelFields = versions.length > 0 ? fields : null;
+    this.publishChanges(ctx);
+    if (r.forecastKw !== null && r.forecastVersion !== null) {
+      const forecast: PowerForecast = { unit: this.unit, ts: r.ts, power_kw: r.forecastKw, model_version: r.forecastVersion };
+      ctx.publish(SUBJECTS.forecast(this.unit), forecast);
+    }
+  }
+
+  private publishChanges(ctx: ActorContext): void {
+    const a = this.assessment;
     const p = this.published;
     const status = this.status;
     if (this.sensors.size === 0 && !this.maintenance) return; // asked about before any reading: nothing to say yet
@@ -230,13 +290,14 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       sensors,
       lastReadingAt: this.lastReadingAt,
       updatedAt: ctx.now(),
+      ...this.modelFields,
     };
   }
 
   snapshot(): UnitActorState {
     const sensors: UnitActorState["sensors"] = {};
     for (const [name, s] of this.sensors) {
-      const { type: _type, ...plain } = s;
+      const { type: _type, features: _features, ...plain } = s;
       sensors[name] = { ...plain, reasons: [...plain.reasons] };
     }
     return {

@@ -24,6 +24,8 @@ export interface SensorEntry {
   anomalousSince: number | null;
   /** The sensor's type, when known (not part of the snapshot: re-resolved from config). */
   type: SensorTypeSpec | undefined;
+  /** Its latest rolling features (SensorUpdate.features), while the worker has unit models; not part of the snapshot. */
+  features?: Float64Array | null;
 }
 
 export interface UnitView {

@@ -8,6 +8,7 @@ import { UnitActor, type UnitActorState } from "./actor.js";
 import type { UnitAssessor } from "./assessor.js";
 import type { UnitMessage } from "./messages.js";
 import { RulesAssessor } from "./rules-assessor.js";
+import type { UnitModelsShared } from "./model-scoring.js";
 import type { UnitSettings } from "./settings.js";
 
 export interface UnitKindOptions {
@@ -15,6 +16,8 @@ export interface UnitKindOptions {
   sensorTypes: Readonly<Record<string, SensorTypeSpec>>;
   /** @default the rules assessor */
   assessor?: (unit: string) => UnitAssessor;
+  /** The worker's unit-level models (state, RUL, forecast). @default none: the assessor alone */
+  models?: UnitModelsShared;
 }
 
 export function unitKind(options: UnitKindOptions): ActorKind<UnitMessage, UnitActorState> {
@@ -23,6 +26,6 @@ export function unitKind(options: UnitKindOptions): ActorKind<UnitMessage, UnitA
   const makeAssessor = options.assessor ?? (() => rules);
   return defineActorKind<UnitMessage, UnitActorState>({
     name: "unit",
-    create: (unit) => new UnitActor(unit, settings, sensorTypes, makeAssessor(unit)),
+    create: (unit) => new UnitActor(unit, settings, sensorTypes, makeAssessor(unit), options.models),
   });
 }

@@ -29,9 +29,17 @@ export interface ExportCheck {
   readonly maxAbsError: number;
 }
 
-/** Loads ONNX bytes in onnxruntime (CPU). */
-export async function loadSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { executionProviders: ["cpu"], graphOptimizationLevel: "all" });
+/**
+ * Loads ONNX bytes in onnxruntime (CPU). `threads` caps the session's
+ * intra-op threads: a shard worker's scoring session takes one, so workers
+ * do not compete for the cores they already fill.
+ */
+export async function loadSession(bytes: Uint8Array, threads?: number): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: ["cpu"],
+    graphOptimizationLevel: "all",
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 }),
+  });
 }
 
 /**

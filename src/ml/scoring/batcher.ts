@@ -1,0 +1,164 @@
+/**
+ * The micro-batcher of one loaded model: callers add feature rows one at a
+ * time, and the batcher runs them through the model together — when a batch
+ * is full, or `flushMs` after its first row — because one onnxruntime run
+ * of a thousand rows costs about as much as a handful of single ones.
+ *
+ * Rows are copied into preallocated Float32Array batches (the model's input
+ * type), so adding a row allocates nothing. Batches run one at a time, in
+ * the order they filled, and each row's result goes back to the sink it
+ * came with, in the order the rows were added.
+ */
+
+/** Where a row's result goes: the sink handed in with the row, with its tag. */
+export interface ScoreSink<M = unknown> {
+  /** `out[at .. at + width)` is the row's output; valid only during the call. */
+  scored(tag: number, out: Float32Array, at: number, model: M): void;
+  /** The run that held the row failed: the row has no score. */
+  failed(tag: number, model: M, error: Error): void;
+}
+
+/** Runs `rows` rows of `input` (rows × width) through the model; resolves with rows × outputWidth values. */
+export type BatchRun = (input: Float32Array, rows: number) => Promise<Float32Array>;
+
+export interface BatcherOptions<M> {
+  readonly width: number;
+  readonly outputWidth: number;
+  /** Rows per batch at most. */
+  readonly maxRows: number;
+  /** A batch that is not full runs this long after its first row. */
+  readonly flushMs: number;
+  /** Rows waiting (queued and filling) at most; beyond, `add` refuses. */
+  readonly maxQueuedRows: number;
+  readonly run: BatchRun;
+  /** Handed to the sinks with every result, so they know what scored them. */
+  readonly model: M;
+}
+
+interface Batch<M> {
+  readonly input: Float32Array;
+  readonly sinks: (ScoreSink<M> | undefined)[];
+  readonly tags: Float64Array;
+  rows: number;
+}
+
+export class MicroBatcher<M> {
+  private readonly o: BatcherOptions<M>;
+  private filling: Batch<M>;
+  private readonly queue: Batch<M>[] = [];
+  private readonly spare: Batch<M>[] = [];
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private queuedRows = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Rows scored and batches run since start. */
+  rowsScored = 0;
+  batchesRun = 0;
+
+  constructor(options: BatcherOptions<M>) {
+    this.o = options;
+    this.filling = this.newBatch();
+  }
+
+  /** Rows added and not yet handed back. */
+  get pending(): number {
+    return this.queuedRows;
+  }
+
+  /**
+   * Adds one row: `src[map[i]]` for each model column i (src itself when map
+   * is null). False, and nothing added, when `maxQueuedRows` are already waiting.
+   */
+  add(src: Float64Array, map: Int32Array | null, sink: ScoreSink<M>, tag: number): boolean {
+    if (this.queuedRows >= this.o.maxQueuedRows) return false;
+    const b = this.filling;
+    const width = this.o.width;
+    const at = b.rows * width;
+    const input = b.input;
+    if (map === null) for (let i = 0; i < width; i++) input[at + i] = src[i] as number;
+    else for (let i = 0; i < width; i++) input[at + i] = src[map[i] as number] as number;
+    b.sinks[b.rows] = sink;
+    b.tags[b.rows] = tag;
+    b.rows++;
+    this.queuedRows++;
+    if (b.rows === this.o.maxRows) this.flush();
+    else if (b.rows === 1) this.timer = setTimeout(this.flushBound, this.o.flushMs);
+    return true;
+  }
+
+  /** Runs what is filling now, without waiting for the timer. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const b = this.filling;
+    if (b.rows === 0) return;
+    this.queue.push(b);
+    this.filling = this.spare.pop() ?? this.newBatch();
+    this.pump();
+  }
+
+  /** Resolves once every row added so far has been handed back. */
+  idle(): Promise<void> {
+    this.flush();
+    if (this.queuedRows === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private readonly flushBound = (): void => {
+    this.timer = undefined;
+    this.flush();
+  };
+
+  private pump(): void {
+    if (this.running) return;
+    const b = this.queue.shift();
+    if (b === undefined) return;
+    this.running = true;
+    let run: Promise<Float32Array>;
+    try {
+      run = this.o.run(b.input, b.rows);
+    } catch (err) {
+      run = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    run.then(
+      (out) => this.finish(b, out, undefined),
+      (err: unknown) => this.finish(b, undefined, err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  private finish(b: Batch<M>, out: Float32Array | undefined, error: Error | undefined): void {
+    const { outputWidth, model } = this.o;
+    if (out !== undefined && out.length < b.rows * outputWidth) {
+      error = new Error(`the model returned ${out.length} values for ${b.rows} rows × ${outputWidth}`);
+      out = undefined;
+    }
+    for (let r = 0; r < b.rows; r++) {
+      const sink = b.sinks[r] as ScoreSink<M>;
+      b.sinks[r] = undefined;
+      // One sink's failure must not cost the other rows their results.
+      try {
+        if (out !== undefined) sink.scored(b.tags[r] as number, out, r * outputWidth, model);
+        else sink.failed(b.tags[r] as number, model, error as Error);
+      } catch {
+        // the sink's own bug; the batcher has nothing to add
+      }
+    }
+    if (out !== undefined) this.rowsScored += b.rows;
+    this.batchesRun++;
+    this.queuedRows -= b.rows;
+    b.rows = 0;
+    this.spare.push(b);
+    this.running = false;
+    if (this.queuedRows === 0 && this.idleWaiters.length > 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+    this.pump();
+  }
+
+  private newBatch(): Batch<M> {
+    const { width, maxRows } = this.o;
+    return { input: new Float32Array(width * maxRows), sinks: new Array<ScoreSink<M> | undefined>(maxRows).fill(undefined), tags: new Float64Array(maxRows), rows: 0 };
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * A real actor system with shard workers running the node's kinds with
+ * models on, a filesystem registry in a temporary directory, and the feed
+ * that keeps the workers on its Production versions; what the actors
+ * publish is collected, and a test waits for what it expects.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { KindsConfig } from "../../../src/actors/kinds.js";
+import { ModelFeed } from "../../../src/actors/models/index.js";
+import type { ProcessedReading } from "../../../src/actors/readings/index.js";
+import { FsModelRegistry } from "../../../src/ml/index.js";
+import { createActorSystem, type ActorSystem } from "../../../src/runtime/index.js";
+import { silentLog } from "../../fixtures/actor-system.js";
+import { SENSOR_FEATURES } from "./trained.js";
+
+const KINDS_MODULE = fileURLToPath(new URL("../../../src/actors/kinds.ts", import.meta.url));
+
+export const MODELS_CONFIG = { batchRows: 256, flushMs: 1, maxQueuedRows: 1 << 20, healthyRulHours: 500 };
+
+export interface Published {
+  subject: string;
+  payload: unknown;
+}
+
+export class ScoringPipeline {
+  readonly published: Published[] = [];
+  readonly refused: { model: string; version: number; code: string }[] = [];
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  private constructor(
+    readonly system: ActorSystem,
+    readonly registry: FsModelRegistry,
+    readonly feed: ModelFeed,
+    private readonly dir: string,
+  ) {}
+
+  static async start(options: { workers?: number; kinds?: KindsConfig } = {}): Promise<ScoringPipeline> {
+    const dir = await mkdtemp(path.join(tmpdir(), "vigil-scoring-"));
+    const registry = new FsModelRegistry({ root: dir });
+    // Set once the pipeline exists; nothing publishes before.
+    const at: { pipeline?: ScoringPipeline } = {};
+    const system = await createActorSystem({
+      workers: options.workers ?? 2,
+      kindModules: [KINDS_MODULE],
+      kindConfig: { unit: { startupMs: 0 }, ...options.kinds, models: MODELS_CONFIG } satisfies KindsConfig,
+      log: silentLog,
+      outlet: (subject, json) => at.pipeline?.take(subject, json),
+    });
+    const feed = new ModelFeed({
+      system,
+      registry,
+      sensorFeatures: SENSOR_FEATURES,
+      anomalyThreshold: 0.6,
+      log: silentLog,
+      onRefused: (model, version, code) => at.pipeline?.refused.push({ model, version, code }),
+    });
+    const pipeline = new ScoringPipeline(system, registry, feed, dir);
+    at.pipeline = pipeline;
+    await feed.start();
+    return pipeline;
+  }
+
+  get root(): string {
+    return this.dir;
+  }
+
+  private readonly readings: ProcessedReading[] = [];
+
+  /** The processed readings so far, in the order published. */
+  processed(): readonly ProcessedReading[] {
+    return this.readings;
+  }
+
+  /** Resolves once `check` holds over what was published. */
+  until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+  }
+
+  async stop(): Promise<void> {
+    this.feed.stop();
+    await this.system.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private take(subject: string, json: string): void {
+    const payload = JSON.parse(json) as unknown;
+    if (subject.startsWith("vigil.processed.")) this.readings.push(payload as ProcessedReading);
+    else this.published.push({ subject, payload });
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.check()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}

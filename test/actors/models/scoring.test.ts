@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { OPERATIONAL_STATES, sensorAddress, type UnitState } from "../../../src/actors/readings/index.js";
+import { predict, type WorkerModelStats } from "../../../src/ml/index.js";
+import { SeededRandom } from "../../../src/runtime/index.js";
+import { ScoringPipeline, MODELS_CONFIG } from "./pipeline.js";
+import { anomalyModel, failingModel, FeatureReplay, normalValue, promote, reading, T0, UNIT_SENSORS, unitModels } from "./trained.js";
+
+let pipeline: ScoringPipeline | undefined;
+afterEach(async () => {
+  await pipeline?.stop();
+  pipeline = undefined;
+});
+
+function fallbacks(stats: WorkerModelStats[], model: string, reason: string): number {
+  return stats.flatMap((s) => s.fallbacks).filter((f) => f.model === model && f.reason === reason).reduce((sum, f) => sum + f.count, 0);
+}
+
+/** Sends `count` normal temperature readings of a unit from `from` on, with `spikeAt` (index) raised by `spike`. */
+function sendTemperatures(p: ScoringPipeline, unit: string, count: number, seed: number, spike?: { at: number; by: number }): { ts: number; value: number }[] {
+  const rand = new SeededRandom(seed);
+  const sent: { ts: number; value: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const ts = T0 + i * 1000;
+    const value = normalValue(rand) + (spike !== undefined && spike.at === i ? spike.by : 0);
+    expect(p.system.tell(sensorAddress(unit, "temperature"), reading(unit, "temperature", ts, value))).toBe(true);
+    sent.push({ ts, value });
+  }
+  return sent;
+}
+
+describe("scoring with the anomaly model in Production", () => {
+  it("flags the injected anomaly by the model, with method MODEL, its version and the score the version gives that row", async () => {
+    pipeline = await ScoringPipeline.start();
+    const trained = anomalyModel(1);
+    await promote(pipeline.registry, trained.version);
+    await pipeline.feed.settled();
+    expect(pipeline.feed.current().get("anomaly.temperature")).toBe(1);
+
+    const sent = sendTemperatures(pipeline, "UNIT001", 80, 7, { at: 70, by: 6 });
+    await pipeline.until(() => pipeline!.processed().length === sent.length);
+    const out = pipeline.processed();
+    const replay = new FeatureReplay();
+    out.forEach((r, i) => {
+      expect(r.ts).toBe(sent[i]!.ts);
+      const expected = predict(trained.model, replay.row(r.ts, r.value), 1)[0] as number;
+      expect(r).toMatchObject({ method: "MODEL", model_version: "anomaly.temperature@1" });
+      expect(Math.abs(r.score - expected)).toBeLessThan(1e-4);
+    });
+    expect(out[70]).toMatchObject({ anomaly: true, reasons: ["model"], category: "THERMAL" });
+  });
+
+  it("gives a unit its operational state with the probability of each of the seven states, its RUL in hours and the health derived from it", async () => {
+    pipeline = await ScoringPipeline.start();
+    const { state, rul } = unitModels(3);
+    await promote(pipeline.registry, state.version);
+    await promote(pipeline.registry, rul.version);
+    await pipeline.feed.settled();
+
+    const rand = new SeededRandom(5);
+    for (let i = 0; i < 40; i++) {
+      for (const sensor of UNIT_SENSORS) {
+        const value = sensor === "temperature" ? normalValue(rand) : 4 + rand.normal() * 0.1;
+        pipeline.system.tell(sensorAddress("UNIT002", sensor), reading("UNIT002", sensor, T0 + i * 1000, value));
+      }
+    }
+    const byModel = (): UnitState | undefined =>
+      pipeline!.published.map((p) => p.payload as UnitState).findLast((s) => s.unit === "UNIT002" && s.method === "MODEL");
+    await pipeline.until(() => byModel() !== undefined);
+    const unit = byModel() as UnitState;
+    const probabilities = unit.probabilities as Record<string, number>;
+    expect(Object.keys(probabilities)).toEqual([...OPERATIONAL_STATES]);
+    expect(Object.values(probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    const best = OPERATIONAL_STATES.reduce((a, b) => ((probabilities[b] as number) > (probabilities[a] as number) ? b : a));
+    expect(unit.operationalState).toBe(best);
+    expect(unit.rul_hours).toBeGreaterThanOrEqual(0);
+    expect(unit.health).toBe(Math.round(Math.min(1, (unit.rul_hours as number) / MODELS_CONFIG.healthyRulHours) * 100) / 100);
+    expect(unit.model_version).toBe("unit_state@1,unit_rul@1");
+  });
+});
+
+describe("falling back to rules", () => {
+  it("scores by rules and says RULES when no model is in Production, counting each reading as no_model", async () => {
+    pipeline = await ScoringPipeline.start();
+    const sent = sendTemperatures(pipeline, "UNIT003", 50, 11);
+    await pipeline.until(() => pipeline!.processed().length === sent.length);
+    expect(new Set(pipeline.processed().map((r) => r.method))).toEqual(new Set(["RULES"]));
+    expect(pipeline.processed().every((r) => r.model_version === null)).toBe(true);
+    expect(fallbacks(await pipeline.feed.workerStats(), "anomaly.temperature", "no_model")).toBe(sent.length);
+  });
+
+  it("scores by rules the readings a failing model could not score, counting them as failed, and drops none", async () => {
+    pipeline = await ScoringPipeline.start();
+    await promote(pipeline.registry, failingModel());
+    await pipeline.feed.settled();
+    const units = ["UNIT004", "UNIT005", "UNIT006", "UNIT007"];
+    // All told at once: the worker batches them, and a batch of several rows is where this model fails.
+    for (const unit of units) sendTemperatures(pipeline, unit, 50, 13);
+    await pipeline.until(() => pipeline!.processed().length === units.length * 50);
+    const byRules = pipeline.processed().filter((r) => r.method === "RULES");
+    expect(byRules.length).toBeGreaterThan(0);
+    expect(fallbacks(await pipeline.feed.workerStats(), "anomaly.temperature", "failed")).toBe(byRules.length);
+    for (const unit of units) expect(pipeline.processed().filter((r) => r.unit === unit).map((r) => r.ts)).toEqual(Array.from({ length: 50 }, (_, i) => T0 + i * 1000));
+  });
+});
+
+describe("refusing a bad version", () => {
+  it("refuses a version whose ONNX file was damaged (VIGIL_MODEL_CORRUPT) and keeps scoring with the current one", async () => {
+    pipeline = await ScoringPipeline.start();
+    await promote(pipeline.registry, anomalyModel(1).version);
+    await pipeline.feed.settled();
+    const { readFile, writeFile } = await import("node:fs/promises");
+    const v2 = await pipeline.registry.register(anomalyModel(2).version, { who: "spec", why: "to be damaged" });
+    const file = `${pipeline.root}/anomaly.temperature/v000002/model.onnx`;
+    const bytes = await readFile(file);
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0xff;
+    await writeFile(file, bytes);
+    await pipeline.registry.transition("anomaly.temperature", v2.version, "Staging", { who: "spec", why: "test" });
+    await pipeline.registry.transition("anomaly.temperature", v2.version, "Production", { who: "spec", why: "test" });
+    await pipeline.feed.settled();
+    expect(pipeline.refused).toEqual([{ model: "anomaly.temperature", version: 2, code: "VIGIL_MODEL_CORRUPT" }]);
+    expect(pipeline.feed.current().get("anomaly.temperature")).toBe(1);
+    sendTemperatures(pipeline, "UNIT008", 5, 17);
+    await pipeline.until(() => pipeline!.processed().length === 5);
+    expect(new Set(pipeline.processed().map((r) => r.model_version))).toEqual(new Set(["anomaly.temperature@1"]));
+  });
+
+  it("refuses a version asking for a feature the scorer cannot build (VIGIL_MODEL_INCOMPATIBLE) and keeps the current one", async () => {
+    pipeline = await ScoringPipeline.start();
+    await promote(pipeline.registry, anomalyModel(1).version);
+    await pipeline.feed.settled();
+    const good = anomalyModel(2).version;
+    await promote(pipeline.registry, { ...good, features: [...good.features.slice(0, -1), "humidity_index"] });
+    await pipeline.feed.settled();
+    expect(pipeline.refused).toEqual([{ model: "anomaly.temperature", version: 2, code: "VIGIL_MODEL_INCOMPATIBLE" }]);
+    expect(pipeline.feed.current().get("anomaly.temperature")).toBe(1);
+  });
+});
+
+describe("hot swap", () => {
+  it("under a continuous stream, scores every reading exactly once, entirely by the old or the new version, in order, none dropped", async () => {
+    pipeline = await ScoringPipeline.start();
+    const v1 = anomalyModel(1);
+    const v2 = anomalyModel(2);
+    await promote(pipeline.registry, v1.version);
+    await pipeline.feed.settled();
+    const units = Array.from({ length: 8 }, (_, i) => `HS${String(i).padStart(2, "0")}`);
+    const rand = new SeededRandom(21);
+    const values = new Map<string, number>();
+    let swapped: number | undefined;
+    let swap: Promise<unknown> | undefined;
+    // Streams on until 100 rounds after the new version is swapped in everywhere.
+    let rounds = 0;
+    for (; swapped === undefined || rounds < swapped + 100; rounds++) {
+      for (const unit of units) {
+        const ts = T0 + rounds * 1000;
+        const value = normalValue(rand);
+        values.set(`${unit}/${ts}`, value);
+        const to = sensorAddress(unit, "temperature");
+        while (!pipeline.system.tell(to, reading(unit, "temperature", ts, value))) await pipeline.system.whenWritable(to);
+      }
+      if (rounds === 100) swap = promote(pipeline.registry, v2.version).then(() => pipeline!.feed.settled()).then(() => (swapped = rounds));
+      // Let the workers, the batchers and the swap run between rounds: a stream, not one burst.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await swap;
+    await pipeline.until(() => pipeline!.processed().length >= units.length * rounds);
+    const out = pipeline.processed();
+    expect(out).toHaveLength(units.length * rounds);
+    const models = { "anomaly.temperature@1": v1.model, "anomaly.temperature@2": v2.model };
+    const versionsSeen = new Set<string>();
+    for (const unit of units) {
+      const mine = out.filter((r) => r.unit === unit);
+      expect(mine.map((r) => r.ts)).toEqual(Array.from({ length: rounds }, (_, i) => T0 + i * 1000));
+      const versions = mine.map((r) => r.model_version as string);
+      // Once the new version scores a sensor's reading, it scores every later one.
+      const firstNew = versions.indexOf("anomaly.temperature@2");
+      if (firstNew >= 0) expect(versions.slice(firstNew).every((v) => v === "anomaly.temperature@2")).toBe(true);
+      const replay = new FeatureReplay();
+      for (const r of mine) {
+        expect(r.method).toBe("MODEL");
+        const model = models[r.model_version as keyof typeof models];
+        expect(model).toBeDefined();
+        versionsSeen.add(r.model_version as string);
+        const expected = predict(model, replay.row(r.ts, values.get(`${unit}/${r.ts}`) as number), 1)[0] as number;
+        expect(Math.abs(r.score - expected)).toBeLessThan(1e-4);
+      }
+    }
+    expect(versionsSeen).toEqual(new Set(Object.keys(models)));
+  }, 60_000);
+});
+
