@@ -26,6 +26,8 @@ export interface ModelFeedOptions {
   readonly log: Logger;
   /** How long a worker may take to load and test-run a version. @default 60 s */
   readonly installTimeoutMs?: number;
+  /** How long a model seen with no Production version is given before the workers drop it (a promotion's moves in between). @default 250 */
+  readonly removeGraceMs?: number;
   /** Called for every version refused, with the error's code. */
   readonly onRefused?: (model: string, version: number, code: string) => void;
 }
@@ -106,6 +108,18 @@ export class ModelFeed {
       return;
     }
     const live = this.live.get(name);
+    if (production === undefined && live !== undefined) {
+      // A promotion archives the old version before it promotes the new one, and each move is
+      // reported on its own: look again once it has had time to finish before going to rules.
+      await new Promise((resolve) => setTimeout(resolve, this.o.removeGraceMs ?? 250));
+      try {
+        production = await this.o.registry.production(name);
+      } catch (err) {
+        log.error({ model: name, err }, "cannot read the model's Production version; the workers keep what they have");
+        return;
+      }
+      if (production !== undefined) return this.follow(name);
+    }
     if (production === undefined) {
       if (live === undefined) return;
       const remove: RemoveModel = { type: "remove", name };
