@@ -21,6 +21,7 @@
  * left by a register that died halfway is never listed, and only costs a
  * version number.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { Objm, type ObjectStore } from "@nats-io/obj";
@@ -175,7 +176,8 @@ export class JetStreamModelRegistry implements ModelRegistry {
     for (const m of models) {
       checkName(m);
       const { stages } = await this.head(m);
-      for (const [version, stage] of [...stages].sort((a, b) => a[0] - b[0])) out.push(await this.readManifest(m, version, stage));
+      const versions = [...stages].sort((a, b) => a[0] - b[0]);
+      out.push(...(await Promise.all(versions.map(([version, stage]) => this.readManifest(m, version, stage)))));
     }
     return out;
   }
@@ -298,6 +300,8 @@ export class JetStreamModelRegistry implements ModelRegistry {
       } catch (err) {
         if (!isConflict(err)) throw err;
         if (attempt >= this.maxAttempts) throw contended(model, attempt, err);
+        // A little jitter, so writers that keep colliding fall out of step.
+        await delay(Math.random() * attempt);
       }
     }
   }

@@ -181,6 +181,17 @@ export function registryContract(name: string, fresh: () => Promise<ModelRegistr
       expect((await b.production("rul"))?.version).toBe(second?.version);
     });
 
+    it("lets only one of two instances promoting the same version at once succeed; the other is refused and nothing is audited twice", async () => {
+      const a = await fresh();
+      const b = await peerOf(a);
+      const v = await staged(a, 1);
+      const results = await Promise.allSettled([a.transition("rul", v, "Production", BY), b.transition("rul", v, "Production", BY)]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected");
+      expect(refused?.reason).toMatchObject({ code: "VIGIL_MODEL_TRANSITION_INVALID" });
+      expect((await a.audit("rul")).filter((e) => e.to === "Production")).toHaveLength(1);
+    });
+
     it("gives versions registered at once through two instances distinct numbers", async () => {
       const a = await fresh();
       const b = await peerOf(a);
