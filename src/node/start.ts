@@ -21,7 +21,11 @@ import { startPlantOpcUaServer } from "../actors/simulator/opcua-start.js";
 import { createActorSystem, type ActorSystem } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
 import { registerActorSystemMetrics } from "../runtime/runtime-metrics.js";
-import { connectNatsTransport, createInProcessTransport, type Transport } from "../runtime/transport/index.js";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { VigilError } from "../runtime/index.js";
+import { connectNatsTransport, createInProcessTransport, wrapNatsConnection, type Transport } from "../runtime/transport/index.js";
+import { startNodeCluster, type NodeCluster } from "./cluster.js";
 import { FeedState, PublicationFeed } from "../http/feeds/index.js";
 import { serveNodeControl } from "./control.js";
 import { startNodeHistory, type NodeHistory } from "./history.js";
@@ -73,7 +77,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     }
   };
   try {
-    const transport = await openTransport(config);
+    const { transport, nc } = await openTransport(config);
     stops.push(() => transport.close());
     // Before the actors and stopped after them: the writer takes what they publish until the last of it, then flushes.
     const history = config.history.enabled ? await startNodeHistory(config, { logger, registry }) : undefined;
@@ -87,6 +91,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     // Fed like history, by the tap: a transport subscription could drop, and over NATS would bring other nodes' events.
     const feedSource = new PublicationFeed();
     const feed: NodeFeed = { source: feedSource, state: new FeedState(feedSource) };
+    // Bound once the cluster member runs: processed readings of its partitions go into the output stream.
+    const clusterTap: { takes?: NodeCluster["takes"] } = {};
     const system = await startActorSystem(config, transport, logger, {
       alarms: alarmKindsConfig(config.alarms, alarmRules.current()),
       tap: (subject, json) => {
@@ -94,6 +100,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         alarmTap.to?.(subject, json);
         feedSource.publication(subject, json);
       },
+      cluster: clusterTap,
     });
     stops.push(() => system.stop());
     const alarms = await startNodeAlarms({
@@ -126,6 +133,12 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       limits: readingLimits(config.ingest),
       ...(history === undefined ? {} : { onRejected: history.rejected }),
     });
+    if (nc !== undefined) {
+      const cluster = await startNodeCluster(config, { nc, system, gateway, logger });
+      clusterTap.takes = (subject, json) => cluster.takes(subject, json);
+      // Stopped before the actors: the partitions' last snapshots are taken while they still run.
+      stops.push(() => cluster.stop());
+    }
     const pipeline = watchPipeline({ transport, counters, logger: logger.child({ part: "pipeline" }) });
     stops.push(() => Promise.resolve(pipeline.stop()));
     const control = serveNodeControl({ nodeId: config.node.id, transport, system, logger });
@@ -133,7 +146,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
 
     // The simulator's OPC UA server first: the node's own OPC UA connector may be pointed at it.
     const opcUaSink = config.simulator.enabled && config.simulator.publishers.includes("opcua") ? await startSimulatorOpcUaServer(config, logger, stops) : undefined;
-    const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
+    // In a cluster the ingest stream takes vigil.ingest.reading.<unit>.<sensor>; a core subscription would apply them twice.
+    const connectorConfig = config.cluster.enabled ? { ...config, ingest: { ...config.ingest, nats: { ...config.ingest.nats, enabled: false } } } : config;
+    const connectors = await startIngestConnectors({ config: connectorConfig, gateway, transport, log: logger, registry });
     stops.push(() => connectors.stop());
     if (config.opcua.enabled && config.opcua.endpoints.length > 0) {
       const { connector } = await startOpcUaConnector({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
@@ -175,20 +190,32 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
   }
 }
 
-async function openTransport(config: VigilConfig): Promise<Transport> {
-  return config.transport.kind === "nats"
-    ? connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}` })
-    : createInProcessTransport();
+async function openTransport(config: VigilConfig): Promise<{ transport: Transport; nc?: NatsConnection }> {
+  if (config.cluster.enabled) {
+    if (config.transport.kind !== "nats") {
+      throw new VigilError("VIGIL_CONFIG_INVALID", `cluster.enabled: a cluster runs over NATS; set transport.kind to "nats" (it is "${config.transport.kind}")`);
+    }
+    // One connection for the transport and the cluster: cut off from NATS, both stop together.
+    const nc = await connect({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    return { transport: wrapNatsConnection(nc), nc };
+  }
+  return {
+    transport:
+      config.transport.kind === "nats"
+        ? await connectNatsTransport({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}` })
+        : createInProcessTransport(),
+  };
 }
 
 async function startActorSystem(
   config: VigilConfig,
   transport: Transport,
   logger: Logger,
-  parts: { alarms: KindsAlarmConfig; tap: (subject: string, json: string) => void },
+  parts: { alarms: KindsAlarmConfig; tap: (subject: string, json: string) => void; cluster: { takes?: NodeCluster["takes"] } },
 ): Promise<ActorSystem> {
   const rt = config.runtime;
-  const outlet = createNodeOutlet(transport, config.transport.processed);
+  // A cluster's output stream takes processed readings one by one (each with its own message id).
+  const outlet = createNodeOutlet(transport, config.cluster.enabled ? "each" : config.transport.processed);
   const system = await createActorSystem({
     workers: rt.workers,
     kindModules: [ACTOR_KINDS_MODULE],
@@ -198,7 +225,7 @@ async function startActorSystem(
     // their rows by this direct call, not through a transport subscription that could drop.
     outlet: (subject, json) => {
       parts.tap(subject, json);
-      outlet.publish(subject, json);
+      if (parts.cluster.takes?.(subject, json) !== true) outlet.publish(subject, json);
     },
     log: logger.child({ part: "runtime" }),
     askTimeoutMs: rt.askTimeoutMs,

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import type { Registry } from "prom-client";
 import { SETTINGS } from "../../config/index.js";
-import type { VigilConfig } from "../../config/index.js";
+import type { FlagValue, VigilConfig } from "../../config/index.js";
 import { startNode } from "../../node/start.js";
 import { createLogger } from "../../runtime/log.js";
 import type { Logger } from "../../runtime/log.js";
@@ -28,11 +28,16 @@ export function registerStart(program: Command): void {
   const command = program
     .command("start")
     .description("start a Vigil node and run it until SIGINT or SIGTERM")
-    .option("-c, --config <file>", "JSON config file (any subset of the settings)");
+    .option("-c, --config <file>", "JSON config file (any subset of the settings)")
+    .option("--cluster", "join the cluster on the NATS servers (cluster.enabled=true, transport.kind=nats)");
   const flagsGiven = addSettingFlags(command, SETTING_FLAGS);
   command.addHelpText("after", settingsHelp());
   command.action(async (opts: Record<string, string | undefined>) => {
-    await runStart(readConfigOrExit(opts["config"], flagsGiven(opts)));
+    const cluster = opts["cluster"] === undefined ? [] : [
+      { flag: "--cluster", path: "cluster.enabled", value: "true" },
+      { flag: "--cluster", path: "transport.kind", value: "nats" },
+    ] satisfies FlagValue[];
+    await runStart(readConfigOrExit(opts["config"], [...cluster, ...flagsGiven(opts)]));
   });
 }
 

@@ -37,7 +37,7 @@ export interface PartitionMessage {
 /** What the domain does with a partition's messages and actors. */
 export interface PartitionWork {
   /** Put the partition's actors back to a snapshot's states, before any message is applied. */
-  restore(partition: number, actors: [string, unknown][]): Promise<void>;
+  restore(partition: number, epoch: number, actors: [string, unknown][]): Promise<void>;
   /** Apply one message; resolves once its effect and outputs are durable (then it is acknowledged). */
   apply(message: PartitionMessage): Promise<void>;
   /** The states of the partition's actors; called with nothing in flight. */
@@ -113,7 +113,7 @@ export class PartitionOwner {
       );
     }
     if (this.fenced) return;
-    await work.restore(this.partition, snapshot?.actors ?? []);
+    await work.restore(this.partition, this.epoch, snapshot?.actors ?? []);
     const name = partitionConsumer(this.partition);
     await jsm.consumers.delete(layout.stream, name).catch((err: unknown) => {
       if (!(err instanceof JetStreamApiError)) throw err; // not found: nothing to replace

@@ -1,0 +1,166 @@
+/**
+ * A Vigil cluster on this machine, on loopback: a three-server NATS cluster
+ * with JetStream (free ports, temp dirs; the test harness's servers) and N
+ * Vigil nodes, each a real `vigil start --cluster` process with its own
+ * config file and log file. Used by the cluster tests and the `cluster`
+ * bench; `main.ts` runs it from the command line.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNatsCluster, type NatsCluster } from "../../test/harness/servers.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const NODE_START_TIMEOUT_MS = 60_000;
+
+export interface LocalClusterOptions {
+  /** Vigil nodes started at once. @default 3 */
+  nodes?: number;
+  /** NATS servers (3 keeps a quorum with one down). @default 3 */
+  natsServers?: number;
+  /** @default 64 */
+  partitions?: number;
+  /** Shard workers per node. @default 1 */
+  workers?: number;
+  /** Merged into every node's `cluster` section (lease and snapshot timings …). */
+  cluster?: Record<string, unknown>;
+  /** The NATS URLs a node connects to (e.g. through a proxy a test can cut). @default every server */
+  serversFor?: (nodeId: string, urls: string[]) => string[];
+  /** @default "info" */
+  logLevel?: string;
+}
+
+export interface LogLine {
+  readonly msg?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface LocalNode {
+  readonly id: string;
+  readonly pid: number;
+  readonly logFile: string;
+  readonly running: boolean;
+  /** The node's log, one parsed JSON object per line. */
+  log(): Promise<LogLine[]>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+  /** SIGTERM: a graceful leave (partitions snapshotted and handed off). */
+  stop(): Promise<void>;
+}
+
+export interface LocalCluster {
+  readonly nats: NatsCluster;
+  readonly nodes: LocalNode[];
+  readonly dir: string;
+  /** Starts one more node (ids are node-1, node-2, …); resolves once it has joined. */
+  addNode(): Promise<LocalNode>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "vigil-cluster-"));
+  const nats = await startNatsCluster(options.natsServers ?? 3);
+  const nodes: LocalNode[] = [];
+  let next = 1;
+  const addNode = async (): Promise<LocalNode> => {
+    const id = `node-${next++}`;
+    const node = await startNode(id, dir, nats, options);
+    nodes.push(node);
+    return node;
+  };
+  const cluster: LocalCluster = {
+    nats,
+    nodes,
+    dir,
+    addNode,
+    async stop() {
+      await Promise.all(nodes.map((n) => n.stop()));
+      await nats.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (let i = 0; i < (options.nodes ?? 3); i++) await addNode();
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}
+
+function nodeConfig(id: string, dir: string, servers: string[], options: LocalClusterOptions, replicas: number): unknown {
+  return {
+    node: { id },
+    log: { level: options.logLevel ?? "info" },
+    metrics: { enabled: false },
+    runtime: { workers: options.workers ?? 1 },
+    transport: { kind: "nats", nats: { servers } },
+    cluster: { enabled: true, partitions: options.partitions ?? 64, replicas, ...options.cluster },
+    simulator: { enabled: false },
+    history: { enabled: false },
+    opcua: { enabled: false },
+    notify: { outboxDir: join(dir, id, "outbox") },
+  };
+}
+
+async function startNode(id: string, dir: string, nats: NatsCluster, options: LocalClusterOptions): Promise<LocalNode> {
+  const servers = options.serversFor?.(id, nats.urls) ?? nats.urls;
+  const configFile = join(dir, `${id}.json`);
+  const logFile = join(dir, `${id}.log`);
+  const replicas = Math.min(3, nats.urls.length);
+  await writeFile(configFile, JSON.stringify(nodeConfig(id, dir, servers, options, replicas), null, 2));
+  const out = createWriteStream(logFile);
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start", "--config", configFile], {
+    cwd: ROOT,
+    env: { ...process.env, VIGIL_LOG_PRETTY: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+  const log = async (): Promise<LogLine[]> => parseLog(await readFile(logFile, "utf8").catch(() => ""));
+  const node: LocalNode = {
+    id,
+    pid: child.pid ?? -1,
+    logFile,
+    get running() {
+      return running;
+    },
+    log,
+    async kill() {
+      if (running) child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      if (running) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+  const deadline = Date.now() + NODE_START_TIMEOUT_MS;
+  for (;;) {
+    if ((await log()).some((l) => l.msg === "node started")) return node;
+    if (!running || Date.now() > deadline) {
+      await node.kill();
+      throw new Error(`${id} did not start (log: ${logFile}):\n${(await readFile(logFile, "utf8").catch(() => "")).slice(-2000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function parseLog(text: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      lines.push(JSON.parse(line) as LogLine);
+    } catch {
+      // a line cut by a kill
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,205 @@
+/**
+ * What a cluster node does with its partitions' readings (the runtime's
+ * `PartitionWork`): each ingest message goes through the ingest gateway to
+ * its sensor actor; the processed reading the actor publishes goes into the
+ * output stream with a message id made of (partition, input sequence), so a
+ * replay after a handoff or failover produces no second output; the input
+ * is acknowledged once that publish is stored. A reading the sensor actor
+ * refuses as a duplicate (sensor, timestamp at or before its last) has no
+ * output and is done at once.
+ *
+ * A partition's actors are the sensors it has seen, their units and the
+ * units' alarm actors; their states are exported and imported in mailbox
+ * order (runtime state-transfer messages).
+ *
+ * Each tenure logs, when it ends, the span of processing times of what it
+ * applied (`partition tenure ended`): the evidence that two owners never
+ * worked on one partition at the same time.
+ */
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import { decodeReadingPayload } from "../actors/connectors/index.js";
+import type { IngestGateway } from "../actors/ingest/index.js";
+import { alarmAddress } from "../actors/alarm/index.js";
+import { isRejection, unitAddress } from "../actors/readings/index.js";
+import { SUBJECTS } from "../actors/subjects.js";
+import { exportState, importState, type ActorSystem } from "../runtime/index.js";
+import type { PartitionMessage, PartitionWork } from "../runtime/cluster/index.js";
+
+const PROCESSED_PREFIX = SUBJECTS.processed("", "").slice(0, -1); // "vigil.processed."
+const OUTPUT_RETRIES = 5;
+
+interface Pending {
+  readonly partition: number;
+  readonly seq: number;
+  readonly epoch: number;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+interface Tenure {
+  readonly epoch: number;
+  readonly sensors: Set<string>;
+  readonly units: Set<string>;
+  applied: number;
+  firstProcessedAt: number;
+  lastProcessedAt: number;
+}
+
+export class ClusterWork implements PartitionWork {
+  /** Readings handed to their actors, waiting for their output; by `unit/sensor/ts`, oldest first. */
+  private readonly pending = new Map<string, Pending[]>();
+  private readonly tenures = new Map<number, Tenure>();
+
+  constructor(
+    private readonly system: ActorSystem,
+    private readonly gateway: IngestGateway,
+    private readonly js: JetStreamClient,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+  ) {}
+
+  async restore(partition: number, epoch: number, actors: [string, unknown][]): Promise<void> {
+    const tenure = this.tenureOf(partition, epoch);
+    for (const [address, state] of actors) {
+      await this.system.ask(address, importState(state));
+      const [kind, unit, sensor] = address.split("/");
+      if (kind === "sensor" && unit !== undefined && sensor !== undefined) tenure.sensors.add(`${unit}/${sensor}`);
+      if (unit !== undefined) tenure.units.add(unit);
+    }
+  }
+
+  async apply(m: PartitionMessage): Promise<void> {
+    const [unit, sensor] = m.tokens;
+    const fields = decodeReadingPayload(m.data);
+    if ("reason" in fields) {
+      this.gateway.reject("nats", fields.reason, fields.detail);
+      return;
+    }
+    // The stream's timestamp stands in for a missing one, so a replay gives the reading the same identity.
+    const result = await this.gateway.submit({ unit, sensor, ...fields, timestamp: fields.timestamp ?? m.storedAt }, "nats");
+    if (isRejection(result)) return;
+    const tenure = this.tenureOf(m.partition, m.epoch);
+    tenure.sensors.add(`${result.unit}/${result.sensor}`);
+    tenure.units.add(result.unit);
+    // The actor's output arrives in a later macrotask (from its worker), so the entry is in place first.
+    await new Promise<void>((resolve, reject) => {
+      const key = `${result.unit}/${result.sensor}/${result.ts}`;
+      const entry: Pending = { partition: m.partition, seq: m.seq, epoch: m.epoch, resolve, reject };
+      const list = this.pending.get(key);
+      if (list === undefined) this.pending.set(key, [entry]);
+      else list.push(entry);
+    });
+  }
+
+  async export(partition: number): Promise<[string, unknown][]> {
+    const tenure = this.tenures.get(partition);
+    if (tenure === undefined) return [];
+    const states: [string, unknown][] = [];
+    // Sensors first: once they answer, what they told their unit and alarm actors is queued ahead of those asks.
+    const addresses = [
+      ...[...tenure.sensors].sort().map((s) => `sensor/${s}`),
+      ...[...tenure.units].sort().flatMap((u) => [unitAddress(u), alarmAddress(u)]),
+    ];
+    for (const address of addresses) {
+      const state = await this.system.ask(address, exportState());
+      if (state !== undefined) states.push([address, state]);
+    }
+    return states;
+  }
+
+  forget(partition: number, epoch: number): void {
+    const tenure = this.tenures.get(partition);
+    if (tenure === undefined || tenure.epoch !== epoch) return;
+    this.tenures.delete(partition);
+    this.log.info(
+      { partition, epoch, node: this.nodeId, applied: tenure.applied, firstProcessedAt: tenure.firstProcessedAt, lastProcessedAt: tenure.lastProcessedAt },
+      "partition tenure ended",
+    );
+  }
+
+  /**
+   * The node's outlet calls this for every publication; true when it took
+   * it (a processed reading of an owned partition's input, now on its way
+   * into the output stream).
+   */
+  takes(subject: string, json: string): boolean {
+    if (subject.startsWith(PROCESSED_PREFIX)) return this.output(subject, json);
+    if (subject === SUBJECTS.rejected) this.refused(json);
+    return false;
+  }
+
+  private output(subject: string, json: string): boolean {
+    const ts = numberField(json, '"ts":');
+    const rest = subject.slice(PROCESSED_PREFIX.length); // unit.sensor
+    const dot = rest.indexOf(".");
+    const key = `${rest.slice(0, dot)}/${rest.slice(dot + 1)}/${ts}`;
+    const entry = this.take(key);
+    if (entry === undefined) return false;
+    const tenure = this.tenures.get(entry.partition);
+    if (tenure !== undefined && tenure.epoch === entry.epoch) {
+      const processedAt = numberField(json, '"processedAt":');
+      tenure.applied++;
+      if (tenure.firstProcessedAt === 0) tenure.firstProcessedAt = processedAt;
+      tenure.lastProcessedAt = Math.max(tenure.lastProcessedAt, processedAt);
+    }
+    // Tagged with the tenure that produced it: consumers (and the tests) can order owners by epoch.
+    const tagged = `${json.slice(0, -1)},"node":${JSON.stringify(this.nodeId)},"partition":${entry.partition},"epoch":${entry.epoch},"seq":${entry.seq}}`;
+    void this.publish(subject, tagged, `${entry.partition}-${entry.seq}`, entry);
+    return true;
+  }
+
+  private async publish(subject: string, json: string, msgID: string, entry: Pending): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.js.publish(subject, json, { msgID });
+        entry.resolve();
+        return;
+      } catch (err) {
+        if (attempt >= OUTPUT_RETRIES) {
+          entry.reject(err as Error);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  /** A duplicate refused by its sensor actor: no output will come; it is done. */
+  private refused(json: string): void {
+    let report: { reason?: unknown; unit?: unknown; sensor?: unknown; ts?: unknown };
+    try {
+      report = JSON.parse(json) as typeof report;
+    } catch {
+      return;
+    }
+    if (report.reason !== "duplicate") return;
+    this.take(`${String(report.unit)}/${String(report.sensor)}/${String(report.ts)}`)?.resolve();
+  }
+
+  private take(key: string): Pending | undefined {
+    const list = this.pending.get(key);
+    const entry = list?.shift();
+    if (list !== undefined && list.length === 0) this.pending.delete(key);
+    return entry;
+  }
+
+  private tenureOf(partition: number, epoch: number): Tenure {
+    let tenure = this.tenures.get(partition);
+    if (tenure === undefined || tenure.epoch !== epoch) {
+      tenure = { epoch, sensors: new Set(), units: new Set(), applied: 0, firstProcessedAt: 0, lastProcessedAt: 0 };
+      this.tenures.set(partition, tenure);
+    }
+    return tenure;
+  }
+}
+
+/** The number after `field` in a flat JSON object written by encodeProcessedReading. */
+function numberField(json: string, field: string): number {
+  const at = json.indexOf(field);
+  if (at < 0) return Number.NaN;
+  const start = at + field.length;
+  let end = start;
+  while (end < json.length && json[end] !== "," && json[end] !== "}") end++;
+  return Number(json.slice(start, end));
+}

@@ -1,0 +1,42 @@
+/**
+ * A node's part in a cluster (`cluster.enabled` with `transport.kind:
+ * "nats"`): the cluster member (src/runtime/cluster) over the node's NATS
+ * connection, working its partitions through ClusterWork. Stopping it is a
+ * graceful leave: every partition is snapshotted and handed off first.
+ */
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { VigilConfig } from "../config/index.js";
+import type { IngestGateway } from "../actors/ingest/index.js";
+import { SUBJECTS } from "../actors/subjects.js";
+import type { ActorSystem } from "../runtime/index.js";
+import { ClusterMember, type ClusterOptions } from "../runtime/cluster/index.js";
+import type { Logger } from "../runtime/log.js";
+import { ClusterWork } from "./cluster-work.js";
+
+export interface NodeCluster {
+  readonly member: ClusterMember;
+  /** The outlet's first stop: true when the cluster took the publication. */
+  takes(subject: string, json: string): boolean;
+  stop(): Promise<void>;
+}
+
+export function clusterOptionsOf(config: VigilConfig): ClusterOptions {
+  const { enabled: _enabled, ...cluster } = config.cluster;
+  return { nodeId: config.node.id, ...cluster };
+}
+
+export async function startNodeCluster(
+  config: VigilConfig,
+  parts: { nc: NatsConnection; system: ActorSystem; gateway: IngestGateway; logger: Logger },
+): Promise<NodeCluster> {
+  const log = parts.logger.child({ part: "cluster" });
+  const work = new ClusterWork(parts.system, parts.gateway, jetstream(parts.nc), config.node.id, log);
+  const member = new ClusterMember({ nc: parts.nc, options: clusterOptionsOf(config), work, log, outputSubjects: [SUBJECTS.processedAll] });
+  await member.start();
+  return {
+    member,
+    takes: (subject, json) => work.takes(subject, json),
+    stop: () => member.stop(),
+  };
+}
