@@ -249,6 +249,7 @@ async function webhookLatency(crossings: number): Promise<void> {
     JSON.stringify({
       simulator: { enabled: false },
       metrics: { enabled: false },
+      http: { enabled: false },
       runtime: { workers: 1 },
       log: { level: "warn" },
       alarms: { rulesFile: path.join(dir, "rules.json"), defaultRules: false },

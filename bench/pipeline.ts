@@ -136,7 +136,7 @@ async function benchNode(settings: Record<string, unknown>): Promise<{ node: Run
   const file = path.join(dir, "vigil.json");
   const { transport, ...rest } = settings as { transport?: Record<string, unknown> };
   // History off: these figures are the pipeline's (ingest to scored output), compared with a Node-RED flow that stores nothing either.
-  const config = { simulator: { enabled: false }, metrics: { enabled: false }, opcua: { enabled: false }, history: { enabled: false }, transport: { processed: PROCESSED_OUTPUT, ...transport }, ...rest };
+  const config = { simulator: { enabled: false }, metrics: { enabled: false }, http: { enabled: false }, opcua: { enabled: false }, history: { enabled: false }, transport: { processed: PROCESSED_OUTPUT, ...transport }, ...rest };
   writeFileSync(file, JSON.stringify(config));
   const node = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
   return {

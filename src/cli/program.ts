@@ -1,5 +1,6 @@
 /** The `vigil` command tree. Each command lives in its own file under commands/. */
 import { Command } from "commander";
+import { registerApiKey } from "./commands/api-key.js";
 import { registerImport } from "./commands/import.js";
 import { registerNotify } from "./commands/notify.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerImport(program);
   registerNotify(program);
+  registerApiKey(program);
   registerVersion(program);
   return program;
 }

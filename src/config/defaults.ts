@@ -270,4 +270,21 @@ export const defaults: VigilConfig = deepFreeze({
       recentMs: 60 * 60 * 1000, // the last hour of live data against the training data
     },
   },
+  http: {
+    enabled: true, // the control API, feeds and dashboard on one port
+    host: "127.0.0.1", // loopback: serving beyond the host is an explicit choice (and needs keys)
+    port: 8080,
+    maxBodyBytes: 1024 * 1024, // 1 MiB per request
+    drainTimeoutMs: 5 * 1000, // 5 seconds for in-flight requests at shutdown
+    keys: [], // [{ id, role: "viewer" | "operator" | "admin", sha256 }]; empty: a one-time admin key is printed at start
+    cors: {
+      origins: [], // no browser origin but the server's own
+    },
+    rateLimit: {
+      perSecond: 50, // per key, on average…
+      burst: 100, // …with this many at once
+    },
+    auditEntries: 1000, // control actions kept for GET /api/v1/audit (all of them go to the log)
+    devicesFile: ".cache/devices/devices.json",
+  },
 });

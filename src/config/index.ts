@@ -27,3 +27,5 @@ export { MODEL_BUCKET_NAME, MODEL_REGISTRY_KINDS } from "./models.js";
 export type { ModelRegistryKind } from "./models.js";
 export { TRAINER_KINDS, trainingSchema } from "./training.js";
 export type { TrainingConfig } from "./training.js";
+export { API_ROLES, apiKeySchema, httpSchema } from "./http.js";
+export type { ApiKeyConfig, ApiRoleName, HttpConfig } from "./http.js";

@@ -14,6 +14,7 @@ import { opcUaEndpointSchema } from "./opcua-endpoints.js";
 import { notifySchema } from "./notify.js";
 import { alarmsSchema } from "./alarms.js";
 import { feedsSchema } from "./feeds.js";
+import { httpSchema } from "./http.js";
 import { pipelineSchema } from "./pipeline.js";
 import { modelsSchema } from "./models.js";
 import { trainingSchema } from "./training.js";
@@ -257,6 +258,8 @@ export const configSchema = section({
   feeds: feedsSchema,
   // Trainer actors, promotion, schedule, drift, the model registry and its baselines (src/actors/trainer, src/node/models.ts).
   training: trainingSchema,
+  // The HTTP server (src/http): control API, WebSocket feeds, dashboard; keys, limits, CORS.
+  http: httpSchema,
 });
 
 export type VigilConfig = z.infer<typeof configSchema>;

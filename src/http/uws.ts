@@ -6,6 +6,7 @@
  * the package). Swapping it for another build touches only this file.
  */
 import uws from "@trufflesuite/uws-js-unofficial";
+import type { TemplatedApp } from "@trufflesuite/uws-js-unofficial";
 
 export type {
   HttpRequest,
@@ -18,6 +19,14 @@ export type {
 } from "@trufflesuite/uws-js-unofficial";
 
 export const App = uws.App;
+
+/**
+ * Closes every socket of the app (listening and open connections). The
+ * method exists at run time in this build but is missing from its typings.
+ */
+export function closeApp(app: TemplatedApp): void {
+  (app as unknown as { close(): void }).close();
+}
 export const closeListenSocket = uws.us_listen_socket_close;
 export const listenSocketPort = uws.us_socket_local_port;
 export const SHARED_COMPRESSOR = uws.SHARED_COMPRESSOR;

@@ -31,10 +31,15 @@ import { serveNodeControl } from "./control.js";
 import { startNodeHistory, type NodeHistory } from "./history.js";
 import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
+import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
+import type { OpcUaConnector } from "../actors/connectors/index.js";
+import { packageInfo } from "../cli/package-info.js";
 
 export interface NodeDeps {
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Where the one-time admin key goes (default: stderr); see src/http/start.ts. */
+  readonly http?: Pick<HttpParts, "announceKey">;
 }
 
 export interface NodeFeed {
@@ -57,6 +62,10 @@ export interface RunningNode {
   readonly history: Pick<NodeHistory, "store" | "writer"> | undefined;
   /** What the WebSocket feeds serve: every publication of the node's actors as feed events, and the live state they keep. */
   readonly feed: NodeFeed;
+  /** Present when OPC UA endpoints are configured. */
+  readonly opcua: OpcUaConnector | undefined;
+  /** The HTTP server (control API, feeds); absent when `http.enabled` is false. */
+  readonly http: RunningHttp | undefined;
   /** Stops gracefully; resolves once everything has shut down. */
   stop(): Promise<void>;
 }
@@ -150,11 +159,33 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const connectorConfig = config.cluster.enabled ? { ...config, ingest: { ...config.ingest, nats: { ...config.ingest.nats, enabled: false } } } : config;
     const connectors = await startIngestConnectors({ config: connectorConfig, gateway, transport, log: logger, registry });
     stops.push(() => connectors.stop());
+    let opcua: OpcUaConnector | undefined;
     if (config.opcua.enabled && config.opcua.endpoints.length > 0) {
       const { connector } = await startOpcUaConnector({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
+      opcua = connector;
       stops.push(() => connector.stop());
     }
     const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops, opcUaSink }) : undefined;
+    const nodeHistory = history === undefined ? undefined : { store: history.store, writer: history.writer };
+    // Last, so it is stopped first: no request reaches a part that is already stopping.
+    const http = config.http.enabled
+      ? await startHttp(config.http, {
+          ...deps.http,
+          nodeId: config.node.id,
+          version: packageInfo().version,
+          registry,
+          logger,
+          transport,
+          transportKind: config.transport.kind,
+          mqtt: connectors.mqtt,
+          opcua,
+          history: nodeHistory,
+          simulator,
+          feeds: { source: feed.source, snapshot: feed.state, path: config.feeds.path, limits: config.feeds },
+          routes: [],
+        })
+      : undefined;
+    if (http !== undefined) stops.push(() => http.stop());
 
     logger.info(
       {
@@ -162,6 +193,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         transport: config.transport.kind,
         mqtt: config.mqtt.enabled ? config.mqtt.url : false,
         httpIngest: connectors.http?.url ?? false,
+        http: http?.url ?? false,
         opcuaEndpoints: config.opcua.enabled ? config.opcua.endpoints.length : 0,
         simulator: config.simulator.enabled ? `${config.simulator.units} units → ${config.simulator.publishers.join(", ")}` : false,
         alarmRules: alarmRules.current().rules.length,
@@ -179,6 +211,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       notifications,
       history: history === undefined ? undefined : { store: history.store, writer: history.writer },
       feed,
+      opcua,
+      http,
       async stop() {
         await stopAll();
         logger.info("node stopped");

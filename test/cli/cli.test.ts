@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -86,9 +86,12 @@ describe("vigil CLI", () => {
     // Its own history files: the default path is shared by every node started from this checkout.
     const dir = mkdtempSync(join(tmpdir(), "vigil-cli-"));
     const env = cleanEnv({ VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "vigil.duckdb"), VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool") });
-    const child = spawnCli(["start", "--metrics-port", "0", "--log-level", "info"], env);
+    const child = spawnCli(["start", "--metrics-port", "0", "--http-port", "0", "--log-level", "info"], env);
     running.push(child);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const listening = logLine(child, (l) => l["msg"] === "metrics server listening");
+    const apiListening = logLine(child, (l) => l["msg"] === "http server listening");
     const started = logLine(child, (l) => l["msg"] === "node started");
     const { url } = (await listening) as { url: string };
     await started;
@@ -101,6 +104,17 @@ describe("vigil CLI", () => {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    // No keys configured: the API is on loopback, with a one-time admin key printed on stderr.
+    const api = (await apiListening) as { url: string };
+    expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // stderr and stdout are separate pipes: the banner may arrive after the log line that follows it.
+    const key = await vi.waitFor(() => {
+      const found = /X-API-Key: (\S+)/.exec(stderr)?.[1];
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect((await fetch(`${api.url}/api/v1/health/detailed`, { headers: { "x-api-key": key! } })).status).toBe(200);
 
     const code = exited(child);
     child.kill("SIGTERM");

@@ -47,7 +47,7 @@ export async function startAlarmNode(env: Record<string, string> = {}, file: Rec
   );
   const config = loadConfig({
     file: configFile,
-    env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_METRICS_ENABLED: "false", VIGIL_SIMULATOR_SCENARIO_EVERY_MS: "0", ...env },
+    env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_METRICS_ENABLED: "false", VIGIL_HTTP_ENABLED: "false", VIGIL_SIMULATOR_SCENARIO_EVERY_MS: "0", ...env },
   });
   const registry = new Registry();
   const node = await startNode(config, { logger: silentLog, registry });

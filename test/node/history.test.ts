@@ -48,7 +48,7 @@ function tempDir(): string {
 
 /** A node fed only by the test: simulator off, one worker, history as `history` env settings say. */
 async function start(history: Record<string, string>): Promise<RunningNode> {
-  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_SIMULATOR_ENABLED: "false", ...history } });
+  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_HTTP_ENABLED: "false", VIGIL_SIMULATOR_ENABLED: "false", ...history } });
   node = await startNode(config, { logger: silentLog, registry: new Registry() });
   return node;
 }

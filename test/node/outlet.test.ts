@@ -26,7 +26,7 @@ afterEach(async () => {
 
 async function batchedNode(): Promise<RunningNode> {
   // History off: this spec is about the transport, and the default history file is shared by every node in this checkout.
-  const env = { VIGIL_RUNTIME_WORKERS: "1", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_OPCUA_ENABLED: "false", VIGIL_TRANSPORT_PROCESSED: "unit-batch", VIGIL_HISTORY_ENABLED: "false" };
+  const env = { VIGIL_RUNTIME_WORKERS: "1", VIGIL_HTTP_ENABLED: "false", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_OPCUA_ENABLED: "false", VIGIL_TRANSPORT_PROCESSED: "unit-batch", VIGIL_HISTORY_ENABLED: "false" };
   const config = loadConfig({ env });
   return startNode(config, { logger: silentLog, registry: new Registry() });
 }

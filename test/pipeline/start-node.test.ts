@@ -57,7 +57,7 @@ async function firstPerUnit<T extends { unit: string }>(sub: Subscription, units
 }
 
 it("a node started with the default config (simulator on, in-process transport, one worker) publishes processed readings and unit states for UNIT001..UNIT005", async () => {
-  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", ...ownHistory() } });
+  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_HTTP_PORT: "0", ...ownHistory() } });
   expect(config.simulator).toMatchObject({ enabled: true, units: 5, publishers: ["gateway"] });
   expect(config.transport.kind).toBe("in-process");
 

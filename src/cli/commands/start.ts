@@ -22,6 +22,8 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
   { flags: "--nats-servers <list>", path: "transport.nats.servers", help: "comma-separated NATS server URLs" },
   { flags: "--log-level <level>", path: "log.level", help: "fatal | error | warn | info | debug | trace | silent" },
   { flags: "--metrics-port <port>", path: "metrics.port", help: "port of /metrics and /healthz; 0 picks a free one" },
+  { flags: "--http-host <host>", path: "http.host", help: "address of the API, feeds and dashboard (beyond loopback needs http.keys)" },
+  { flags: "--http-port <port>", path: "http.port", help: "port of the API, feeds and dashboard; 0 picks a free one" },
 ];
 
 export function registerStart(program: Command): void {

@@ -1,0 +1,61 @@
+/**
+ * The health probes of the parts every node has (transport, MQTT, OPC UA,
+ * history, simulator). Parts added later (models, WebSocket clients) register
+ * their own on the HealthRegistry; until one does, its entry says "disabled".
+ */
+import type { MqttConnector, OpcUaConnector } from "../actors/connectors/index.js";
+import type { SimulatorRunner } from "../actors/simulator/index.js";
+import type { Transport } from "../runtime/transport/index.js";
+import type { HistoryStore, HistoryWriter } from "../store/index.js";
+import type { HealthRegistry, SubsystemHealth } from "./health.js";
+
+export interface ProbedParts {
+  readonly transport: Transport;
+  readonly transportKind: string;
+  readonly mqtt: MqttConnector | undefined;
+  readonly opcua: OpcUaConnector | undefined;
+  readonly history: { readonly store: HistoryStore; readonly writer: HistoryWriter } | undefined;
+  readonly simulator: SimulatorRunner | undefined;
+}
+
+const DISABLED: SubsystemHealth = { status: "disabled" };
+
+/** Subsystems that later parts of the node fill in (they call `register` with the same name). */
+export const LATER_SUBSYSTEMS = ["models", "websocket"] as const;
+
+export function registerNodeProbes(health: HealthRegistry, p: ProbedParts): void {
+  health.register(
+    "transport",
+    async () => {
+      // A round trip to the server over NATS; nothing to wait for in-process.
+      await p.transport.flush();
+      return { status: "ok", detail: { kind: p.transportKind } };
+    },
+    { critical: true },
+  );
+  health.register("mqtt", () => {
+    if (p.mqtt === undefined) return DISABLED;
+    const s = p.mqtt.status();
+    return { status: s.state === "connected" ? "ok" : "down", detail: { ...s } };
+  });
+  health.register("opcua", () => {
+    if (p.opcua === undefined) return DISABLED;
+    const endpoints = p.opcua.status();
+    const connected = endpoints.filter((e) => e.state === "connected").length;
+    const badNodes = endpoints.reduce((n, e) => n + e.badNodes.length, 0);
+    const status = connected === 0 && endpoints.length > 0 ? "down" : connected < endpoints.length || badNodes > 0 ? "degraded" : "ok";
+    return { status, detail: { endpoints } };
+  });
+  health.register("history", () => {
+    if (p.history === undefined) return DISABLED;
+    const w = p.history.writer.status();
+    // Spooling keeps every row, so a failing store degrades the node rather than taking it down.
+    return { status: w.storeFailing ? "degraded" : "ok", detail: { store: p.history.store.kind, ...w } };
+  });
+  health.register("simulator", () => {
+    if (p.simulator === undefined) return DISABLED;
+    const s = p.simulator.status();
+    return { status: s.running ? "ok" : "disabled", detail: { running: s.running, mode: s.mode, units: s.units, readingsPerSecond: s.readingsPerSecond, lagMs: s.lagMs } };
+  });
+  for (const name of LATER_SUBSYSTEMS) health.register(name, () => DISABLED);
+}
