@@ -22,7 +22,7 @@ afterEach(async () => {
 
 it("a client watching UNIT001 of a running node sees its sensor_data and unit_status, and nothing of other units", async () => {
   // History off: the default history file is shared by every node in this checkout.
-  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_HISTORY_ENABLED: "false" } });
+  const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_HISTORY_ENABLED: "false", VIGIL_HTTP_PORT: "0" } });
   expect(config.simulator).toMatchObject({ enabled: true, units: 5 });
   node = await startNode(config, { logger: silentLog, registry: new Registry() });
   rig = await startFeedRig({}, node.feed);
