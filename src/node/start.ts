@@ -28,6 +28,9 @@ import { connectNatsTransport, createInProcessTransport, wrapNatsConnection, typ
 import { startNodeCluster, type NodeCluster } from "./cluster.js";
 import { FeedState, PublicationFeed } from "../http/feeds/index.js";
 import { serveNodeControl } from "./control.js";
+import { openModelRegistry } from "../ml/index.js";
+import type { ModelService } from "./model-service.js";
+import { startNodeModels } from "./models.js";
 import { startNodeHistory, type NodeHistory } from "./history.js";
 import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
@@ -58,6 +61,8 @@ export interface RunningNode {
   readonly alarms: AlarmService;
   /** Where alarm notifications go (pending and dead letters for the API). */
   readonly notifications: NotificationDispatcher;
+  /** Model versions, promotion, rollback, training on demand and the trainers' status (for the HTTP API). */
+  readonly models: ModelService;
   /** The history store and its writer; absent when `history.enabled` is false. */
   readonly history: Pick<NodeHistory, "store" | "writer"> | undefined;
   /** What the WebSocket feeds serve: every publication of the node's actors as feed events, and the live state they keep. */
@@ -126,6 +131,10 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     alarmTap.to = alarms.tap;
     stops.push(() => Promise.resolve(alarms.stop()));
     registerActorSystemMetrics(system, registry);
+    const modelRegistry = await openModelRegistry(config, { logger });
+    stops.push(() => modelRegistry.close());
+    const models = await startNodeModels({ config, registry: modelRegistry.registry, history, alarms: alarms.service, logger, metrics: registry });
+    stops.push(() => models.stop());
     system.onEvent((event) => {
       if (event.type === "worker-crashed") {
         feedSource.systemAlert({ level: "error", code: "worker-crashed", message: `shard worker ${event.worker} crashed (${event.lostMessages} messages lost): ${event.error.message}`, at: Date.now() });
@@ -166,6 +175,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       stops.push(() => connector.stop());
     }
     const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops, opcUaSink }) : undefined;
+    if (simulator !== undefined) models.feedSimulatorLabels(simulator);
     const nodeHistory = history === undefined ? undefined : { store: history.store, writer: history.writer };
     // Last, so it is stopped first: no request reaches a part that is already stopping.
     const http = config.http.enabled
@@ -208,6 +218,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       connectors,
       simulator,
       alarms: alarms.service,
+      models: models.service,
       notifications,
       history: history === undefined ? undefined : { store: history.store, writer: history.writer },
       feed,

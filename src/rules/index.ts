@@ -16,7 +16,7 @@ export { RuleRegistry } from "./registry.js";
 export type { RuleChange, RuleRegistryOptions } from "./registry.js";
 export { conditionSchema, isSensorCondition, RULE_ID_PATTERN, ruleSchema, SYSTEM_RULE_PREFIX } from "./schema.js";
 export type { Condition, Rule, RuleInput, SensorCondition } from "./schema.js";
-export { FLOOD_RULE_ID, SYSTEM_RULES, SYSTEM_UNIT } from "./system-rules.js";
+export { FLOOD_RULE_ID, MODEL_DRIFT_RULE_ID, SYSTEM_RULES, SYSTEM_UNIT } from "./system-rules.js";
 export { formatValue, renderMessage } from "./template.js";
 export type { TemplateValues } from "./template.js";
 export { checkRuleSet, parseRule, parseRules } from "./validate.js";

@@ -122,7 +122,15 @@ export class AlarmService {
 
   private onFlood(change: FloodChange): void {
     this.log.warn({ area: change.area, flooding: change.flooding, count: change.count }, change.flooding ? "alarm flood" : "alarm flood over");
-    const signal: RuleSignal = { type: "signal", rule: FLOOD_RULE_ID, part: -1, sensor: change.area, active: change.flooding, value: change.count, ts: this.now() };
+    this.systemAlarm(FLOOD_RULE_ID, change.area, change.flooding, change.count);
+  }
+
+  /**
+   * Raises (active) or clears a system alarm: `rule` one of SYSTEM_RULES,
+   * `subject` what it is about (an area, a model), shown as the alarm's sensor.
+   */
+  systemAlarm(rule: string, subject: string, active: boolean, value: number): void {
+    const signal: RuleSignal = { type: "signal", rule, part: -1, sensor: subject, active, value, ts: this.now() };
     this.o.system.tell(alarmAddress(SYSTEM_UNIT), signal);
   }
 

@@ -1,0 +1,129 @@
+/**
+ * The node's models, trainer side: seeding an empty registry from the
+ * baselines (idempotent), promote and rollback through the ModelService,
+ * and a node's drift check — a model whose live inputs moved raises the
+ * system alarm and starts a retraining. Real node, real embedded history,
+ * real filesystem registries.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { simulatedHistory } from "../../src/actors/trainer/index.js";
+import { loadConfig } from "../../src/config/index.js";
+import { FsModelRegistry, runTrainingJob, type ModelRegistry } from "../../src/ml/index.js";
+import { ModelService } from "../../src/node/model-service.js";
+import { seedRegistry } from "../../src/node/seed-models.js";
+import { startNode, type RunningNode } from "../../src/node/start.js";
+import { silentLog } from "../fixtures/actor-system.js";
+
+const MINUTE = 60_000;
+const dirs: string[] = [];
+let node: RunningNode | undefined;
+
+afterEach(async () => {
+  await node?.stop();
+  node = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-node-models-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A registry holding `versions` small isolation forests of one model (each trained on other rows), the last in Production. */
+async function registryWith(root: string, model: string, versions: number): Promise<ModelRegistry> {
+  const registry = new FsModelRegistry({ root });
+  const by = { who: "spec", why: "fixture" };
+  for (let v = 1; v <= versions; v++) {
+    const x = Float64Array.from({ length: 200 }, (_, i) => Math.sin(i * v));
+    const data = { features: ["a", "b"], rows: 100, x };
+    const result = await runTrainingJob({ algorithm: "isolation_forest", task: "anomaly", data, holdout: data, params: { trees: 5, sampleSize: 32 }, seed: v });
+    const version = await registry.register(
+      { model, algorithm: "isolation_forest", task: "anomaly", features: ["a", "b"], params: {}, metrics: { roc_auc: 0.5 + v / 100 }, trainingWindow: { from: 0, to: v }, dataHash: result.dataHash, seed: v, onnx: result.onnx },
+      by,
+    );
+    await registry.transition(model, version.version, "Staging", by);
+    await registry.transition(model, version.version, "Production", by);
+  }
+  return registry;
+}
+
+describe("seeding the registry from the baselines", () => {
+  it("registers and promotes each baseline model once, audited who vigil why baseline from models/; seeding again changes nothing", async () => {
+    const baselines = tempDir();
+    await registryWith(baselines, "anomaly.temperature", 2);
+    const registry = new FsModelRegistry({ root: tempDir() });
+    const first = await seedRegistry(registry, baselines, silentLog);
+    expect(first.map((v) => [v.model, v.version, v.stage, v.seed])).toEqual([["anomaly.temperature", 1, "Production", 2]]);
+    expect((await registry.audit()).map((e) => [e.to, e.who, e.why])).toEqual([
+      ["None", "vigil", "baseline from models/"],
+      ["Staging", "vigil", "baseline from models/"],
+      ["Production", "vigil", "baseline from models/"],
+    ]);
+    expect(await seedRegistry(registry, baselines, silentLog)).toEqual([]);
+    expect(await registry.list()).toHaveLength(1);
+  });
+});
+
+describe("the model service", () => {
+  it("rolls Production back to an earlier version and promotes the later one again, both audited", async () => {
+    const registry = await registryWith(tempDir(), "unit_rul", 2);
+    const service = new ModelService(registry, new Map());
+    await service.rollback("unit_rul", 1, { who: "ann", why: "v2 overestimates" });
+    expect((await service.list("unit_rul")).map((v) => v.stage)).toEqual(["Production", "Archived"]);
+    await service.promote("unit_rul", 2, { who: "ann", why: "fixed" });
+    expect((await service.list("unit_rul")).map((v) => v.stage)).toEqual(["Archived", "Production"]);
+    const audit = await service.audit("unit_rul");
+    // Entries of one change share a timestamp, so compare them as a set.
+    const byAnn = audit.filter((e) => e.who === "ann").map((e) => `v${e.version} ${e.action} → ${e.to}`);
+    expect(byAnn.sort()).toEqual(["v1 rollback → Production", "v1 transition → Archived", "v2 rollback → Archived", "v2 transition → Production", "v2 transition → Staging"]);
+  });
+
+  it("refuses training a kind this node does not run", () => {
+    expect(() => new ModelService(new FsModelRegistry({ root: tempDir() }), new Map()).trainNow("unit_rul")).toThrow(expect.objectContaining({ code: "VIGIL_TRAINING_UNAVAILABLE" }));
+  });
+});
+
+describe("a node's drift check", () => {
+  it("raises the system.model_drift alarm for a model whose live inputs moved, and starts a retraining", async () => {
+    const dir = tempDir();
+    const config = loadConfig({
+      env: {
+        VIGIL_RUNTIME_WORKERS: "1",
+        VIGIL_SIMULATOR_ENABLED: "false",
+        VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "history.duckdb"),
+        VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool"),
+        VIGIL_MODELS_REGISTRY_FS_ROOT: join(dir, "models"),
+        VIGIL_TRAINING_BASELINE_DIR: join(dir, "no-baselines"),
+        VIGIL_TRAINING_KINDS: "unit_state",
+        VIGIL_TRAINING_DRIFT_CHECK_EVERY_MS: "0",
+        VIGIL_TRAINING_DRIFT_RECENT_MS: String(5 * MINUTE),
+      },
+    });
+    node = await startNode(config, { logger: silentLog, registry: new Registry() });
+    const store = node.history!.store;
+    const now = Date.now();
+    // 20 minutes of plant history ending 10 minutes ago: the training data.
+    const past = simulatedHistory({ mode: "plant", units: 3, seed: 1, startAt: now - 30 * MINUTE, durationMs: 20 * MINUTE, intervalMs: 1000 });
+    await store.insertProcessed(past.readings);
+    await store.insertLabels(past.labels);
+    const job = node.models.trainNow("unit_state");
+    await expect.poll(() => node!.models.statusOf("unit_state").lastResult?.jobId, { timeout: 60_000 }).toBe(job.jobId);
+    expect((await node.models.list("unit_state")).map((v) => v.stage)).toEqual(["Production"]);
+    // The last 5 minutes: the same plant with every value doubled (a recalibrated instrument, a changed process).
+    const recent = simulatedHistory({ mode: "plant", units: 3, seed: 2, startAt: now - 5 * MINUTE, durationMs: 5 * MINUTE, intervalMs: 1000 });
+    await store.insertProcessed(recent.readings.map((r) => ({ ...r, value: r.value * 2 })));
+
+    const findings = await node.models.checkDrift();
+    expect(findings).toEqual([expect.objectContaining({ model: "unit_state", version: 1, drifted: true })]);
+    expect(findings[0]?.psi).toBeGreaterThan(0.2);
+    await expect
+      .poll(async () => (await node!.alarms.list()).filter((a) => a.rule === "system.model_drift").map((a) => [a.sensor, a.state]), { timeout: 10_000 })
+      .toEqual([["unit_state", "active_unacknowledged"]]);
+    await expect.poll(() => node!.models.statusOf("unit_state").lastResult?.trigger, { timeout: 60_000 }).toMatch(/^drift: unit_state /);
+  }, 120_000);
+});
