@@ -35,6 +35,7 @@ import { startNodeHistory, type NodeHistory } from "./history.js";
 import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
+import { simulatorRoutes } from "../http/routes/simulator.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
@@ -192,7 +193,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
           history: nodeHistory,
           simulator,
           feeds: { source: feed.source, snapshot: feed.state, path: config.feeds.path, limits: config.feeds },
-          routes: [],
+          routes: [simulatorRoutes(simulator)],
         })
       : undefined;
     if (http !== undefined) stops.push(() => http.stop());

@@ -40,7 +40,7 @@ export { DEFAULT_FLEET_UNITS, RunToFailureFleet } from "./run-to-failure.js";
 export type { RunToFailureOptions } from "./run-to-failure.js";
 export { SimulatorRunner } from "./runner.js";
 export type { PublisherStatus, SimulatorRunnerOptions, SimulatorStatus } from "./runner.js";
-export { parseScenarioRequest, SCENARIO_KINDS, SCENARIO_RAMP_MS } from "./scenarios.js";
+export { parseScenarioRequest, SCENARIO_KINDS, SCENARIO_RAMP_MS, scenarioRequestSchema } from "./scenarios.js";
 export type { ActiveScenario, ScenarioKind, ScenarioRequest } from "./scenarios.js";
 export type { SimulatedReading } from "./simulated-reading.js";
 export { createPlant, SIMULATOR_PUBLISHERS, startSimulator } from "./start-simulator.js";

@@ -50,7 +50,8 @@ export interface ActiveScenario {
   readonly endsAt: number;
 }
 
-const requestSchema = z.strictObject({
+/** The request's schema, also the control API's body schema (one validation, one description). */
+export const scenarioRequestSchema = z.strictObject({
   unit: z.string().min(1),
   kind: z.enum(SCENARIO_KINDS),
   durationMs: z.number().int().min(1),
@@ -60,7 +61,7 @@ const requestSchema = z.strictObject({
 
 /** Validate an untrusted request; throws VIGIL_SIMULATOR_BAD_SCENARIO naming the field. */
 export function parseScenarioRequest(input: unknown): ScenarioRequest {
-  const parsed = requestSchema.safeParse(input);
+  const parsed = scenarioRequestSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") || "request";
