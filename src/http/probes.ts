@@ -36,7 +36,8 @@ export function registerNodeProbes(health: HealthRegistry, p: ProbedParts): void
   health.register("mqtt", () => {
     if (p.mqtt === undefined) return DISABLED;
     const s = p.mqtt.status();
-    return { status: s.state === "connected" ? "ok" : "down", detail: { ...s } };
+    // Paused by an operator (POST /connections/mqtt/disconnect) is a choice, not a failure.
+    return { status: s.state === "connected" ? "ok" : s.state === "paused" ? "disabled" : "down", detail: { ...s } };
   });
   health.register("opcua", () => {
     if (p.opcua === undefined) return DISABLED;

@@ -25,6 +25,8 @@ export interface ApiRigOptions {
   readonly env?: Record<string, string>;
   /** Changes to the `http` section after loading (keys are added unless `keys` is given). */
   readonly http?: Partial<VigilConfig["http"]>;
+  /** Sections set only in a config file (e.g. opcua.endpoints): the loaded config with the changes made. */
+  readonly config?: (loaded: VigilConfig) => VigilConfig;
 }
 
 export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> {
@@ -44,7 +46,7 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
     },
   });
   const config: VigilConfig = {
-    ...loaded,
+    ...(options.config?.(loaded) ?? loaded),
     http: {
       ...loaded.http,
       keys: (["viewer", "operator", "admin"] as const).map((role) => ({ id: `${role}-key`, role, sha256: hashApiKey(keys[role]) })),

@@ -21,11 +21,17 @@
  * Subscriptions are made on every connect rather than left to mqtt.js's
  * `resubscribe`, so they are restored even when a restarted broker has
  * forgotten our session, and `status().subscribes` shows it.
+ *
+ * At run time (the control API) an operator may `disconnect()` (drained
+ * like a stop, the session kept) and `connect()` again, and `subscribe()`
+ * to one more topic mapping; the object stays the same, so whoever holds
+ * it (health, publish-back) keeps working. Added mappings last until the
+ * process ends: the config file is what a restart reads.
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { VigilConfig } from "../../../config/index.js";
+import { topicMappingSchema, type TopicMapping, type VigilConfig } from "../../../config/index.js";
 import { VigilError } from "../../../runtime/index.js";
 import type { IngestGateway } from "../../ingest/index.js";
 import { isRejection, preview } from "../decode.js";
@@ -53,7 +59,7 @@ type StatusListener = (status: MqttStatus) => void;
 
 export class MqttConnector {
   private readonly client: MqttClient;
-  private readonly routes: readonly TopicRoute[];
+  private readonly routes: TopicRoute[];
   private readonly settings: MqttSettings;
   private readonly gateway: IngestGateway;
   private readonly log: Logger;
@@ -68,6 +74,8 @@ export class MqttConnector {
   /** The message being handed to the gateway; mqtt.js hands us one at a time. */
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** Set by disconnect(), cleared by connect(): the connection is closed on purpose and not reconnected. */
+  private pausing: Promise<void> | undefined;
 
   /** Connects in the background; watch `status()` / `onStatus`, or await `ready()`. */
   constructor(options: MqttConnectorOptions) {
@@ -86,6 +94,7 @@ export class MqttConnector {
       messages: 0,
       pendingPublishes: 0,
       lastError: null,
+      topics: this.routes.map((r) => r.pattern),
       since: Date.now(),
     };
     this.gauge?.set(this.current.clientId, "connecting");
@@ -140,6 +149,8 @@ export class MqttConnector {
       return Promise.reject(new VigilError("VIGIL_MQTT_TOPIC_INVALID", `cannot publish to ${preview(topic)}: wildcards, $-topics and the empty topic are not publishable`));
     }
     if (this.stopping !== undefined) return Promise.reject(new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is stopped"));
+    // mqtt.js would drop a QoS 1 backlog on the reconnect that ends a pause.
+    if (this.pausing !== undefined) return Promise.reject(new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is disconnected by an operator"));
     // mqtt.js would queue QoS 0 offline without bound; at most once means it may go.
     if (qos === 0 && !this.client.connected) return Promise.reject(new VigilError("VIGIL_MQTT_NOT_CONNECTED", `not connected to ${this.settings.url}; QoS 0 is not queued`));
     if (this.publishes.size >= this.settings.maxPendingPublishes) {
@@ -178,6 +189,97 @@ export class MqttConnector {
   }
 
   private async shutdown(): Promise<void> {
+    await this.pausing; // a disconnect under way closes the client first
+    const clean = await this.closeConnection("stopped");
+    this.setState("stopped");
+    this.log.info({ clientId: this.settings.clientId, clean }, "mqtt connector stopped");
+  }
+
+  /**
+   * Closes the connection on an operator's word, drained as `stop()` is (the
+   * session kept, so QoS 1 messages wait at the broker), and stays away
+   * until `connect()`. Resolves with the `paused` status; idempotent.
+   */
+  async disconnect(): Promise<MqttStatus> {
+    if (this.stopping !== undefined) throw new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is stopped");
+    this.pausing ??= (async () => {
+      const clean = await this.closeConnection("disconnected by an operator");
+      this.setState("paused");
+      this.log.info({ clientId: this.settings.clientId, clean }, "mqtt connector disconnected by an operator");
+    })();
+    await this.pausing;
+    return this.status();
+  }
+
+  /**
+   * Connects again after `disconnect()`. Resolves with the status once
+   * connected and subscribed, or after `connectTimeoutMs` while it keeps
+   * trying in the background (see `status().lastError`). No change when not paused.
+   */
+  async connect(): Promise<MqttStatus> {
+    if (this.stopping !== undefined) throw new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is stopped");
+    const pausing = this.pausing;
+    if (pausing === undefined) return this.status();
+    await pausing;
+    if (this.pausing !== pausing) return this.status(); // another connect() got here first
+    this.pausing = undefined;
+    this.setState("connecting");
+    this.client.reconnect();
+    const deadline = timeout(this.settings.connectTimeoutMs);
+    try {
+      await Promise.race([this.until((s) => s.state === "connected"), deadline.promise]);
+    } finally {
+      deadline.cancel();
+    }
+    return this.status();
+  }
+
+  /**
+   * Adds a topic mapping (the config's `mqtt.topics` shape, validated here
+   * too) and subscribes to it now when connected, else on the next connect.
+   * VIGIL_MQTT_TOPIC_EXISTS when its pattern is mapped already,
+   * VIGIL_MQTT_SUBSCRIBE_FAILED when the broker refuses it (it is not kept).
+   */
+  async subscribe(input: TopicMapping): Promise<MqttStatus> {
+    if (this.stopping !== undefined) throw new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is stopped");
+    const mapping = topicMappingSchema.parse(input);
+    if (this.routes.some((r) => r.pattern === mapping.topic)) {
+      throw new VigilError("VIGIL_MQTT_TOPIC_EXISTS", `topic pattern ${mapping.topic} is mapped already`);
+    }
+    const route = compileRoute(mapping);
+    this.routes.push(route);
+    this.update({ topics: this.routes.map((r) => r.pattern) });
+    if (this.current.state !== "connected") return this.status();
+    try {
+      await this.subscribeNow([route]);
+    } catch (err) {
+      this.routes.splice(this.routes.indexOf(route), 1);
+      this.update({ topics: this.routes.map((r) => r.pattern) });
+      throw new VigilError("VIGIL_MQTT_SUBSCRIBE_FAILED", `cannot subscribe to ${mapping.topic}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    this.log.info({ topic: mapping.topic }, "mqtt topic mapping added");
+    return this.status();
+  }
+
+  /** The subscription filters of `routes` with their QoS (and, on MQTT 5, no retained messages on resubscribe). */
+  private filtersOf(routes: readonly TopicRoute[]): Record<string, { qos: 0 | 1; rh?: 1 }> {
+    const v5 = this.settings.protocolVersion === 5;
+    return Object.fromEntries(routes.map((r) => [subscriptionFilter(r.filter, this.settings.sharedGroup), v5 ? { qos: r.qos, rh: 1 as const } : { qos: r.qos }]));
+  }
+
+  private subscribeNow(routes: readonly TopicRoute[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.subscribe(this.filtersOf(routes), (err, granted) => {
+        if (err) return reject(err);
+        const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+        if (refused.length > 0) return reject(new Error(`the broker refused the subscriptions ${refused.join(", ")}`));
+        resolve();
+      });
+    });
+  }
+
+  /** Drains what is in hand (up to drainTimeoutMs), then ends the connection; true when nothing was left behind. */
+  private async closeConnection(why: string): Promise<boolean> {
     const deadline = timeout(this.settings.drainTimeoutMs);
     try {
       const inHand = this.inHand?.catch(() => undefined);
@@ -189,14 +291,13 @@ export class MqttConnector {
     this.epoch++;
     const clean = this.client.connected && this.inHand === undefined && this.publishes.size === 0;
     await this.client.endAsync(!clean);
-    for (const fail of [...this.publishes]) fail(new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector stopped before the broker confirmed the publish"));
-    this.setState("stopped");
-    this.log.info({ clientId: this.settings.clientId, clean }, "mqtt connector stopped");
+    for (const fail of [...this.publishes]) fail(new VigilError("VIGIL_MQTT_NOT_CONNECTED", `the MQTT connector was ${why} before the broker confirmed the publish`));
+    return clean;
   }
 
   private onPublish(packet: IPublishPacket, callback: (err?: Error) => void): void {
     // Left unacknowledged: the broker hands it to our next session.
-    if (this.stopping !== undefined) return callback(new Error("mqtt connector stopping"));
+    if (this.stopping !== undefined || this.pausing !== undefined) return callback(new Error("mqtt connector stopping or paused"));
     const epoch = this.epoch;
     this.messageCount++;
     if (this.listeners.size > 0) this.notify();
@@ -247,10 +348,7 @@ export class MqttConnector {
       return;
     }
     const epoch = this.epoch;
-    const v5 = this.settings.protocolVersion === 5;
-    const filters = Object.fromEntries(
-      this.routes.map((r) => [subscriptionFilter(r.filter, this.settings.sharedGroup), v5 ? { qos: r.qos, rh: 1 as const } : { qos: r.qos }]),
-    );
+    const filters = this.filtersOf(this.routes);
     this.client.subscribe(filters, (err, granted) => {
       if (epoch !== this.epoch) return; // that connection is gone; the next connect subscribes again
       if (err) {
@@ -267,7 +365,7 @@ export class MqttConnector {
 
   private onClose(): void {
     this.epoch++;
-    if (this.stopping !== undefined) return;
+    if (this.stopping !== undefined || this.pausing !== undefined) return;
     if (this.current.state === "connected") this.log.warn({ url: this.settings.url }, "mqtt connection lost; reconnecting");
     this.setState("disconnected");
   }

@@ -4,12 +4,13 @@
  */
 import { Gauge, type Registry } from "prom-client";
 
-export const MQTT_CONNECTION_STATES = ["connecting", "connected", "disconnected", "reconnecting", "stopped"] as const;
+export const MQTT_CONNECTION_STATES = ["connecting", "connected", "disconnected", "reconnecting", "paused", "stopped"] as const;
 /**
  * - connecting: first connection under way;
  * - connected: CONNACK received and our topic filters subscribed;
  * - disconnected: the connection was lost (or refused); a reconnect follows;
  * - reconnecting: a reconnect attempt is under way;
+ * - paused: `disconnect()` was called (an operator's word); `connect()` resumes;
  * - stopped: `stop()` was called.
  */
 export type MqttConnectionState = (typeof MQTT_CONNECTION_STATES)[number];
@@ -29,6 +30,8 @@ export interface MqttStatus {
   /** Publish-backs handed to the client and not yet confirmed. */
   readonly pendingPublishes: number;
   readonly lastError: string | null;
+  /** The topic patterns subscribed to: the configured ones, then those added at run time. */
+  readonly topics: readonly string[];
   /** When the state last changed, epoch milliseconds. */
   readonly since: number;
 }

@@ -1,0 +1,91 @@
+/**
+ * Connections area, MQTT: the connector's status, disconnect and connect at
+ * run time (operators: a misbehaving broker link is theirs to bounce), and
+ * topic mappings added at run time (admins: they change what becomes a
+ * reading; they last until the process ends — the config file is what a
+ * restart reads). A node with `mqtt.enabled: false` answers 409
+ * VIGIL_CONNECTOR_DISABLED.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { MQTT_CONNECTION_STATES, type MqttConnector } from "../../actors/connectors/index.js";
+import { topicMappingSchema } from "../../config/index.js";
+import { VigilError } from "../../runtime/index.js";
+import type { RouteModule } from "../api/app.js";
+import { API_PREFIX } from "../api/env.js";
+import { errorResponses } from "../api/responses.js";
+
+export type MqttControl = Pick<MqttConnector, "status" | "connect" | "disconnect" | "subscribe">;
+
+const statusSchema = z
+  .object({
+    state: z.enum(MQTT_CONNECTION_STATES),
+    url: z.string(),
+    clientId: z.string(),
+    connects: z.number().int(),
+    subscribes: z.number().int(),
+    sessionResumed: z.boolean(),
+    messages: z.number().int(),
+    pendingPublishes: z.number().int(),
+    lastError: z.string().nullable(),
+    topics: z.array(z.string()).readonly(),
+    since: z.number().int().openapi({ description: "epoch ms of the last state change" }),
+  })
+  .openapi("MqttStatus");
+
+const statusAnswer = (description: string) => ({ description, content: { "application/json": { schema: statusSchema } } });
+
+export function mqttRoutes(mqtt: MqttControl | undefined): RouteModule {
+  const connector = (): MqttControl => {
+    if (mqtt === undefined) throw new VigilError("VIGIL_CONNECTOR_DISABLED", "MQTT is off on this node (mqtt.enabled is false)");
+    return mqtt;
+  };
+  const base = `${API_PREFIX}/connections/mqtt`;
+  const tags = ["connections"];
+  return (app, guard) => {
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: base,
+        tags,
+        summary: "The MQTT connector's state, counts and topic patterns",
+        middleware: guard("viewer"),
+        responses: { 200: statusAnswer("the status"), ...errorResponses(401, 409) },
+      }),
+      (c) => c.json(connector().status(), 200),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/disconnect`,
+        tags,
+        summary: "Close the broker connection (drained; the session and its QoS 1 messages stay at the broker) until connect",
+        middleware: guard("operator"),
+        responses: { 200: statusAnswer("the status, paused"), ...errorResponses(401, 403, 409, 503) },
+      }),
+      async (c) => c.json(await connector().disconnect(), 200),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/connect`,
+        tags,
+        summary: "Connect again after a disconnect; answers once connected, or after mqtt.connectTimeoutMs while it keeps trying",
+        middleware: guard("operator"),
+        responses: { 200: statusAnswer("the status"), ...errorResponses(401, 403, 409, 503) },
+      }),
+      async (c) => c.json(await connector().connect(), 200),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/subscriptions`,
+        tags,
+        summary: "Add a topic mapping (the shape of an mqtt.topics entry) and subscribe to it",
+        middleware: guard("admin"),
+        request: { body: { required: true, content: { "application/json": { schema: topicMappingSchema } } } },
+        responses: { 201: statusAnswer("subscribed (or to be, on the next connect)"), ...errorResponses(400, 401, 403, 409, 413, 502, 503) },
+      }),
+      async (c) => c.json(await connector().subscribe(c.req.valid("json")), 201),
+    );
+  };
+}
