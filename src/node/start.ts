@@ -38,6 +38,7 @@ import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
 import { simulatorRoutes } from "../http/routes/simulator.js";
 import { mqttRoutes } from "../http/routes/mqtt.js";
 import { opcuaRoutes } from "../http/routes/opcua.js";
+import { LivePlant, unitRoutes } from "../http/routes/index.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
@@ -195,7 +196,12 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
           history: nodeHistory,
           simulator,
           feeds: { source: feed.source, snapshot: feed.state, path: config.feeds.path, limits: config.feeds },
-          routes: [simulatorRoutes(simulator), mqttRoutes(connectors.mqtt), opcuaRoutes(opcua)],
+          routes: [
+            unitRoutes({ plant: new LivePlant(feed.state), system, history: history?.store }),
+            simulatorRoutes(simulator),
+            mqttRoutes(connectors.mqtt),
+            opcuaRoutes(opcua),
+          ],
         })
       : undefined;
     if (http !== undefined) stops.push(() => http.stop());

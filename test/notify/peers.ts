@@ -169,11 +169,4 @@ export function capturedLog(): { log: Logger; lines: string[] } {
   return { log: pino({ level: "debug" }, stream), lines };
 }
 
-/** Polls `condition` until it holds; fails after `timeoutMs` rather than hanging the suite. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from "../fixtures/until.js";

@@ -25,6 +25,11 @@ export class FeedState implements SnapshotProvider {
     else if (event.state === "clear") this.latest.delete(event.key);
   }
 
+  /** The latest event of one key (`u/<unit>`, `s/<unit>/<sensor>`, `a/<alarm id>`, …). */
+  get(key: string): FeedEvent | undefined {
+    return this.latest.get(key);
+  }
+
   get size(): number {
     return this.latest.size;
   }

@@ -40,14 +40,7 @@ export function expectedTotals(n: number): { n: number; sumValue: number; sumTsS
   return { n, sumValue: (n * (n - 1)) / 2, sumTsSeconds };
 }
 
-/** Polls `condition` until it holds; fails after `timeoutMs` rather than hanging the suite. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from "../../fixtures/until.js";
 
 /** A sink whose every insert does the same (e.g. succeed at once, or fail as an unreachable store would). */
 export function uniformSink(insert: () => Promise<void>): HistorySink {

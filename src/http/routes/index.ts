@@ -1,0 +1,9 @@
+/**
+ * The control API's route modules by area. Each is `(app, guard) => void`
+ * built from the node's public services (live state, actor system asks,
+ * history store, alarm service, gateway); the composition root
+ * (src/node/start.ts) lists them in HttpParts.routes. Must not reach into
+ * actors' internals: only messages and public services.
+ */
+export { LivePlant, type LiveStateReader } from "./live-plant.js";
+export { unitRoutes, type UnitRouteDeps } from "./units.js";

@@ -1,0 +1,52 @@
+/**
+ * The plant as the API reads it: each unit's latest state and each sensor's
+ * latest processed reading, from the feeds' live state (FeedState). That
+ * cache is fed by the same publications the WebSocket clients get, so the
+ * API and the dashboard never disagree, and reading it costs no actor
+ * messages (asking every unit actor for a list would wake passivated ones).
+ * Only what changes a unit (maintenance) goes to the actor, as a message.
+ *
+ * In a cluster the cache holds what this node's outlet saw: its own
+ * partitions' units.
+ */
+import type { ProcessedReading, UnitState } from "../../actors/readings/index.js";
+import type { FeedEvent } from "../feeds/index.js";
+
+/** What the live state must offer: FeedState. */
+export interface LiveStateReader {
+  get(key: string): FeedEvent | undefined;
+  snapshot(matches: (event: FeedEvent) => boolean): FeedEvent[];
+}
+
+function dataOf<T>(event: FeedEvent): T {
+  return (JSON.parse(event.json) as { data: T }).data;
+}
+
+export class LivePlant {
+  constructor(private readonly state: LiveStateReader) {}
+
+  units(): UnitState[] {
+    return this.state
+      .snapshot((e) => e.kind === "unit_status")
+      .map((e) => dataOf<UnitState>(e))
+      .sort((a, b) => a.unit.localeCompare(b.unit));
+  }
+
+  unit(unit: string): UnitState | undefined {
+    const event = this.state.get(`u/${unit}`);
+    return event === undefined ? undefined : dataOf<UnitState>(event);
+  }
+
+  /** The latest processed reading of each of the unit's sensors, by sensor id. */
+  sensors(unit: string): ProcessedReading[] {
+    return this.state
+      .snapshot((e) => e.kind === "sensor_data" && e.unit === unit)
+      .map((e) => dataOf<ProcessedReading>(e))
+      .sort((a, b) => a.sensor.localeCompare(b.sensor));
+  }
+
+  sensor(unit: string, sensor: string): ProcessedReading | undefined {
+    const event = this.state.get(`s/${unit}/${sensor}`);
+    return event === undefined ? undefined : dataOf<ProcessedReading>(event);
+  }
+}

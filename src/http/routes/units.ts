@@ -1,0 +1,184 @@
+/**
+ * Units and sensors: the list and each unit's state, status and latest
+ * sensor values (viewer, from the live state — see live-plant.ts), sensor
+ * history raw or downsampled (viewer, from the history store), and
+ * maintenance mode (operator: the unit actor's maintenance command, asked
+ * as a message; its answer is the unit's new state).
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { UnitState } from "../../actors/readings/index.js";
+import type { MaintenanceCommand } from "../../actors/unit/index.js";
+import { unitAddress } from "../../actors/readings/index.js";
+import { VigilError, type ActorSystem } from "../../runtime/index.js";
+import type { HistoryStore } from "../../store/index.js";
+import type { RouteModule } from "../api/app.js";
+import { API_PREFIX } from "../api/env.js";
+import { errorResponses, json, jsonBody, sensorId, unitId } from "../api/responses.js";
+import type { LivePlant } from "./live-plant.js";
+import { processedReadingSchema, unitStateSchema, unitStatusSchema } from "./plant-schemas.js";
+
+export interface UnitRouteDeps {
+  readonly plant: LivePlant;
+  readonly system: Pick<ActorSystem, "ask">;
+  /** Absent when history is disabled: the history route answers 503 VIGIL_HISTORY_DISABLED. */
+  readonly history: Pick<HistoryStore, "rawRange" | "downsampled"> | undefined;
+  readonly now?: () => number;
+}
+
+const HOUR_MS = 3_600_000;
+const unitParams = z.object({ unit: unitId });
+const sensorParams = z.object({ unit: unitId, sensor: sensorId });
+const epochMs = z.coerce.number().int().min(0);
+
+const historyQuery = z
+  .object({
+    from: epochMs.optional().openapi({ description: "epoch ms, inclusive; default: an hour before `to`" }),
+    to: epochMs.optional().openapi({ description: "epoch ms, exclusive; default: now" }),
+    bucketMs: z.coerce.number().int().min(1000).max(31 * 24 * HOUR_MS).optional().openapi({ description: "downsample into buckets of this many ms (avg, min, max, count); absent: raw readings" }),
+    limit: z.coerce.number().int().min(1).max(100_000).optional().openapi({ description: "raw readings at most (default 10,000), oldest first" }),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: "from must be before to", path: ["from"] });
+
+const rawSchema = z.object({ unit: z.string(), sensor: z.string(), ts: z.number(), value: z.number(), quality: z.string(), source: z.string(), receivedAt: z.number() });
+const bucketSchema = z.object({ bucket: z.number(), avg: z.number(), min: z.number(), max: z.number(), count: z.number() });
+const historySchema = z
+  .object({
+    unit: z.string(),
+    sensor: z.string(),
+    from: z.number(),
+    to: z.number(),
+    bucketMs: z.number().nullable(),
+    readings: z.array(rawSchema).optional(),
+    buckets: z.array(bucketSchema).optional(),
+  })
+  .openapi("SensorHistory");
+
+export function unitRoutes(deps: UnitRouteDeps): RouteModule {
+  const { plant } = deps;
+  const now = deps.now ?? Date.now;
+  const unitOr404 = (unit: string): UnitState => {
+    const state = plant.unit(unit);
+    if (state === undefined) throw new VigilError("VIGIL_UNIT_NOT_FOUND", `no unit "${unit}" has reported`);
+    return state;
+  };
+  return (app, guard) => {
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units`,
+        tags: ["units"],
+        summary: "Every unit's latest state",
+        middleware: guard("viewer"),
+        responses: { 200: json(z.object({ units: z.array(unitStateSchema) }), "units by id"), ...errorResponses(401, 429) },
+      }),
+      (c) => c.json({ units: plant.units() }, 200),
+    );
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units/{unit}`,
+        tags: ["units"],
+        summary: "A unit's latest state with its sensors' latest processed readings",
+        middleware: guard("viewer"),
+        request: { params: unitParams },
+        responses: { 200: json(unitStateSchema.extend({ latest: z.array(processedReadingSchema) }), "the unit"), ...errorResponses(400, 401, 404, 429) },
+      }),
+      (c) => {
+        const { unit } = c.req.valid("param");
+        return c.json({ ...unitOr404(unit), latest: plant.sensors(unit) }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units/{unit}/status`,
+        tags: ["units"],
+        summary: "A unit's status (online, offline, maintenance), operational state and health",
+        middleware: guard("viewer"),
+        request: { params: unitParams },
+        responses: { 200: json(unitStatusSchema, "the status"), ...errorResponses(400, 401, 404, 429) },
+      }),
+      (c) => {
+        const s = unitOr404(c.req.valid("param").unit);
+        return c.json({ unit: s.unit, status: s.status, operationalState: s.operationalState, severity: s.severity, category: s.category, health: s.health, updatedAt: s.updatedAt }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "put",
+        path: `${API_PREFIX}/units/{unit}/maintenance`,
+        tags: ["units"],
+        summary: "Put a unit into maintenance (its alarms are suppressed) or take it out",
+        middleware: guard("operator"),
+        request: { params: unitParams, body: jsonBody(z.strictObject({ on: z.boolean() })) },
+        responses: { 200: json(unitStateSchema, "the unit's new state"), ...errorResponses(400, 401, 403, 404, 413, 429) },
+      }),
+      async (c) => {
+        const { unit } = c.req.valid("param");
+        unitOr404(unit); // asking an unknown unit would start an actor for it
+        const command: MaintenanceCommand = { type: "maintenance", on: c.req.valid("json").on, by: c.get("caller")?.keyId ?? "api" };
+        return c.json(await deps.system.ask<UnitState>(unitAddress(unit), command), 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units/{unit}/sensors`,
+        tags: ["units"],
+        summary: "The latest processed reading of each of a unit's sensors",
+        middleware: guard("viewer"),
+        request: { params: unitParams },
+        responses: { 200: json(z.object({ sensors: z.array(processedReadingSchema) }), "by sensor id"), ...errorResponses(400, 401, 404, 429) },
+      }),
+      (c) => {
+        const { unit } = c.req.valid("param");
+        const sensors = plant.sensors(unit);
+        if (sensors.length === 0) unitOr404(unit);
+        return c.json({ sensors }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units/{unit}/sensors/{sensor}`,
+        tags: ["units"],
+        summary: "A sensor's latest processed reading",
+        middleware: guard("viewer"),
+        request: { params: sensorParams },
+        responses: { 200: json(processedReadingSchema, "the latest reading"), ...errorResponses(400, 401, 404, 429) },
+      }),
+      (c) => {
+        const { unit, sensor } = c.req.valid("param");
+        const latest = plant.sensor(unit, sensor);
+        if (latest === undefined) throw new VigilError("VIGIL_SENSOR_NOT_FOUND", `no reading of ${unit}/${sensor} yet`);
+        return c.json(latest, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units/{unit}/sensors/{sensor}/history`,
+        tags: ["units"],
+        summary: "A sensor's stored readings in a time range: raw, or downsampled with bucketMs",
+        middleware: guard("viewer"),
+        request: { params: sensorParams, query: historyQuery },
+        responses: { 200: json(historySchema, "oldest first"), ...errorResponses(400, 401, 429, 503) },
+      }),
+      async (c) => {
+        const { unit, sensor } = c.req.valid("param");
+        const q = c.req.valid("query");
+        if (deps.history === undefined) throw new VigilError("VIGIL_HISTORY_DISABLED", "history is disabled on this node (history.enabled: false)");
+        const to = q.to ?? now();
+        const from = q.from ?? to - HOUR_MS;
+        if (from >= to) throw new VigilError("VIGIL_API_BAD_REQUEST", "query.from: from must be before to");
+        if (q.bucketMs === undefined) {
+          const readings = await deps.history.rawRange({ unit, sensor, from, to, limit: q.limit ?? 10_000 });
+          return c.json({ unit, sensor, from, to, bucketMs: null, readings }, 200);
+        }
+        const rows = await deps.history.downsampled({ unit, sensors: [sensor], bucketMs: q.bucketMs, from, to });
+        const buckets = rows.map(({ bucket, avg, min, max, count }) => ({ bucket, avg, min, max, count }));
+        return c.json({ unit, sensor, from, to, bucketMs: q.bucketMs, buckets }, 200);
+      },
+    );
+  };
+}
