@@ -4,7 +4,7 @@
  * and a Vigil node's config as a deployment assembles it — its VIGIL_*
  * variables plus the secret config file, loaded by the real config loader.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,9 +55,14 @@ export function envFile(relative: string): Record<string, string> {
 export function deployedNodeConfig(env: Record<string, string>): VigilConfig {
   const secret = JSON.parse(readDeploy("secrets/vigil.example.json")) as { http: { keys: { sha256: string }[] } };
   for (const key of secret.http.keys) key.sha256 = "0123456789abcdef".repeat(4);
-  const file = join(mkdtempSync(join(tmpdir(), "vigil-deploy-")), "vigil.json");
-  writeFileSync(file, JSON.stringify(secret));
-  return loadConfig({ file, env });
+  const dir = mkdtempSync(join(tmpdir(), "vigil-deploy-"));
+  try {
+    const file = join(dir, "vigil.json");
+    writeFileSync(file, JSON.stringify(secret));
+    return loadConfig({ file, env });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** "nats://nats-1:4222" → { host: "nats-1", port: 4222 } (the scheme's usual port when none is given). */

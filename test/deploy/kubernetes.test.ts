@@ -5,10 +5,14 @@
  * probes and scrape annotations hit the port the node listens on, Services
  * select the pods they mean, and NATS is a three-server JetStream cluster.
  */
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../src/config/index.js";
-import { deployedNodeConfig, deployPath, hostAndPort, readDeploy, yamlDocuments, yamlFile } from "./deploy-files.js";
+import { DEPLOY_DIR, deployedNodeConfig, deployPath, hostAndPort, readDeploy, yamlDocuments, yamlFile } from "./deploy-files.js";
 
 interface Manifest {
   kind: string;
@@ -207,4 +211,38 @@ describe("deploy/k8s", () => {
     const uids = new Set(dashboard.panels.flatMap((p) => p.targets.map((t) => t.datasource.uid)));
     expect([...uids]).toEqual([clickhouse?.uid]);
   });
+
+  // kubectl is not a project dependency: where it is missing this one check cannot run.
+  it.skipIf(!hasKubectl())("builds with kustomize into objects of the vigil namespace, the generated ConfigMaps and Secrets wired in", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-kustomize-"));
+    cpSync(DEPLOY_DIR, dir, { recursive: true });
+    copyFileSync(join(dir, "secrets/vigil.example.json"), join(dir, "secrets/vigil.json"));
+    copyFileSync(join(dir, "secrets/clickhouse.example.env"), join(dir, "secrets/clickhouse.env"));
+    let output: string;
+    try {
+      output = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const built = parseAllDocuments(output).map((d) => d.toJS() as Manifest & { metadata: { namespace?: string } });
+    for (const m of built.filter((x) => x.kind !== "Namespace")) expect(m.metadata.namespace, `${m.kind} ${m.metadata.name}`).toBe("vigil");
+    const generated = new Set(built.filter((m) => m.kind === "ConfigMap" || m.kind === "Secret").map((m) => m.metadata.name));
+    for (const w of built.filter((m) => m.kind === "StatefulSet" || m.kind === "Deployment")) {
+      for (const v of template(w).spec.volumes ?? []) {
+        const name = v.configMap?.name ?? v.secret?.secretName;
+        if (name !== undefined) expect(generated.has(name), `${w.metadata.name}: ${name}`).toBe(true);
+      }
+    }
+    const vigilVolumes = template(built.find((m) => m.kind === "StatefulSet" && m.metadata.name === "vigil") as Manifest).spec.volumes ?? [];
+    expect(vigilVolumes.find((v) => v.name === "config")?.secret?.secretName).toMatch(/^vigil-config-/);
+  });
 });
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
