@@ -29,4 +29,13 @@ export default defineConfig(
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // The dashboard's browser modules: served as they are, no bundler.
+    files: ["src/http/dashboard/assets/**/*.js"],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ["window", "document", "location", "history", "sessionStorage", "fetch", "WebSocket", "Node", "ResizeObserver", "requestAnimationFrame", "setTimeout", "setInterval", "console"].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
 );

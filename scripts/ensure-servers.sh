@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # ensure-servers.sh — makes sure the binaries of the real servers the tests start
-# (mosquitto, clickhouse-server, nats-server 2.11+) are on this Debian machine.
+# (mosquitto, clickhouse-server, nats-server 2.11+), and the browser the
+# dashboard's test drives (chromium), are on this Debian machine.
 #
 # Idempotent and fast when everything is present (a few file checks and one
 # `nats-server --version`). Called by the vitest globalSetup and by the test
 # harness whenever a binary is missing, so `npm test` works on a fresh machine.
 #
 #   mosquitto, clickhouse-server  this machine's Debian release, via apt-get.
+#   chromium                      the same, with fonts-liberation so pages render
+#                                 text (a headless browser for playwright-core).
 #   nats-server                   Debian unstable's package (bookworm's 2.9 is too
 #                                 old), fetched with `apt-get download` through a
 #                                 private apt state and unpacked with `dpkg-deb -x`
@@ -26,6 +29,7 @@ NATS_BIN="$NATS_DIR/usr/sbin/nats-server"
 NATS_MIN="2.11.0"
 MOSQUITTO_BIN="/usr/sbin/mosquitto"
 CLICKHOUSE_BIN="/usr/sbin/clickhouse-server"
+CHROMIUM_BIN="/usr/bin/chromium"
 KEYRING="/usr/share/keyrings/debian-archive-keyring.gpg"
 
 log() { echo "ensure-servers: $*" >&2; }
@@ -48,12 +52,13 @@ nats_ok() {
   [ "$(printf '%s\n%s\n' "$NATS_MIN" "$v" | sort -V | head -n1)" = "$NATS_MIN" ]
 }
 
-all_present() { [ -x "$MOSQUITTO_BIN" ] && [ -x "$CLICKHOUSE_BIN" ] && nats_ok; }
+all_present() { [ -x "$MOSQUITTO_BIN" ] && [ -x "$CLICKHOUSE_BIN" ] && [ -x "$CHROMIUM_BIN" ] && nats_ok; }
 
 print_paths() {
   echo "nats=$NATS_BIN"
   echo "mosquitto=$MOSQUITTO_BIN"
   echo "clickhouse=$CLICKHOUSE_BIN"
+  echo "chromium=$CHROMIUM_BIN"
 }
 
 if all_present; then print_paths; exit 0; fi
@@ -66,11 +71,13 @@ if all_present; then print_paths; exit 0; fi
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: this script provisions Debian machines only"
 
-# --- mosquitto and clickhouse-server from this machine's release -------------
+# --- mosquitto, clickhouse-server and chromium from this machine's release ---
 install_system_packages() {
-  local pkgs=()
-  [ -x "$MOSQUITTO_BIN" ] || pkgs+=(mosquitto)
-  [ -x "$CLICKHOUSE_BIN" ] || pkgs+=(clickhouse-server)
+  local pkgs=() services=()
+  [ -x "$MOSQUITTO_BIN" ] || services+=(mosquitto)
+  [ -x "$CLICKHOUSE_BIN" ] || services+=(clickhouse-server)
+  pkgs+=("${services[@]}")
+  [ -x "$CHROMIUM_BIN" ] || pkgs+=(chromium fonts-liberation)
   [ ${#pkgs[@]} -gt 0 ] || return 0
   log "installing ${pkgs[*]} from this machine's Debian release (first run only)"
 
@@ -95,11 +102,12 @@ install_system_packages() {
   [ "$rc" -eq 0 ] || die "apt-get install ${pkgs[*]} failed"
   # Under systemd the packages also enabled their units for the next boot, when
   # they would take the default ports; they are here for the tests only.
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    as_root systemctl disable "${pkgs[@]}" >&2 || log "could not disable ${pkgs[*]} at boot"
+  if [ ${#services[@]} -gt 0 ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable "${services[@]}" >&2 || log "could not disable ${services[*]} at boot"
   fi
   [ -x "$MOSQUITTO_BIN" ] || die "mosquitto installed but $MOSQUITTO_BIN is missing"
   [ -x "$CLICKHOUSE_BIN" ] || die "clickhouse-server installed but $CLICKHOUSE_BIN is missing"
+  [ -x "$CHROMIUM_BIN" ] || die "chromium installed but $CHROMIUM_BIN is missing"
 }
 
 # --- nats-server from Debian unstable, unpacked into .cache/ -----------------

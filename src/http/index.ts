@@ -1,7 +1,7 @@
 /**
  * src/http — the node's one HTTP server (uWebSockets.js, with the Hono
  * control API behind a fetch adapter), authentication, the audit trail,
- * health, and the API's route modules.
+ * health, the API's route modules, and the operator dashboard (./dashboard).
  *
  * Talks to the system only through the same messages an actor would send
  * (the runtime's public API) and the node's public services (alarm service,

@@ -16,6 +16,7 @@ import { HealthRegistry } from "./health.js";
 import { registerNodeProbes, type ProbedParts } from "./probes.js";
 import { auditRoutes } from "./routes/audit.js";
 import { docsRoutes } from "./routes/docs.js";
+import { dashboardRoutes } from "./dashboard/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { createHttpServer, type HttpServer } from "./server/server.js";
@@ -82,6 +83,8 @@ export async function startHttp(config: HttpConfig, parts: HttpParts): Promise<R
       metricsRoutes(parts.registry),
       auditRoutes(audit),
       docsRoutes(),
+      // The dashboard lives on the feeds: without them it would have nothing to show.
+      ...(parts.feeds === undefined ? [] : [dashboardRoutes({ feedsPath: parts.feeds.path })]),
       ...parts.routes,
     ],
   });
@@ -125,6 +128,7 @@ function printKey(key: string, url: string): void {
       "",
       `   X-API-Key: ${key}`,
       "",
+      ` Dashboard: ${url}/#key=${key}`,
       ` e.g. curl -H 'X-API-Key: ${key}' ${url}/api/v1/units`,
       " Keep keys across restarts: `vigil api-key --id <name> --role admin`",
       " and put the printed entry in http.keys of the config file.",

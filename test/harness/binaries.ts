@@ -23,6 +23,16 @@ const BINARIES: Readonly<Record<ServerKind, string>> = {
   clickhouse: "/usr/sbin/clickhouse-server",
 };
 
+/** Debian's chromium, which the dashboard's browser test drives through playwright-core. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Makes sure chromium is installed (scripts/ensure-servers.sh installs it when missing). */
+export async function ensureChromium(): Promise<string> {
+  if (!existsSync(CHROMIUM)) await runEnsureScript();
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is still missing after ${ENSURE_SCRIPT}`);
+  return CHROMIUM;
+}
+
 /** The path of the binary the harness runs for this kind of server (it may not exist yet). */
 export function serverBinary(kind: ServerKind): string {
   return BINARIES[kind];
