@@ -47,19 +47,19 @@ export const SOLAR_IRRADIANCE_SENSORS = ["ghi", "irradiance"] as const;
 export function recipeOf(kind: TrainerKind, sensorType?: string): ModelRecipe {
   switch (kind) {
     case "anomaly":
-      return { kind, model: anomalyModel(sensorType ?? "unknown"), task: "anomaly", algorithm: "isolation_forest", params: { trees: 40, sampleSize: 128 }, primary: PRIMARY_METRICS.anomaly };
+      return { kind, model: anomalyModel(sensorType ?? "unknown"), task: "anomaly", algorithm: "isolation_forest", params: { trees: 25, sampleSize: 128 }, primary: PRIMARY_METRICS.anomaly };
     case "unit_state":
       return {
         kind,
         model: "unit_state",
         task: "multiclass",
         algorithm: "random_forest",
-        params: { trees: 16, maxDepth: 8, minLeaf: 5 },
+        params: { trees: 12, maxDepth: 8, minLeaf: 5 },
         classes: OPERATIONAL_STATES.length,
         primary: PRIMARY_METRICS.multiclass,
       };
     case "unit_rul":
-      return { kind, model: "unit_rul", task: "regression", algorithm: "random_forest", params: { trees: 16, maxDepth: 8, minLeaf: 10 }, primary: PRIMARY_METRICS.regression };
+      return { kind, model: "unit_rul", task: "regression", algorithm: "random_forest", params: { trees: 10, maxDepth: 7, minLeaf: 10 }, primary: PRIMARY_METRICS.regression };
     case "solar_forecast":
       return { kind, model: "solar_forecast", task: "regression", algorithm: "gradient_boosting", params: { rounds: 40, maxDepth: 4 }, primary: PRIMARY_METRICS.regression };
   }
