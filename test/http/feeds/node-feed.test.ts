@@ -1,32 +1,32 @@
 /**
  * End to end: a real node (simulator on, one shard worker, in-process
- * transport) with its feed served by a real uWS app, and a real `ws` client
- * watching one unit.
+ * transport) serving its feeds on its own HTTP server, and a real `ws`
+ * client that authenticates with the node's one-time admin key and watches
+ * one unit.
  */
 import { Registry } from "prom-client";
 import { afterEach, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/index.js";
 import { startNode, type RunningNode } from "../../../src/node/start.js";
 import { silentLog } from "../../fixtures/actor-system.js";
-import { FeedClient, startFeedRig, type FeedRig } from "./rig.js";
+import { FeedClient } from "./rig.js";
 
 let node: RunningNode | undefined;
-let rig: FeedRig | undefined;
 let client: FeedClient | undefined;
 afterEach(async () => {
   client?.close();
-  rig?.stop();
   await node?.stop();
-  node = rig = client = undefined;
+  node = client = undefined;
 });
 
-it("a client watching UNIT001 of a running node sees its sensor_data and unit_status, and nothing of other units", async () => {
+it("a client watching UNIT001 of a running node, on the node's own server and key, sees its sensor_data and unit_status, and nothing of other units", async () => {
   // History off: the default history file is shared by every node in this checkout.
   const config = loadConfig({ env: { VIGIL_RUNTIME_WORKERS: "1", VIGIL_HISTORY_ENABLED: "false", VIGIL_HTTP_PORT: "0" } });
   expect(config.simulator).toMatchObject({ enabled: true, units: 5 });
-  node = await startNode(config, { logger: silentLog, registry: new Registry() });
-  rig = await startFeedRig({}, node.feed);
-  client = await FeedClient.connect(rig.url);
+  let key = "";
+  node = await startNode(config, { logger: silentLog, registry: new Registry(), http: { announceKey: (k) => void (key = k) } });
+  const url = `${(node.http?.url ?? "").replace(/^http/, "ws")}${config.feeds.path}`;
+  client = await FeedClient.connect(url, { headers: { "x-api-key": key } });
   const c = client;
   await c.subscribe({ kinds: ["sensor_data", "unit_status"], units: ["UNIT001"] });
 
