@@ -38,6 +38,11 @@ async function openDashboard(key?: string): Promise<Page> {
   return tab;
 }
 
+/** Readings drawn so far on each chart of the followed unit. */
+function pointCounts(): Promise<Record<string, number>> {
+  return page.evaluate(() => (globalThis as unknown as { vigil: { charts: { pointCounts(): Record<string, number> } } }).vigil.charts.pointCounts());
+}
+
 beforeAll(async () => {
   const executablePath = await ensureChromium();
   rig = await startApiRig({
@@ -78,15 +83,44 @@ describe("the dashboard", () => {
   it("draws every sensor of the followed unit on a live chart that keeps receiving points", async () => {
     const charts = page.locator(".chart canvas");
     await expect.poll(() => charts.count(), { timeout: 20_000 }).toBe(5);
-    const points = (): Promise<Record<string, number>> => page.evaluate(() => (globalThis as unknown as { vigil: { charts: { pointCounts(): Record<string, number> } } }).vigil.charts.pointCounts());
-    const first = await points();
-    await expect.poll(async () => Object.entries(await points()).every(([sensor, n]) => n > (first[sensor] ?? 0)), { timeout: 20_000 }).toBe(true);
+    const first = await pointCounts();
+    await expect.poll(async () => Object.entries(await pointCounts()).every(([sensor, n]) => n > (first[sensor] ?? 0)), { timeout: 20_000 }).toBe(true);
   });
 
-  it("takes a screenshot of the live page", async () => {
+  it("injects the scenario the operator clicks into the unit chosen, through the API", async () => {
+    await page.selectOption("#sim-unit", "UNIT003");
+    await page.click('#sim-buttons button[data-scenario="high_temperature"]');
+    await expect.poll(() => page.locator(".toast.ok").first().textContent()).toContain("injected into UNIT003");
+    const res = await rig.call("/api/v1/simulator/scenarios", { as: "viewer" });
+    const { scenarios } = (await res.json()) as { scenarios: { unit: string; kind: string }[] };
+    expect(scenarios).toContainEqual(expect.objectContaining({ unit: "UNIT003", kind: "high_temperature" }));
+  });
+
+  it("lists a raised alarm with its severity and unit", async () => {
+    // A rule that holds at once on one unit: the alarm is raised by the next reading.
+    await rig.node.alarms.putRule(
+      { id: "test_dashboard", unit: "UNIT002", severity: "CRITICAL", category: "THERMAL", message: "Test alarm: {value}°C", condition: { type: "greater_than", sensor: "temperature", value: -1000 } },
+      "test",
+    );
+    const row = page.locator('.alarm[data-alarm="UNIT002/test_dashboard/temperature"]');
+    await expect.poll(() => row.getAttribute("data-state"), { timeout: 20_000 }).toBe("active_unacknowledged");
+    expect(await row.getAttribute("data-severity")).toBe("CRITICAL");
+    expect(await row.locator(".alarm-title").textContent()).toContain("UNIT002");
+  });
+
+  it("follows the unit the operator clicks: its sensors' charts replace the previous unit's", async () => {
+    await page.click('.tile[data-unit="UNIT003"]');
+    expect(await page.locator("#chart-unit").textContent()).toBe("UNIT003");
+    await expect.poll(() => page.locator('.tile.selected').getAttribute("data-unit")).toBe("UNIT003");
+    await expect.poll(async () => Object.values(await pointCounts()).filter((n) => n > 1).length, { timeout: 20_000 }).toBe(5);
+  });
+
+  it("takes a screenshot of the live page once the injected fault shows", async () => {
+    // high_temperature ramps up over SCENARIO_RAMP_MS (30 s): the unit's state moves away from running normally.
+    const tile = page.locator('.tile[data-unit="UNIT003"]');
+    await expect.poll(() => tile.getAttribute("data-state"), { timeout: 60_000, interval: 1000 }).toMatch(/DEGRADED|OVERLOAD|FAULT/);
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    const file = join(OUTPUT_DIR, "overview.png");
-    const png = await page.screenshot({ path: file });
+    const png = await page.screenshot({ path: join(OUTPUT_DIR, "overview.png") });
     expect(png.length).toBeGreaterThan(10_000);
   });
 
