@@ -27,8 +27,6 @@ export interface LocalClusterOptions {
   workers?: number;
   /** Merged into every node's `cluster` section (lease and snapshot timings …). */
   cluster?: Record<string, unknown>;
-  /** The NATS URLs a node connects to (e.g. through a proxy a test can cut). @default every server */
-  serversFor?: (nodeId: string, urls: string[]) => string[];
   /** @default "info" */
   logLevel?: string;
 }
@@ -55,8 +53,12 @@ export interface LocalCluster {
   readonly nats: NatsCluster;
   readonly nodes: LocalNode[];
   readonly dir: string;
-  /** Starts one more node (ids are node-1, node-2, …); resolves once it has joined. */
-  addNode(): Promise<LocalNode>;
+  /**
+   * Starts one more node (ids are node-1, node-2, …); resolves once it has
+   * joined. `servers`: the NATS URLs it connects to instead of the servers'
+   * own (e.g. proxies a test can cut).
+   */
+  addNode(servers?: string[]): Promise<LocalNode>;
   stop(): Promise<void>;
 }
 
@@ -65,9 +67,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const nats = await startNatsCluster(options.natsServers ?? 3);
   const nodes: LocalNode[] = [];
   let next = 1;
-  const addNode = async (): Promise<LocalNode> => {
+  const addNode = async (servers?: string[]): Promise<LocalNode> => {
     const id = `node-${next++}`;
-    const node = await startNode(id, dir, nats, options);
+    const node = await startNode(id, dir, nats, servers ?? nats.urls, options);
     nodes.push(node);
     return node;
   };
@@ -106,8 +108,7 @@ function nodeConfig(id: string, dir: string, servers: string[], options: LocalCl
   };
 }
 
-async function startNode(id: string, dir: string, nats: NatsCluster, options: LocalClusterOptions): Promise<LocalNode> {
-  const servers = options.serversFor?.(id, nats.urls) ?? nats.urls;
+async function startNode(id: string, dir: string, nats: NatsCluster, servers: string[], options: LocalClusterOptions): Promise<LocalNode> {
   const configFile = join(dir, `${id}.json`);
   const logFile = join(dir, `${id}.log`);
   const replicas = Math.min(3, nats.urls.length);

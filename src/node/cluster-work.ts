@@ -137,11 +137,14 @@ export class ClusterWork implements PartitionWork {
     const entry = this.take(key);
     if (entry === undefined) return false;
     const tenure = this.tenures.get(entry.partition);
+    const processedAt = numberField(json, '"processedAt":');
     if (tenure !== undefined && tenure.epoch === entry.epoch) {
-      const processedAt = numberField(json, '"processedAt":');
       tenure.applied++;
       if (tenure.firstProcessedAt === 0) tenure.firstProcessedAt = processedAt;
       tenure.lastProcessedAt = Math.max(tenure.lastProcessedAt, processedAt);
+    } else {
+      // Handed to its actor before the tenure ended, processed after: said out loud, it is what fencing must bound.
+      this.log.warn({ partition: entry.partition, epoch: entry.epoch, node: this.nodeId, processedAt }, "output after its tenure ended");
     }
     // Tagged with the tenure that produced it: consumers (and the tests) can order owners by epoch.
     const tagged = `${json.slice(0, -1)},"node":${JSON.stringify(this.nodeId)},"partition":${entry.partition},"epoch":${entry.epoch},"seq":${entry.seq}}`;

@@ -100,6 +100,16 @@ export async function readOutputs(urls: string[]): Promise<Output[]> {
   }
 }
 
+/** Messages in the output stream now. */
+export async function outputCount(urls: string[]): Promise<number> {
+  const nc = await connect({ servers: urls });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(CLUSTER_NAMES.output)).state.messages;
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Waits until the output stream holds `count` messages (or the deadline passes) and returns its count. */
 export async function awaitOutputs(urls: string[], count: number, timeoutMs: number): Promise<number> {
   const nc = await connect({ servers: urls });

@@ -1,7 +1,9 @@
 /**
  * A NATS cluster with JetStream on loopback: `size` servers (3 by default,
  * the smallest that keeps a quorum with one down), routed to each other,
- * each with its own port and data dir. Resolves once JetStream answers
+ * each with its own port and data dir. Servers do not advertise each other to
+ * clients, so a client reaches only the URLs it was given (a test can cut
+ * one off behind a proxy). Resolves once JetStream answers
  * through every server (a meta leader is elected), so streams with three
  * replicas can be created at once.
  */
@@ -31,7 +33,7 @@ export async function startNatsCluster(size = 3, name = "vigil"): Promise<NatsCl
     clientPorts.map((port, i) =>
       startNats({
         port,
-        args: ["-n", `${name}-${i + 1}`, "--cluster_name", name, "--cluster", `nats://${LOOPBACK}:${String(routePorts[i])}`, "--routes", routes],
+        args: ["-n", `${name}-${i + 1}`, "--cluster_name", name, "--cluster", `nats://${LOOPBACK}:${String(routePorts[i])}`, "--routes", routes, "--no_advertise"],
       }),
     ),
   );

@@ -27,6 +27,8 @@ export { serverBinary } from "./binaries.js";
 export type { ServerHandle } from "./server-process.js";
 export { ServerStartError, stopAllServers } from "./server-process.js";
 export { startNatsCluster } from "./nats-cluster.js";
+export { startTcpProxy } from "./tcp-proxy.js";
+export type { TcpProxy } from "./tcp-proxy.js";
 export type { NatsCluster } from "./nats-cluster.js";
 
 export interface NatsOptions {
