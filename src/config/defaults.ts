@@ -90,12 +90,6 @@ export const defaults: VigilConfig = deepFreeze({
       enabled: true, // vigil.ingest.reading.<unit>.<sensor> and vigil.ingest.batch on the node's transport
       queue: "vigil-ingest", // queue group: nodes share the ingest subjects
     },
-    http: {
-      enabled: false, // POST /api/v1/ingest/readings; off until asked for, so a node opens no port by surprise
-      host: "127.0.0.1", // loopback: exposing ingest beyond the host is an explicit choice
-      port: 8080,
-      maxBodyBytes: 1024 * 1024, // 1 MiB per request
-    },
   },
   opcua: {
     enabled: true, // connects the endpoints listed in the config file; none by default

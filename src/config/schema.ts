@@ -175,13 +175,7 @@ export const configSchema = section({
       enabled: flag().describe("Ingest on `vigil.ingest.reading.<unit>.<sensor>` and `vigil.ingest.batch` on the node's transport."),
       queue: textMatching(NODE_ID, "letters, digits, '-' or '_' only (it is a NATS queue group name)").describe("Queue group, so the nodes of a cluster share the ingest subjects."),
     }),
-    http: section({
-      enabled: flag().describe("Serve `POST /api/v1/ingest/readings`; off by default, so a node opens no port by surprise."),
-      host: text().describe("Interface the ingest server binds to; loopback by default."),
-      port: port().describe("Port of the ingest server; 0 picks a free one."),
-      maxBodyBytes: wholeNumber(1).describe("Larger request bodies are answered 413."),
-    }),
-  }).describe("Reading validation and the NATS and HTTP ingest connectors."),
+  }).describe("Reading validation and the NATS ingest connector (HTTP ingest is the control API's `POST /api/v1/ingest`)."),
   opcua: section({
     enabled: flag().describe("Connect the endpoints in `opcua.endpoints` (none by default)."),
     applicationName: text().describe("Application name shown in the OPC UA servers' session lists."),

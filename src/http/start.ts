@@ -35,6 +35,8 @@ export interface HttpParts extends ProbedParts {
    * written to stderr, once, and never logged (log files outlive a terminal).
    */
   readonly announceKey?: (key: string, url: string) => void;
+  /** Told of each request body refused for its size before any route saw it (the ingest route counts its own). */
+  readonly onBodyTooLarge?: (method: string, path: string) => void;
   /** The WebSocket feeds, served on the same port and keys: what they carry and their route and limits. */
   readonly feeds?: { readonly source: FeedSource; readonly snapshot: SnapshotProvider; readonly path: string; readonly limits: FeedLimits };
 }
@@ -88,7 +90,7 @@ export async function startHttp(config: HttpConfig, parts: HttpParts): Promise<R
       ...parts.routes,
     ],
   });
-  const server = createHttpServer({ host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, drainTimeoutMs: config.drainTimeoutMs, fetch: api.fetch, log });
+  const server = createHttpServer({ host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes, drainTimeoutMs: config.drainTimeoutMs, fetch: api.fetch, log, ...(parts.onBodyTooLarge === undefined ? {} : { onTooLarge: parts.onBodyTooLarge }) });
   if (parts.feeds !== undefined) {
     const feeds = registerFeeds(server.app, {
       ...parts.feeds,

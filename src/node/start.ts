@@ -38,7 +38,7 @@ import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
 import { simulatorRoutes } from "../http/routes/simulator.js";
 import { mqttRoutes } from "../http/routes/mqtt.js";
 import { opcuaRoutes } from "../http/routes/opcua.js";
-import { LivePlant, unitRoutes } from "../http/routes/index.js";
+import { ingestBodyTooLarge, ingestRoutes, LivePlant, unitRoutes } from "../http/routes/index.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
@@ -195,9 +195,11 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
           opcua,
           history: nodeHistory,
           simulator,
+          onBodyTooLarge: ingestBodyTooLarge(gateway, config.http.maxBodyBytes),
           feeds: { source: feed.source, snapshot: feed.state, path: config.feeds.path, limits: config.feeds },
           routes: [
             unitRoutes({ plant: new LivePlant(feed.state), system, history: history?.store }),
+            ingestRoutes(gateway),
             simulatorRoutes(simulator),
             mqttRoutes(connectors.mqtt),
             opcuaRoutes(opcua),
@@ -211,7 +213,6 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         workers: system.workers,
         transport: config.transport.kind,
         mqtt: config.mqtt.enabled ? config.mqtt.url : false,
-        httpIngest: connectors.http?.url ?? false,
         http: http?.url ?? false,
         opcuaEndpoints: config.opcua.enabled ? config.opcua.endpoints.length : 0,
         simulator: config.simulator.enabled ? `${config.simulator.units} units → ${config.simulator.publishers.join(", ")}` : false,

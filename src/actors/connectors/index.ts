@@ -1,6 +1,7 @@
 /**
- * src/actors/connectors — the protocol edge of the pipeline: MQTT, NATS and
- * HTTP ingest (and OPC UA, ./opcua). Each connector decodes its protocol into
+ * src/actors/connectors — the protocol edge of the pipeline: MQTT and NATS
+ * ingest (and OPC UA, ./opcua; HTTP ingest is a control API route,
+ * src/http/routes/ingest.ts, reusing the batch decoding here). Each connector decodes its protocol into
  * raw readings and hands them to the IngestGateway (src/actors/ingest), which
  * validates them once, counts rejections by source and reason, and delivers
  * them to the sensor actors. Connectors acknowledge their peers only once the
@@ -20,7 +21,6 @@ export type { IngestConnectors, IngestConnectorsOptions } from "./start.js";
 
 export * from "./mqtt/index.js";
 export * from "./nats/index.js";
-export * from "./http/index.js";
 
 // --- OPC UA (src/actors/connectors/opcua): its exports go below this line. ---
 // Only the entry point and the types: node-opcua (about a second to import)

@@ -8,7 +8,6 @@ import type { Registry } from "prom-client";
 import type { VigilConfig } from "../../config/index.js";
 import type { Transport } from "../../runtime/transport/index.js";
 import type { IngestGateway } from "../ingest/index.js";
-import { createIngestRoutes, serveIngestHttp, type IngestHttpServer } from "./http/index.js";
 import { MqttConnector, type MqttSettings } from "./mqtt/index.js";
 import { startNatsIngest, type NatsIngest } from "./nats/index.js";
 
@@ -26,8 +25,6 @@ export interface IngestConnectors {
   readonly mqtt?: MqttConnector;
   /** Present when `ingest.nats.enabled`. */
   readonly nats?: NatsIngest;
-  /** Present when `ingest.http.enabled`. */
-  readonly http?: IngestHttpServer;
   /** Stops them all; idempotent. */
   stop(): Promise<void>;
 }
@@ -62,16 +59,8 @@ export async function startIngestConnectors(options: IngestConnectorsOptions): P
       const ingest = nats;
       stops.push(() => ingest.stop());
     }
-    let http: IngestHttpServer | undefined;
-    if (config.ingest.http.enabled) {
-      const h = config.ingest.http;
-      const httpLog = log.child({ part: "http-ingest" });
-      http = await serveIngestHttp({ app: createIngestRoutes({ gateway, maxBodyBytes: h.maxBodyBytes, log: httpLog }), host: h.host, port: h.port, log: httpLog });
-      const server = http;
-      stops.push(() => server.close());
-    }
     // The OPC UA connector (./opcua) is started by its own entry point; see index.ts.
-    return { ...(mqtt && { mqtt }), ...(nats && { nats }), ...(http && { http }), stop: stopAll };
+    return { ...(mqtt && { mqtt }), ...(nats && { nats }), stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

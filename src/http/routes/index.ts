@@ -7,3 +7,4 @@
  */
 export { LivePlant, type LiveStateReader } from "./live-plant.js";
 export { unitRoutes, type UnitRouteDeps } from "./units.js";
+export { ingestBodyTooLarge, ingestRoutes, INGEST_PATH } from "./ingest.js";

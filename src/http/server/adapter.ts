@@ -27,6 +27,8 @@ export interface AdapterOptions {
   readonly origin: () => string;
   /** Told of a handler failure (the client got a 500). */
   readonly onError: (err: unknown) => void;
+  /** Told of a body refused for its size before any handler saw it (ingest counts it as a rejection). */
+  readonly onTooLarge?: (method: string, path: string) => void;
 }
 
 /** Counts requests in flight, so a shutdown can wait for them. */
@@ -44,7 +46,8 @@ const SKIPPED_HEADERS = new Set(["content-length", "transfer-encoding", "connect
 export function serveWithFetch(res: HttpResponse, req: HttpRequest, o: AdapterOptions, inFlight: InFlight): void {
   const method = req.getCaseSensitiveMethod().toUpperCase();
   const query = req.getQuery();
-  const url = `${o.origin()}${req.getUrl()}${query ? `?${query}` : ""}`;
+  const path = req.getUrl();
+  const url = `${o.origin()}${path}${query ? `?${query}` : ""}`;
   const headers = new Headers();
   req.forEach((name, value) => headers.append(name, value));
 
@@ -57,8 +60,12 @@ export function serveWithFetch(res: HttpResponse, req: HttpRequest, o: AdapterOp
     return;
   }
   const declared = Number(headers.get("content-length") ?? "0");
-  if (Number.isFinite(declared) && declared > o.maxBodyBytes) {
+  const tooLarge = (): void => {
     exchange.tooLarge(o.maxBodyBytes);
+    o.onTooLarge?.(method, path); // req is only valid until this function returns: path was read before
+  };
+  if (Number.isFinite(declared) && declared > o.maxBodyBytes) {
+    tooLarge();
     return;
   }
   const chunks: Buffer[] = [];
@@ -67,7 +74,7 @@ export function serveWithFetch(res: HttpResponse, req: HttpRequest, o: AdapterOp
     if (exchange.done) return;
     size += chunk.byteLength;
     if (size > o.maxBodyBytes) {
-      exchange.tooLarge(o.maxBodyBytes);
+      tooLarge();
       return;
     }
     // The ArrayBuffer is uWS's and is reused once this callback returns: copy it.

@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   readonly drainTimeoutMs: number;
   readonly fetch: FetchHandler;
   readonly log: Logger;
+  /** Told of each body refused for its size before the fetch handler saw it. */
+  readonly onTooLarge?: (method: string, path: string) => void;
 }
 
 export interface HttpServer {
@@ -58,7 +60,7 @@ export function createHttpServer(o: HttpServerOptions): HttpServer {
   };
 
   app.any("/*", (res, req) => {
-    serveWithFetch(res, req, { fetch: o.fetch, maxBodyBytes: o.maxBodyBytes, origin: () => url, onError: (err) => o.log.error({ err }, "http request failed") }, inFlight);
+    serveWithFetch(res, req, { fetch: o.fetch, maxBodyBytes: o.maxBodyBytes, origin: () => url, onError: (err) => o.log.error({ err }, "http request failed"), ...(o.onTooLarge === undefined ? {} : { onTooLarge: o.onTooLarge }) }, inFlight);
   });
 
   const drain = (): Promise<void> =>

@@ -20,11 +20,11 @@ beforeAll(async () => {
 
 afterAll(stopAllServers);
 
-function config(change: { mqtt?: Partial<VigilConfig["mqtt"]>; http?: Partial<VigilConfig["ingest"]["http"]>; nats?: Partial<VigilConfig["ingest"]["nats"]> }): Pick<VigilConfig, "mqtt" | "ingest" | "cluster"> {
+function config(change: { mqtt?: Partial<VigilConfig["mqtt"]>; nats?: Partial<VigilConfig["ingest"]["nats"]> }): Pick<VigilConfig, "mqtt" | "ingest" | "cluster"> {
   return {
     cluster: defaults.cluster,
     mqtt: { ...mqttSettings(broker.url), enabled: false, ...change.mqtt },
-    ingest: { ...defaults.ingest, http: { ...defaults.ingest.http, ...change.http }, nats: { ...defaults.ingest.nats, ...change.nats } },
+    ingest: { ...defaults.ingest, nats: { ...defaults.ingest.nats, ...change.nats } },
   };
 }
 
@@ -32,16 +32,14 @@ describe("startIngestConnectors", () => {
   it("starts what the config enables, and each one ingests", async () => {
     const rig = await startRig();
     const transport = createInProcessTransport();
-    const connectors = await startIngestConnectors({ config: config({ mqtt: { enabled: true }, http: { enabled: true, port: 0 } }), gateway: rig.gateway, transport, log: silentLog });
+    const connectors = await startIngestConnectors({ config: config({ mqtt: { enabled: true } }), gateway: rig.gateway, transport, log: silentLog });
     const device = await connectDevice(broker.url);
     try {
       await within("the MQTT connector to subscribe", connectors.mqtt?.ready() ?? Promise.reject(new Error("no MQTT connector")));
       await device.publishAsync("scada/UNIT001/temperature", "1", { qos: 1 });
       transport.publish(SUBJECTS.ingestReading("UNIT001", "pressure"), new TextEncoder().encode("2"));
-      const res = await fetch(`${connectors.http?.url ?? "http://no-http"}/api/v1/ingest/readings`, { method: "POST", body: JSON.stringify([{ unit: "UNIT001", sensor: "power", value: 3 }]) });
-      expect(res.status).toBe(202);
-      await rig.sensors.until("one reading from each connector", (all) => all.length === 3);
-      expect(new Set(rig.sensors.readings.map((r) => r.source))).toEqual(new Set(["mqtt", "nats", "http"]));
+      await rig.sensors.until("one reading from each connector", (all) => all.length === 2);
+      expect(new Set(rig.sensors.readings.map((r) => r.source))).toEqual(new Set(["mqtt", "nats"]));
     } finally {
       await device.endAsync();
       await connectors.stop();
@@ -57,7 +55,6 @@ describe("startIngestConnectors", () => {
     const connectors = await startIngestConnectors({ config: config({ nats: { enabled: false } }), gateway: rig.gateway, transport, log: silentLog });
     expect(connectors).not.toHaveProperty("mqtt");
     expect(connectors).not.toHaveProperty("nats");
-    expect(connectors).not.toHaveProperty("http");
     await connectors.stop();
     await transport.close();
     await rig.stop();
@@ -66,15 +63,13 @@ describe("startIngestConnectors", () => {
   it("stops what it started when a later connector cannot start", async () => {
     const rig = await startRig();
     const transport = createInProcessTransport();
-    const first = await startIngestConnectors({ config: config({ http: { enabled: true, port: 0 } }), gateway: rig.gateway, transport, log: silentLog });
-    const port = first.http?.port ?? 0;
-    await expect(startIngestConnectors({ config: config({ mqtt: { enabled: true }, http: { enabled: true, port } }), gateway: rig.gateway, transport, log: silentLog })).rejects.toMatchObject({
-      code: "VIGIL_INGEST_LISTEN_FAILED",
+    await transport.close(); // NATS ingest cannot subscribe on a closed transport; MQTT started before it
+    await expect(startIngestConnectors({ config: config({ mqtt: { enabled: true } }), gateway: rig.gateway, transport, log: silentLog })).rejects.toMatchObject({
+      code: "VIGIL_TRANSPORT_CLOSED",
     });
-    await first.stop();
-    await transport.close();
     await rig.stop();
   });
+
 });
 
 describe("readingLimits", () => {
