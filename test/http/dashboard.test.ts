@@ -59,6 +59,8 @@ beforeAll(async () => {
     headless: true,
     args: BROWSER_ARGS,
     viewport: { width: 1920, height: 1080 },
+    // A 1920×1080 wall layout in a 1440×810 image: small enough for docs/.
+    deviceScaleFactor: 0.75,
   });
   page = await openDashboard(rig.keys.operator);
 });

@@ -10,6 +10,8 @@ export const MODEL_PATHS = {
   promote: (model, version) => `/models/${encodeURIComponent(model)}/versions/${version}/promote`,
   rollback: (model) => `/models/${encodeURIComponent(model)}/rollback`,
 };
+/** Versions shown per model, newest first. */
+const SHOWN_VERSIONS = 3;
 
 export class ModelPanel {
   constructor({ container, api }) {
@@ -22,8 +24,10 @@ export class ModelPanel {
 
   async refresh() {
     try {
-      const body = await this.api.get(MODEL_PATHS.list);
-      this.models = Array.isArray(body) ? body : (body?.models ?? []);
+      const { versions } = await this.api.get(MODEL_PATHS.list);
+      const byModel = new Map();
+      for (const v of versions) byModel.set(v.model, [...(byModel.get(v.model) ?? []), v]);
+      this.models = [...byModel].sort(([a], [b]) => a.localeCompare(b)).map(([name, list]) => ({ name, versions: list.sort((a, b) => b.version - a.version) }));
       this.note = this.models.length === 0 ? "No models registered yet." : "";
     } catch (err) {
       this.models = undefined;
@@ -41,8 +45,10 @@ export class ModelPanel {
   }
 
   model(m) {
-    const versions = [...(m.versions ?? [])].sort((a, b) => b.version - a.version).slice(0, 4);
-    const production = versions.find((v) => v.stage === "Production");
+    const production = m.versions.find((v) => v.stage === "Production");
+    // Rolling back puts the newest earlier version back in Production.
+    const previous = production === undefined ? undefined : m.versions.find((v) => v.version < production.version);
+    const versions = m.versions.slice(0, SHOWN_VERSIONS);
     return h(
       "div",
       { class: "model", dataset: { model: m.name } },
@@ -50,7 +56,11 @@ export class ModelPanel {
         "div",
         { class: "model-name" },
         h("span", {}, m.name),
-        production === undefined ? h("small", {}, "no production version") : h("button", { class: "act danger", onclick: () => this.rollback(m.name) }, "Roll back"),
+        production === undefined
+          ? h("small", {}, "no production version")
+          : previous === undefined
+            ? h("small", {}, `v${production.version} in production`)
+            : h("button", { class: "act danger", title: `Put v${previous.version} back in production`, onclick: () => this.rollback(m.name, previous.version) }, `Roll back to v${previous.version}`),
       ),
       h(
         "table",
@@ -73,8 +83,8 @@ export class ModelPanel {
     await this.run(() => this.api.post(MODEL_PATHS.promote(model, version), {}), `${model} v${version} promoted`);
   }
 
-  async rollback(model) {
-    await this.run(() => this.api.post(MODEL_PATHS.rollback(model), {}), `${model} rolled back`);
+  async rollback(model, version) {
+    await this.run(() => this.api.post(MODEL_PATHS.rollback(model), { version }), `${model} rolled back to v${version}`);
   }
 
   async run(call, done) {
