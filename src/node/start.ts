@@ -137,6 +137,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     registerActorSystemMetrics(system, registry);
     const modelRegistry = await openModelRegistry(config, { logger });
     stops.push(() => modelRegistry.close());
+    // Every registry change (register, stage moves, rollback) goes to the feeds as a model_update.
+    const modelWatch = modelRegistry.registry.watch((change) => feedSource.modelUpdate(change));
+    stops.push(() => Promise.resolve(modelWatch.stop()));
     const models = await startNodeModels({ config, registry: modelRegistry.registry, history, alarms: alarms.service, logger, metrics: registry });
     stops.push(() => models.stop());
     system.onEvent((event) => {

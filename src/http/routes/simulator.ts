@@ -102,7 +102,9 @@ export function simulatorRoutes(simulator: SimulatorControl | undefined): RouteM
         tags,
         summary: "Inject a scenario into a simulated unit now",
         middleware: guard("operator"),
-        request: { body: { required: true, content: { "application/json": { schema: scenarioRequestSchema.openapi("ScenarioRequest") } } } },
+        // A clone: zod 4 copies methods onto a schema when it is made, and the simulator's schema may be made before
+        // @hono/zod-openapi adds `.openapi` (when the node imports the simulator first, as `vigil start` does).
+        request: { body: { required: true, content: { "application/json": { schema: scenarioRequestSchema.clone().openapi("ScenarioRequest") } } } },
         responses: { 201: json(scenarioSchema, "the scenario, as it plays"), ...errorResponses(400, 401, 403, 404, 409, 413) },
       }),
       (c) => c.json(runner().inject(c.req.valid("json")), 201),
