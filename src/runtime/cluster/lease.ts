@@ -144,8 +144,27 @@ export class LeaseTable {
       lease.revision = revision;
       lease.validUntil = sentAt + this.safeMs();
     } catch (err) {
+      // A renewal that timed out may still have been stored: then the key is ours at a newer revision.
+      if (await this.adoptStoredRenewal(lease, sentAt)) return;
       // Not fatal yet: the fence timer decides when the lease can no longer be trusted.
       this.log.warn({ partition: lease.partition, err: (err as Error).message }, "partition lease renewal failed");
+    }
+  }
+
+  /** The key still holds this tenure (this node, this epoch): take its revision; the renewal it records was sent no earlier than `sentAt`'s predecessor. */
+  private async adoptStoredRenewal(lease: HeldLease, sentAt: number): Promise<boolean> {
+    try {
+      const entry = await this.kv.get(partitionKey(lease.partition));
+      if (entry === null || entry.operation !== "PUT" || this.held.get(lease.partition) !== lease) return false;
+      const value = entry.json<{ node?: string; epoch?: number }>();
+      const ours = value.node === this.options.nodeId && (value.epoch === lease.epoch || (value.epoch === undefined && entry.revision === lease.epoch));
+      if (!ours || entry.revision < lease.revision) return false;
+      lease.revision = entry.revision;
+      // Counted from this attempt's send time, earlier than whichever renewal stored it: on the safe side.
+      lease.validUntil = Math.min(lease.validUntil + this.options.leaseTtlMs / 4, sentAt + this.safeMs());
+      return true;
+    } catch {
+      return false;
     }
   }
 
