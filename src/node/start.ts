@@ -38,7 +38,7 @@ import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
 import { simulatorRoutes } from "../http/routes/simulator.js";
 import { mqttRoutes } from "../http/routes/mqtt.js";
 import { opcuaRoutes } from "../http/routes/opcua.js";
-import { ingestBodyTooLarge, ingestRoutes, LivePlant, unitRoutes } from "../http/routes/index.js";
+import { alarmRoutes, ingestBodyTooLarge, ingestRoutes, LivePlant, ruleRoutes, unitRoutes } from "../http/routes/index.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
@@ -203,6 +203,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
           routes: [
             unitRoutes({ plant: new LivePlant(feed.state), system, history: history?.store }),
             ingestRoutes(gateway),
+            alarmRoutes(alarms.service),
+            ruleRoutes(alarms.service),
             simulatorRoutes(simulator),
             mqttRoutes(connectors.mqtt),
             opcuaRoutes(opcua),

@@ -8,3 +8,5 @@
 export { LivePlant, type LiveStateReader } from "./live-plant.js";
 export { unitRoutes, type UnitRouteDeps } from "./units.js";
 export { ingestBodyTooLarge, ingestRoutes, INGEST_PATH } from "./ingest.js";
+export { alarmRoutes, type AlarmControl } from "./alarms.js";
+export { ruleRoutes, type RuleControl } from "./rules.js";
