@@ -14,6 +14,7 @@ import { createFileRunner } from "./pool.js";
 import type { FileOutcome, FileProcessed, ImportTask } from "./process-file.js";
 import { fileStamp } from "./processed-csv.js";
 import { storeReadings, unitRows } from "./store-readings.js";
+import { importLabels, isLabelsFile } from "./labels.js";
 
 /** Row issues logged per file; the rest are counted (and in the errors CSV with --output-dir). */
 const LOGGED_ISSUES_PER_FILE = 20;
@@ -39,6 +40,8 @@ export interface FileSummary {
   processedCsv?: string;
   errorsCsv?: string;
   error?: string;
+  /** A label file (format "labels"): label rows stored. */
+  labelsImported?: number;
 }
 
 export interface ImportSummary {
@@ -114,6 +117,14 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
 
   const lane = async (): Promise<void> => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (options.format === "auto" && (await isLabelsFile(next.file))) {
+        const file = next.file;
+        const turn = storeTurn.then(() => labelsSummary(file, deps));
+        storeTurn = turn.then(() => undefined);
+        results[next.index] = await turn;
+        deps.progress?.fileDone(next.file);
+        continue;
+      }
       const task: ImportTask = {
         file: next.file,
         format: options.format,
@@ -138,6 +149,19 @@ export async function runImport(options: ImportOptions, deps: ImportDeps): Promi
     await runner.close();
   }
   return summarise(results, (now() - started) / 1000);
+}
+
+/** A label file: its rows into the store (never throws: a failure is the file's summary), not through the reading pipeline. */
+async function labelsSummary(file: string, deps: ImportDeps): Promise<FileSummary> {
+  try {
+    const read = await importLabels(file, deps.store);
+    deps.log.info({ file, format: "labels", rowsRead: read.rowsRead, labelsImported: read.rows.length, removed: read.removed }, "file imported");
+    return { file, ok: true, format: "labels", rowsRead: read.rowsRead, readingsRead: 0, readingsImported: 0, removed: read.removed, outliersFlagged: 0, labelsImported: read.rows.length };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    deps.log.error({ file, err: error }, "file not imported");
+    return failedSummary(file, error);
+  }
 }
 
 /** Retention deletes time series by their own timestamps, so years-old history would be gone at a node's next start. */

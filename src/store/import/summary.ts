@@ -15,6 +15,8 @@ export function formatSummary(s: ImportSummary): string {
     lines.push(`  readings removed   ${n(removed.reduce((sum, r) => sum + (s.removed[r] ?? 0), 0))}`);
     for (const r of removed) lines.push(`    ${r.padEnd(22)} ${n(s.removed[r] ?? 0)}`);
   }
+  const labels = s.perFile.reduce((sum, f) => sum + (f.labelsImported ?? 0), 0);
+  if (labels > 0) lines.push(`  labels imported    ${n(labels)}`);
   if (s.outliersFlagged > 0) lines.push(`  outliers flagged   ${n(s.outliersFlagged)} (imported as UNCERTAIN)`);
   for (const f of s.perFile) {
     if (!f.ok) lines.push(`  FAILED ${f.file}: ${f.error ?? "unknown error"}`);
