@@ -18,12 +18,12 @@ export interface Publisher {
   readonly base: number;
 }
 
-export async function publishReadings(urls: string[], options: { units: number; sensors: number; perSecond: number }): Promise<Publisher> {
+export async function publishReadings(urls: string[], options: { units: number; sensors: number; perSecond: number; unitPrefix?: string }): Promise<Publisher> {
   const nc = await connect({ servers: urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const js = jetstream(nc, { timeout: 2_000 });
   const base = Date.now() - 60 * 60 * 1000; // an hour ago: inside the gateway's age limits, with room to rise
   const sensors: string[] = [];
-  for (let u = 1; u <= options.units; u++) for (let s = 1; s <= options.sensors; s++) sensors.push(`U${String(u).padStart(3, "0")}/s${s}`);
+  for (let u = 1; u <= options.units; u++) for (let s = 1; s <= options.sensors; s++) sensors.push(`${options.unitPrefix ?? "U"}${String(u).padStart(3, "0")}/s${s}`);
   const counts = new Map(sensors.map((s) => [s, 0]));
   let accepted = 0;
   let stopping = false;
