@@ -121,10 +121,13 @@ describe("the dashboard", () => {
     // high_temperature ramps up over SCENARIO_RAMP_MS (30 s): the unit's state moves away from running normally.
     const tile = page.locator('.tile[data-unit="UNIT003"]');
     await expect.poll(() => tile.getAttribute("data-state"), { timeout: 60_000, interval: 1000 }).toMatch(/DEGRADED|OVERLOAD|FAULT/);
+    // …and once over 50 °C for 3 s, the shipped temperature_critical rule raises its alarm.
+    const alarm = page.locator('.alarm[data-alarm="UNIT003/temperature_critical/temperature"]');
+    await expect.poll(() => alarm.getAttribute("data-state"), { timeout: 60_000, interval: 1000 }).toBe("active_unacknowledged");
     mkdirSync(OUTPUT_DIR, { recursive: true });
     const png = await page.screenshot({ path: join(OUTPUT_DIR, "overview.png") });
     expect(png.length).toBeGreaterThan(10_000);
-  });
+  }, 150_000); // the fault ramps up over 30 s before its alarm
 
   it("asks for a key when it has none, and says so when the node refuses the one entered", async () => {
     const tab = await openDashboard();

@@ -76,7 +76,15 @@ export class UnitGrid {
     for (const id of this.dirty) {
       let tile = this.tiles.get(id);
       if (tile === undefined) {
-        tile = h("article", { class: "tile", dataset: { unit: id }, tabindex: 0, onclick: () => this.select(id) });
+        // On pointerdown, not click: a tile's content is rebuilt with every reading, and a click whose
+        // press and release landed on different (replaced) children would be lost.
+        tile = h("article", {
+          class: "tile",
+          dataset: { unit: id },
+          tabindex: 0,
+          onpointerdown: () => this.select(id),
+          onkeydown: (e) => void (e.key === "Enter" && this.select(id)),
+        });
         this.tiles.set(id, tile);
         added = true;
       }
