@@ -110,6 +110,16 @@ describe("the dashboard", () => {
     expect(await row.locator(".alarm-title").textContent()).toContain("UNIT002");
   });
 
+  it("acknowledges the alarm the operator clicks Ack on, and the API then reports it acknowledged by the page's key", async () => {
+    const alarmId = "UNIT002/test_dashboard/temperature";
+    const row = page.locator(`.alarm[data-alarm="${alarmId}"]`);
+    await row.getByRole("button", { name: "Ack" }).click();
+    await expect.poll(() => row.getAttribute("data-state"), { timeout: 20_000 }).toBe("active_acknowledged");
+    const res = await rig.call("/api/v1/alarms?unit=UNIT002", { as: "viewer" });
+    const { alarms } = (await res.json()) as { alarms: { id: string; state: string; acknowledgedBy: string | null }[] };
+    expect(alarms.find((a) => a.id === alarmId)).toMatchObject({ state: "active_acknowledged", acknowledgedBy: "operator-key" });
+  });
+
   it("follows the unit the operator clicks: its sensors' charts replace the previous unit's", async () => {
     await page.click('.tile[data-unit="UNIT003"]');
     expect(await page.locator("#chart-unit").textContent()).toBe("UNIT003");
