@@ -35,10 +35,11 @@ import { startNodeHistory, type NodeHistory } from "./history.js";
 import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
+import { FileDeviceStore } from "../http/devices/store.js";
 import { simulatorRoutes } from "../http/routes/simulator.js";
 import { mqttRoutes } from "../http/routes/mqtt.js";
 import { opcuaRoutes } from "../http/routes/opcua.js";
-import { alarmRoutes, ingestBodyTooLarge, ingestRoutes, LivePlant, ruleRoutes, unitRoutes } from "../http/routes/index.js";
+import { alarmRoutes, deviceRoutes, ingestBodyTooLarge, ingestRoutes, LivePlant, ruleRoutes, unitRoutes } from "../http/routes/index.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
@@ -205,6 +206,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
             ingestRoutes(gateway),
             alarmRoutes(alarms.service),
             ruleRoutes(alarms.service),
+            deviceRoutes(await FileDeviceStore.open(config.http.devicesFile)),
             simulatorRoutes(simulator),
             mqttRoutes(connectors.mqtt),
             opcuaRoutes(opcua),

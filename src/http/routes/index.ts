@@ -10,3 +10,4 @@ export { unitRoutes, type UnitRouteDeps } from "./units.js";
 export { ingestBodyTooLarge, ingestRoutes, INGEST_PATH } from "./ingest.js";
 export { alarmRoutes, type AlarmControl } from "./alarms.js";
 export { ruleRoutes, type RuleControl } from "./rules.js";
+export { deviceRoutes } from "./devices.js";
