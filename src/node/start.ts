@@ -11,7 +11,8 @@ import type { Registry } from "prom-client";
 import type { VigilConfig } from "../config/index.js";
 import { readingLimits, startIngestConnectors, startOpcUaConnector, type IngestConnectors } from "../actors/connectors/index.js";
 import { IngestGateway } from "../actors/ingest/index.js";
-import { kindsConfigOf, type KindsAlarmConfig } from "../actors/kinds.js";
+import { kindsConfigOf, type KindsAlarmConfig, type KindsModelsConfig } from "../actors/kinds.js";
+import type { ModelFeed } from "../actors/models/index.js";
 import type { AlarmService } from "../actors/alarm/index.js";
 import { createNotificationDispatcher, type NotificationDispatcher } from "../notify/index.js";
 import { alarmKindsConfig, loadAlarmRules, startNodeAlarms } from "./alarms.js";
@@ -28,10 +29,11 @@ import { connectNatsTransport, createInProcessTransport, wrapNatsConnection, typ
 import { startNodeCluster, type NodeCluster } from "./cluster.js";
 import { FeedState, PublicationFeed } from "../http/feeds/index.js";
 import { serveNodeControl } from "./control.js";
-import { openModelRegistry } from "../ml/index.js";
+import { openModelRegistry, type ModelRegistry } from "../ml/index.js";
 import type { ModelService } from "./model-service.js";
 import { startNodeModels } from "./models.js";
 import { startNodeHistory, type NodeHistory } from "./history.js";
+import { modelKindsConfig, startModelScoring } from "./models-scoring.js";
 import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
@@ -70,6 +72,10 @@ export interface RunningNode {
   readonly models: ModelService;
   /** The history store and its writer; absent when `history.enabled` is false. */
   readonly history: Pick<NodeHistory, "store" | "writer"> | undefined;
+  /** The model registry the node opened (trainers, the API and scoring share it). */
+  readonly modelRegistry: ModelRegistry;
+  /** Scoring with the registry's Production versions on the workers; absent when `models.enabled` is false. */
+  readonly scoring: ModelFeed | undefined;
   /** What the WebSocket feeds serve: every publication of the node's actors as feed events, and the live state they keep. */
   readonly feed: NodeFeed;
   /** Present when OPC UA endpoints are configured. */
@@ -107,6 +113,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const alarmRules = await loadAlarmRules(config.alarms);
     // Bound once the alarm service exists; nothing publishes a transition before (rules reach the actors through it).
     const alarmTap: { to?: (subject: string, json: string) => void } = {};
+    // Bound once the registry is open; only forecasts use it, and none is made before a model reaches the workers.
+    const modelTap: { to?: (subject: string, json: string) => void } = {};
     // Fed like history, by the tap: a transport subscription could drop, and over NATS would bring other nodes' events.
     const feedSource = new PublicationFeed();
     const feed: NodeFeed = { source: feedSource, state: new FeedState(feedSource) };
@@ -114,9 +122,11 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const clusterTap: { takes?: NodeCluster["takes"] } = {};
     const system = await startActorSystem(config, transport, logger, {
       alarms: alarmKindsConfig(config.alarms, alarmRules.current()),
+      models: modelKindsConfig(config.models),
       tap: (subject, json) => {
         history?.tap(subject, json);
         alarmTap.to?.(subject, json);
+        modelTap.to?.(subject, json);
         feedSource.publication(subject, json);
       },
       cluster: clusterTap,
@@ -143,6 +153,10 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     stops.push(() => Promise.resolve(modelWatch.stop()));
     const models = await startNodeModels({ config, registry: modelRegistry.registry, history, alarms: alarms.service, logger, metrics: registry });
     stops.push(() => models.stop());
+    // After the baselines are seeded: the workers get them before the first reading.
+    const scoring = await startModelScoring(config, { system, modelRegistry: modelRegistry.registry, logger, registry });
+    modelTap.to = (subject, json) => scoring.tap(subject, json);
+    stops.push(() => Promise.resolve(scoring.stop()));
     system.onEvent((event) => {
       if (event.type === "worker-crashed") {
         feedSource.systemAlert({ level: "error", code: "worker-crashed", message: `shard worker ${event.worker} crashed (${event.lostMessages} messages lost): ${event.error.message}`, at: Date.now() });
@@ -175,6 +189,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     // In a cluster the ingest stream takes vigil.ingest.reading.<unit>.<sensor>; a core subscription would apply them twice.
     const connectorConfig = config.cluster.enabled ? { ...config, ingest: { ...config.ingest, nats: { ...config.ingest.nats, enabled: false } } } : config;
     const connectors = await startIngestConnectors({ config: connectorConfig, gateway, transport, log: logger, registry });
+    scoring.useMqtt(connectors.mqtt);
     stops.push(() => connectors.stop());
     let opcua: OpcUaConnector | undefined;
     if (config.opcua.enabled && config.opcua.endpoints.length > 0) {
@@ -238,6 +253,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       models: models.service,
       notifications,
       history: history === undefined ? undefined : { store: history.store, writer: history.writer },
+      modelRegistry: modelRegistry.registry,
+      scoring: scoring.feed,
       feed,
       opcua,
       http,
@@ -273,7 +290,7 @@ async function startActorSystem(
   config: VigilConfig,
   transport: Transport,
   logger: Logger,
-  parts: { alarms: KindsAlarmConfig; tap: (subject: string, json: string) => void; cluster: { takes?: NodeCluster["takes"] } },
+  parts: { alarms: KindsAlarmConfig; models: KindsModelsConfig | undefined; tap: (subject: string, json: string) => void; cluster: { takes?: NodeCluster["takes"] } },
 ): Promise<ActorSystem> {
   const rt = config.runtime;
   // A cluster's output stream takes processed readings one by one (each with its own message id).
@@ -281,7 +298,7 @@ async function startActorSystem(
   const system = await createActorSystem({
     workers: rt.workers,
     kindModules: [ACTOR_KINDS_MODULE],
-    kindConfig: kindsConfigOf(config.pipeline, parts.alarms),
+    kindConfig: kindsConfigOf(config.pipeline, parts.alarms, parts.models),
     // What actors publish (processed readings, anomalies, unit states, alarm transitions) goes out on the transport;
     // the tap sees it first, on this thread: history (node/history.ts) and the alarm service (node/alarms.ts) take
     // their rows by this direct call, not through a transport subscription that could drop.

@@ -36,6 +36,7 @@ export async function startAlarmNode(env: Record<string, string> = {}, file: Rec
     JSON.stringify({
       // History in the rig's own dir: the default file is shared by every node started from this checkout.
       history: { embedded: { path: path.join(dir, "history.duckdb") }, writer: { spoolDir: path.join(dir, "spool") } },
+      models: { registry: { fs: { root: path.join(dir, "models") } } },
       ...file,
       notify: {
         outboxDir: path.join(dir, "outbox"),

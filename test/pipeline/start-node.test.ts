@@ -33,7 +33,7 @@ afterEach(async () => {
 function ownHistory(): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-start-node-"));
   dirs.push(dir);
-  return { VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "vigil.duckdb"), VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool") };
+  return { VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "vigil.duckdb"), VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool"), VIGIL_MODELS_REGISTRY_FS_ROOT: join(dir, "models") };
 }
 
 /** The first message from each of `units` on `sub`; rejects naming the units still missing once `BOUND_MS` has passed. */
@@ -68,7 +68,8 @@ it("a node started with the default config (simulator on, in-process transport, 
   const states = firstPerUnit<UnitState>(node.transport.subscribe(SUBJECTS.unitStateAll), UNITS);
 
   for (const [unit, reading] of await processed) {
-    expect(reading).toMatchObject({ unit, source: "simulator", method: "STATISTICAL" });
+    // A fresh registry has no model in Production: the rules score, and say so.
+    expect(reading).toMatchObject({ unit, source: "simulator", method: "RULES", model_version: null });
     expect(typeof reading.value).toBe("number");
   }
   for (const [unit, state] of await states) {

@@ -1,0 +1,145 @@
+/**
+ * Model scoring in a started node (the real `startNode`, two shard workers,
+ * the simulator off): the filesystem registry it opens, the Production
+ * versions fed to its workers, promotions followed while it runs, the
+ * workers' counts on its /metrics registry, and solar forecasts published
+ * back to a real Mosquitto.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { MqttClient } from "mqtt";
+import { Registry } from "prom-client";
+import { afterAll, afterEach, expect, it } from "vitest";
+import { sensorAddress, type PowerForecast, type ProcessedReading } from "../../src/actors/readings/index.js";
+import { SUBJECTS } from "../../src/actors/subjects.js";
+import { loadConfig } from "../../src/config/index.js";
+import { exportOnnx, FsModelRegistry, predict, TIME_FEATURES, train, writeTimeFeatures } from "../../src/ml/index.js";
+import { startNode, type RunningNode } from "../../src/node/start.js";
+import { SeededRandom } from "../../src/runtime/index.js";
+import { anomalyModel, normalValue, promote, reading, T0 } from "../actors/models/trained.js";
+import { connectDevice } from "../actors/connectors/mqtt/mqtt-rig.js";
+import { silentLog } from "../fixtures/actor-system.js";
+import { startMosquitto, stopAllServers } from "../harness/servers.js";
+
+let node: RunningNode | undefined;
+let device: MqttClient | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await device?.endAsync();
+  device = undefined;
+  await node?.stop();
+  node = undefined;
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+afterAll(() => stopAllServers());
+
+async function startModelNode(file: Record<string, unknown> = {}): Promise<{ node: RunningNode; metrics: Registry; root: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "vigil-models-node-"));
+  dirs.push(dir);
+  const root = path.join(dir, "models");
+  const configFile = path.join(dir, "vigil.json");
+  // The registry in the test's own dir, whatever else `file` sets in models: the default directory is shared by every node of this checkout.
+  // No baselines seeded and no trainers: the test promotes what it scores with.
+  await writeFile(
+    configFile,
+    JSON.stringify({ ...file, models: { ...(file["models"] as object | undefined), registry: { fs: { root } } }, training: { enabled: false, baselineDir: "" } }),
+  );
+  const config = loadConfig({
+    file: configFile,
+    env: { VIGIL_RUNTIME_WORKERS: "2", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_HISTORY_ENABLED: "false", VIGIL_NOTIFY_OUTBOX_DIR: path.join(dir, "outbox"), VIGIL_METRICS_ENABLED: "false" },
+  });
+  const metrics = new Registry();
+  node = await startNode(config, { logger: silentLog, registry: metrics });
+  return { node, metrics, root };
+}
+
+/** Collects what arrives on a transport subject until `count` messages are in. */
+async function collect<T>(n: RunningNode, subject: string, count: number, send: () => void): Promise<T[]> {
+  const sub = n.transport.subscribe(subject);
+  const got: T[] = [];
+  send();
+  const decoder = new TextDecoder();
+  for await (const msg of sub) {
+    got.push(JSON.parse(decoder.decode(msg.data)) as T);
+    if (got.length === count) break;
+  }
+  sub.unsubscribe();
+  return got;
+}
+
+function metricValue(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+it("scores with the Production version in its registry, follows a promotion while running, and reports the workers' counts on its metrics", async () => {
+  const { node: n, metrics, root } = await startModelNode();
+  const registry = n.modelRegistry;
+  await promote(registry, anomalyModel(1).version);
+  await n.scoring?.settled();
+
+  const rand = new SeededRandom(3);
+  const first = await collect<ProcessedReading>(n, SUBJECTS.processedAll, 20, () => {
+    for (let i = 0; i < 10; i++) {
+      for (const sensor of ["temperature", "pressure"]) n.system.tell(sensorAddress("UNIT001", sensor), reading("UNIT001", sensor, T0 + i * 1000, sensor === "temperature" ? normalValue(rand) : 4));
+    }
+  });
+  expect(new Set(first.filter((r) => r.sensor === "temperature").map((r) => r.model_version))).toEqual(new Set(["anomaly.temperature@1"]));
+  expect(new Set(first.filter((r) => r.sensor === "pressure").map((r) => `${r.method}:${String(r.model_version)}`))).toEqual(new Set(["RULES:null"]));
+
+  await promote(registry, anomalyModel(2).version);
+  await n.scoring?.settled();
+  const later = await collect<ProcessedReading>(n, SUBJECTS.processedAll, 5, () => {
+    for (let i = 10; i < 15; i++) n.system.tell(sensorAddress("UNIT001", "temperature"), reading("UNIT001", "temperature", T0 + i * 1000, normalValue(rand)));
+  });
+  expect(new Set(later.map((r) => r.model_version))).toEqual(new Set(["anomaly.temperature@2"]));
+
+  const text = await metrics.metrics();
+  expect(metricValue(text, 'vigil_model_fallbacks_total{model="anomaly.pressure",reason="no_model"}')).toBe(10);
+  expect(metricValue(text, 'vigil_model_rows_scored_total{model="anomaly.temperature"}')).toBe(15);
+  expect(metricValue(text, 'vigil_model_version{model="anomaly.temperature"}')).toBe(2);
+  // The registry the node opened is the one configured.
+  expect((await new FsModelRegistry({ root }).list()).map((v) => `${v.model}@${v.version}:${v.stage}`)).toEqual(["anomaly.temperature@1:Archived", "anomaly.temperature@2:Production"]);
+}, 60_000);
+
+it("publishes a solar device's power forecast back to the broker on solar/{device}/forecast", async () => {
+  const broker = await startMosquitto();
+  const { node: n } = await startModelNode({
+    mqtt: { enabled: true, url: broker.url, topics: [{ topic: "solar/{device}/data", payload: "fields", unit: "{device}" }] },
+    models: { forecast: { mqtt: true } },
+  });
+  // A linear forecaster on the time of day and the device's irradiance and temperature.
+  const features = [...TIME_FEATURES, "ghi", "temperature"];
+  const rand = new SeededRandom(9);
+  const rows = 200;
+  const x = Float64Array.from({ length: rows * features.length }, () => rand.next() * 100);
+  const y = Float64Array.from({ length: rows }, (_, r) => 0.01 * (x[r * features.length + 4] as number) - 0.002 * (x[r * features.length + 5] as number));
+  const model = train({ algorithm: "linear_regression", task: "regression", data: { features, rows, x, y }, seed: 1 });
+  await promote(n.modelRegistry, {
+    model: "solar_forecast",
+    algorithm: model.algorithm,
+    task: model.task,
+    features,
+    params: {},
+    metrics: {},
+    trainingWindow: { from: T0 - 1, to: T0 },
+    dataHash: "c".repeat(64),
+    seed: 1,
+    onnx: exportOnnx(model),
+  });
+  await n.scoring?.settled();
+
+  device = await connectDevice(broker.url);
+  await device.subscribeAsync("solar/PV01/forecast", { qos: 1 });
+  const forecast = new Promise<PowerForecast>((resolve) => device!.on("message", (_topic, payload) => resolve(JSON.parse(payload.toString()) as PowerForecast)));
+  const ts = Date.now() - 1000;
+  await device.publishAsync("solar/PV01/data", JSON.stringify({ ghi: 640, temperature: 21, timestamp: new Date(ts).toISOString() }), { qos: 1 });
+  const got = await forecast;
+  const row = new Float64Array(features.length);
+  writeTimeFeatures(ts, row, 0);
+  row[4] = 640;
+  row[5] = 21;
+  expect(got).toMatchObject({ unit: "PV01", ts, model_version: "solar_forecast@1" });
+  expect(got.power_kw).toBeCloseTo(predict(model, row, 1)[0] as number, 2);
+}, 60_000);
