@@ -26,11 +26,16 @@
  *
  * Registry: the same ONNX promoted on one node and heard on another through
  * the JetStream registry (bench/ml/registry-swap.ts).
+ *
+ * Actors: the same classifier as `anomaly.temperature` scoring readings in
+ * sensor actors on two shard workers (micro-batched), against the rules
+ * path in the same run (bench/ml/actor-scoring.ts).
  */
 import * as ort from "onnxruntime-node";
 import { Plant, ReadingGenerator } from "../src/actors/simulator/index.js";
 import { DEFAULT_FEATURE_SPEC, featureRows, ONNX_INPUT, TrainingPool, type Algorithm, type Dataset, type Task, type TrainingResult } from "../src/ml/index.js";
 import type { SuiteOptions } from "./run.js";
+import { benchActorScoring } from "./ml/actor-scoring.js";
 import { benchRegistrySwap } from "./ml/registry-swap.js";
 import { reportFigure } from "./report.js";
 
@@ -45,10 +50,12 @@ interface Scale {
   singleRuns: number;
   batchedRuns: number;
   swapRounds: number;
+  actorReadings: number;
+  actorPacedMs: number;
 }
 
-const FULL: Scale = { rows: 1_000_000, holdoutRows: 20_000, singleRuns: 20_000, batchedRuns: 400, swapRounds: 200 };
-const QUICK: Scale = { rows: 20_000, holdoutRows: 2_000, singleRuns: 2_000, batchedRuns: 40, swapRounds: 20 };
+const FULL: Scale = { rows: 1_000_000, holdoutRows: 20_000, singleRuns: 20_000, batchedRuns: 400, swapRounds: 200, actorReadings: 1_000_000, actorPacedMs: 10_000 };
+const QUICK: Scale = { rows: 20_000, holdoutRows: 2_000, singleRuns: 2_000, batchedRuns: 40, swapRounds: 20, actorReadings: 50_000, actorPacedMs: 2_000 };
 
 /** What each algorithm learns here and with which parameters: sized so the full run finishes in minutes on 2 cores. */
 const RUNS: readonly { algorithm: Algorithm; task: Task; params: Record<string, number> }[] = [
@@ -88,6 +95,23 @@ export async function run(opts: SuiteOptions): Promise<void> {
     await benchScoring(scorer, holdout.binary, scale);
     progress(`registry: ${scale.swapRounds} promotions on node A heard on node B`);
     await benchRegistrySwap(SUITE, { algorithm: "gradient_boosting", task: "binary", features: holdout.binary.features, onnx: scorer.onnx }, scale.swapRounds);
+    // The same classifier as a temperature sensor's anomaly model, through the actors.
+    await benchActorScoring(
+      SUITE,
+      {
+        model: "anomaly.temperature",
+        algorithm: "gradient_boosting",
+        task: "binary",
+        features: holdout.binary.features,
+        params: {},
+        metrics: scorer.metrics,
+        trainingWindow: { from: 0, to: 1 },
+        dataHash: scorer.dataHash,
+        seed: 1,
+        onnx: scorer.onnx,
+      },
+      { readings: scale.actorReadings, pacedMs: scale.actorPacedMs },
+    );
   }
 }
 
