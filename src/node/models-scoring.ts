@@ -36,7 +36,8 @@ export interface NodeModelScoring {
   tap(subject: string, json: string): void;
   /** The connector forecasts are published with, once it exists. */
   useMqtt(mqtt: MqttConnector | undefined): void;
-  stop(): void;
+  /** Stops following the registry and lets the workers answer the rows they hold (before the actors stop). */
+  stop(): Promise<void>;
 }
 
 export async function startModelScoring(
@@ -76,8 +77,9 @@ export async function startModelScoring(
       mqtt = forecast.mqtt ? connector : undefined;
       if (forecast.mqtt && connector === undefined) log.warn("models.forecast.mqtt is on but the MQTT connector is not (mqtt.enabled): forecasts stay on the transport");
     },
-    stop() {
+    async stop() {
       feed?.stop();
+      await feed?.drain();
     },
   };
 }

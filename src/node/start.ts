@@ -156,7 +156,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     // After the baselines are seeded: the workers get them before the first reading.
     const scoring = await startModelScoring(config, { system, modelRegistry: modelRegistry.registry, logger, registry });
     modelTap.to = (subject, json) => scoring.tap(subject, json);
-    stops.push(() => Promise.resolve(scoring.stop()));
+    // Stopped before the actors: readings waiting for a model's answer are published while the actors still run.
+    stops.push(() => scoring.stop());
     system.onEvent((event) => {
       if (event.type === "worker-crashed") {
         feedSource.systemAlert({ level: "error", code: "worker-crashed", message: `shard worker ${event.worker} crashed (${event.lostMessages} messages lost): ${event.error.message}`, at: Date.now() });

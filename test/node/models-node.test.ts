@@ -47,7 +47,7 @@ async function startModelNode(file: Record<string, unknown> = {}): Promise<{ nod
   );
   const config = loadConfig({
     file: configFile,
-    env: { VIGIL_RUNTIME_WORKERS: "2", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_HISTORY_ENABLED: "false", VIGIL_NOTIFY_OUTBOX_DIR: path.join(dir, "outbox"), VIGIL_METRICS_ENABLED: "false" },
+    env: { VIGIL_RUNTIME_WORKERS: "2", VIGIL_HTTP_ENABLED: "false", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_HISTORY_ENABLED: "false", VIGIL_NOTIFY_OUTBOX_DIR: path.join(dir, "outbox"), VIGIL_METRICS_ENABLED: "false" },
   });
   const metrics = new Registry();
   node = await startNode(config, { logger: silentLog, registry: metrics });

@@ -13,7 +13,7 @@
 import type { Logger } from "pino";
 import type { ModelRegistry, ModelSpec, ModelVersion, RegistryWatch, WorkerModelStats } from "../../ml/index.js";
 import { isVigilError, keysForEveryShard, VigilError, type ActorSystem } from "../../runtime/index.js";
-import { MODELBOOK_KIND, type InstallModel, type ModelStatsQuery, type RemoveModel } from "./kind.js";
+import { MODELBOOK_KIND, type DrainModels, type InstallModel, type ModelStatsQuery, type RemoveModel } from "./kind.js";
 import { checkScorable, isScoredModel } from "./names.js";
 
 export interface ModelFeedOptions {
@@ -77,6 +77,21 @@ export class ModelFeed {
   async workerStats(): Promise<WorkerModelStats[]> {
     const query: ModelStatsQuery = { type: "stats" };
     return Promise.all(this.keys().map((key) => this.o.system.ask<WorkerModelStats>(`${MODELBOOK_KIND}/${key}`, query)));
+  }
+
+  /**
+   * Waits until the workers' models have answered every row handed to them,
+   * and the answers' own consequences (a sensor's update to its unit, the
+   * unit's round) have come back too: a stopping node publishes what its
+   * actors already took before they stop. At most `rounds` passes.
+   */
+  async drain(rounds = 10): Promise<void> {
+    const drain: DrainModels = { type: "drain" };
+    let quiet = 0;
+    for (let i = 0; i < rounds && quiet < 2; i++) {
+      const waiting = await Promise.all(this.keys().map((key) => this.o.system.ask<number>(`${MODELBOOK_KIND}/${key}`, drain).catch(() => 0)));
+      quiet = waiting.every((n) => n === 0) ? quiet + 1 : 0;
+    }
   }
 
   stop(): void {

@@ -22,7 +22,12 @@ export interface ModelStatsQuery {
   readonly type: "stats";
 }
 
-export type ModelbookMessage = InstallModel | RemoveModel | ModelStatsQuery;
+/** Replies once every row handed to the worker's models so far has its result back: the rows still waiting then (added since). */
+export interface DrainModels {
+  readonly type: "drain";
+}
+
+export type ModelbookMessage = InstallModel | RemoveModel | ModelStatsQuery | DrainModels;
 export type { WorkerModelStats };
 
 export const MODELBOOK_KIND = "modelbook";
@@ -48,6 +53,8 @@ export function modelbookKind(models: WorkerModels): ActorKind<ModelbookMessage>
             return models.remove(m.name);
           case "stats":
             return models.stats();
+          case "drain":
+            return models.idle().then(() => models.pending());
         }
       },
     }),

@@ -132,6 +132,13 @@ export class WorkerModels {
     return { models, fallbacks };
   }
 
+  /** Rows handed to the current models and not yet answered. */
+  pending(): number {
+    let n = 0;
+    for (const m of this.current.values()) n += m.batcher.pending;
+    return n;
+  }
+
   /** Finishes every model's rows handed in so far. */
   async idle(): Promise<void> {
     await Promise.all([...this.current.values()].map((m) => m.batcher.idle()));
