@@ -68,8 +68,9 @@ it("a node started with the default config (simulator on, in-process transport, 
   const states = firstPerUnit<UnitState>(node.transport.subscribe(SUBJECTS.unitStateAll), UNITS);
 
   for (const [unit, reading] of await processed) {
-    // A fresh registry has no model in Production: the rules score, and say so.
-    expect(reading).toMatchObject({ unit, source: "simulator", method: "RULES", model_version: null });
+    // A fresh registry is seeded from the checked-in baselines (models/): their anomaly models score from the first reading.
+    expect(reading).toMatchObject({ unit, source: "simulator", method: "MODEL" });
+    expect(reading.model_version).toMatch(new RegExp(`^anomaly\\.${reading.sensor}@\\d+$`));
     expect(typeof reading.value).toBe("number");
   }
   for (const [unit, state] of await states) {
