@@ -7,7 +7,8 @@ import type { MqttConnector, OpcUaConnector } from "../actors/connectors/index.j
 import type { SimulatorRunner } from "../actors/simulator/index.js";
 import type { Transport } from "../runtime/transport/index.js";
 import type { HistoryStore, HistoryWriter } from "../store/index.js";
-import type { HealthRegistry, SubsystemHealth } from "./health.js";
+import type { HealthProbe, HealthRegistry, SubsystemHealth } from "./health.js";
+import type { ModelControl } from "./routes/models.js";
 
 export interface ProbedParts {
   readonly transport: Transport;
@@ -59,4 +60,19 @@ export function registerNodeProbes(health: HealthRegistry, p: ProbedParts): void
     return { status: s.running ? "ok" : "disabled", detail: { running: s.running, mode: s.mode, units: s.units, readingsPerSecond: s.readingsPerSecond, lagMs: s.lagMs } };
   });
   for (const name of LATER_SUBSYSTEMS) health.register(name, () => DISABLED);
+}
+
+/**
+ * The models subsystem: ok when the registry answers (degraded when some
+ * trainer's last run failed), with the Production version of each model
+ * and each trainer's state; down when the registry cannot be read.
+ */
+export function modelsProbe(models: Pick<ModelControl, "list" | "status">): HealthProbe {
+  return async () => {
+    const versions = await models.list();
+    const production = Object.fromEntries(versions.filter((v) => v.stage === "Production").map((v) => [v.model, v.version]));
+    // A trainer whose last run failed (its error newer than its last result) still leaves the old models scoring.
+    const trainers = models.status().map((t) => ({ kind: t.kind, state: t.state, failed: t.lastError !== null && (t.lastResult === null || t.lastError.at > t.lastResult.finishedAt) }));
+    return { status: trainers.some((t) => t.failed) ? "degraded" : "ok", detail: { versions: versions.length, production, trainers } };
+  };
 }

@@ -38,10 +38,8 @@ import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
 import { FileDeviceStore } from "../http/devices/store.js";
-import { simulatorRoutes } from "../http/routes/simulator.js";
-import { mqttRoutes } from "../http/routes/mqtt.js";
-import { opcuaRoutes } from "../http/routes/opcua.js";
-import { alarmRoutes, deviceRoutes, ingestBodyTooLarge, ingestRoutes, LivePlant, ruleRoutes, unitRoutes } from "../http/routes/index.js";
+import { alarmRoutes, deviceRoutes, ingestBodyTooLarge, ingestRoutes, LivePlant, modelRoutes, mqttRoutes, opcuaRoutes, ruleRoutes, simulatorRoutes, unitRoutes } from "../http/routes/index.js";
+import { modelsProbe } from "../http/probes.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
@@ -226,10 +224,12 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
             simulatorRoutes(simulator),
             mqttRoutes(connectors.mqtt),
             opcuaRoutes(opcua),
+            modelRoutes(models.service),
           ],
         })
       : undefined;
     if (http !== undefined) stops.push(() => http.stop());
+    http?.health.register("models", modelsProbe(models.service));
 
     logger.info(
       {

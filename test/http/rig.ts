@@ -42,6 +42,8 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
       VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool"),
       VIGIL_NOTIFY_OUTBOX_DIR: join(dir, "outbox"),
       VIGIL_HTTP_DEVICES_FILE: join(dir, "devices.json"),
+      // Each rig its own model registry: the default (.cache/models) is one node's.
+      VIGIL_MODELS_REGISTRY_FS_ROOT: join(dir, "models"),
       ...options.env,
     },
   });

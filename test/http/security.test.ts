@@ -128,7 +128,7 @@ describe("health, metrics and documents", () => {
     const body = (await res.json()) as { status: string; version: string; subsystems: Record<string, string> };
     expect(body.status).toBe("ok");
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(body.subsystems).toEqual({ transport: "ok", mqtt: "disabled", opcua: "disabled", history: "ok", models: "disabled", simulator: "disabled", websocket: "ok" });
+    expect(body.subsystems).toEqual({ transport: "ok", mqtt: "disabled", opcua: "disabled", history: "ok", models: "ok", simulator: "disabled", websocket: "ok" });
   });
 
   it("adds each subsystem's figures on /health/detailed", async () => {

@@ -11,3 +11,7 @@ export { ingestBodyTooLarge, ingestRoutes, INGEST_PATH } from "./ingest.js";
 export { alarmRoutes, type AlarmControl } from "./alarms.js";
 export { ruleRoutes, type RuleControl } from "./rules.js";
 export { deviceRoutes } from "./devices.js";
+export { simulatorRoutes, type SimulatorControl } from "./simulator.js";
+export { mqttRoutes, type MqttControl } from "./mqtt.js";
+export { opcuaRoutes, type OpcUaControl } from "./opcua.js";
+export { modelRoutes, type ModelControl } from "./models.js";
