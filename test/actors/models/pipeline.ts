@@ -81,6 +81,8 @@ export class ScoringPipeline {
   }
 
   async stop(): Promise<void> {
+    // As the node stops: no onnxruntime run may be in flight in a worker that is being terminated.
+    await this.feed.drain();
     this.feed.stop();
     await this.system.stop();
     await rm(this.dir, { recursive: true, force: true });
