@@ -7,6 +7,12 @@
  * with v8's serializer (typed arrays and maps survive). A snapshot too big
  * for a key's value goes to the object store under its own name, the key
  * keeping only the name and digest.
+ *
+ * Blobs are garbage once the chain has moved past them: after each write the
+ * partition's blobs other than the newest `KEPT_BLOBS` records' are deleted
+ * (the predecessor is kept so a new owner that read the previous record can
+ * still fetch it), and a takeover's load sweeps what a crashed writer left
+ * behind — so the object store holds a bounded number per partition.
  */
 import { serialize, deserialize } from "node:v8";
 import { createHash } from "node:crypto";
@@ -19,6 +25,8 @@ import { partitionKey } from "./partitioner.js";
 
 /** Bigger encoded snapshots go to the object store (NATS's default max payload is 1 MiB). */
 const INLINE_LIMIT_BYTES = 256 * 1024;
+/** Records of a partition's chain whose blobs are kept: the newest and its predecessor. */
+export const KEPT_BLOBS = 2;
 
 export interface PartitionSnapshot {
   readonly partition: number;
@@ -50,6 +58,9 @@ export interface StoredPartitionSnapshot {
 }
 
 export class SnapshotStore {
+  /** Per partition, the blob names (undefined: stored inline) of the newest records this store read or wrote, oldest first. */
+  private readonly chains = new Map<number, (string | undefined)[]>();
+
   private constructor(
     private readonly kv: KV,
     private readonly blobs: ObjectStore,
@@ -61,10 +72,17 @@ export class SnapshotStore {
     return new SnapshotStore(kv, blobs);
   }
 
+  /** The partition's current snapshot; a takeover calls it, so blobs no record names any more are swept here. */
   async load(partition: number): Promise<StoredPartitionSnapshot> {
     const entry = await this.kv.get(partitionKey(partition));
-    if (entry === null || entry.operation !== "PUT") return { snapshot: undefined, revision: entry?.revision ?? 0 };
+    if (entry === null || entry.operation !== "PUT") {
+      this.chains.set(partition, []);
+      await this.sweep(partition, []);
+      return { snapshot: undefined, revision: entry?.revision ?? 0 };
+    }
     const record = deserialize(entry.value) as Record;
+    this.chains.set(partition, [record.blob?.name]);
+    await this.sweep(partition, record.blob === undefined ? [] : [record.blob.name]);
     if (record.snapshot !== undefined) return { snapshot: record.snapshot, revision: entry.revision };
     const blob = record.blob;
     const data = blob === undefined ? null : await this.blobs.getBlob(blob.name);
@@ -80,19 +98,51 @@ export class SnapshotStore {
     let record: Record = { snapshot };
     let blobName: string | undefined;
     if (encoded.byteLength > INLINE_LIMIT_BYTES) {
-      blobName = `${partitionKey(snapshot.partition)}-${snapshot.epoch}-${snapshot.seq}`;
+      // The previous revision makes the name unique along the chain (one sequence may be snapshotted twice).
+      blobName = `${blobPrefix(snapshot.partition)}${snapshot.epoch}-${snapshot.seq}-${previousRevision}`;
       await this.blobs.putBlob({ name: blobName }, encoded);
       record = { blob: { name: blobName, digest: digestOf(encoded), seq: snapshot.seq } };
     }
+    let revision: number;
     try {
       const key = partitionKey(snapshot.partition);
       const value = serialize(record);
-      return previousRevision === 0 ? await this.kv.create(key, value) : await this.kv.update(key, value, previousRevision);
+      revision = previousRevision === 0 ? await this.kv.create(key, value) : await this.kv.update(key, value, previousRevision);
     } catch (err) {
       if (blobName !== undefined) await this.blobs.delete(blobName).catch(() => undefined);
       throw new VigilError("VIGIL_CLUSTER_SNAPSHOT_CONFLICT", `partition ${snapshot.partition}: the snapshot chain moved on under this writer`, { cause: err });
     }
+    await this.trim(snapshot.partition, blobName);
+    return revision;
   }
+
+  /** Names of the partition's blobs in the object store (for the specs and operators). */
+  async blobNames(partition: number): Promise<string[]> {
+    const prefix = blobPrefix(partition);
+    return (await this.blobs.list()).filter((o) => !o.deleted && o.name.startsWith(prefix)).map((o) => o.name);
+  }
+
+  /** After a write: the blobs of records older than the newest KEPT_BLOBS are garbage. */
+  private async trim(partition: number, written: string | undefined): Promise<void> {
+    const chain = this.chains.get(partition) ?? [];
+    chain.push(written);
+    const dropped = chain.splice(0, Math.max(0, chain.length - KEPT_BLOBS));
+    this.chains.set(partition, chain);
+    const kept = new Set(chain);
+    // Not fatal: a blob left behind is swept at the partition's next takeover.
+    await Promise.all(dropped.filter((name): name is string => name !== undefined && !kept.has(name)).map((name) => this.blobs.delete(name).catch(() => undefined)));
+  }
+
+  /** Deletes the partition's blobs other than `keep` (left by writers that crashed between a blob and its record). */
+  private async sweep(partition: number, keep: string[]): Promise<void> {
+    const names = await this.blobNames(partition);
+    await Promise.all(names.filter((name) => !keep.includes(name)).map((name) => this.blobs.delete(name).catch(() => undefined)));
+  }
+}
+
+/** `p<N>-`: every blob of one partition starts with it (and no other partition's does). */
+function blobPrefix(partition: number): string {
+  return `${partitionKey(partition)}-`;
 }
 
 function digestOf(data: Uint8Array): string {
