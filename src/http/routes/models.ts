@@ -13,7 +13,7 @@ import type { ModelService } from "../../node/model-service.js";
 import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
 import { API_PREFIX } from "../api/env.js";
-import { errorResponses } from "../api/responses.js";
+import { errorResponses, json, jsonBody } from "../api/responses.js";
 
 export type ModelControl = Pick<ModelService, "list" | "audit" | "promote" | "rollback" | "trainNow" | "status" | "checkDrift">;
 
@@ -91,8 +91,7 @@ const trainingSchema = z
 
 const why = z.string().min(1).max(500).optional().openapi({ description: "why, for the registry's audit (default: through the control API)" });
 const modelParams = z.object({ model: z.string().min(1).max(200) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { "application/json": { schema } } } });
+const body = <T extends z.ZodType>(schema: T) => ({ body: jsonBody(schema) });
 
 function found(versions: readonly ModelVersion[], model: string, version: number): ModelVersion {
   const v = versions.find((x) => x.version === version);

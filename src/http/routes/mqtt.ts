@@ -9,10 +9,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { MQTT_CONNECTION_STATES, type MqttConnector } from "../../actors/connectors/index.js";
 import { topicMappingSchema } from "../../config/index.js";
-import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
+import { enabledPart } from "../api/disabled.js";
 import { API_PREFIX } from "../api/env.js";
-import { errorResponses } from "../api/responses.js";
+import { errorResponses, json, jsonBody } from "../api/responses.js";
 
 export type MqttControl = Pick<MqttConnector, "status" | "connect" | "disconnect" | "subscribe">;
 
@@ -32,13 +32,10 @@ const statusSchema = z
   })
   .openapi("MqttStatus");
 
-const statusAnswer = (description: string) => ({ description, content: { "application/json": { schema: statusSchema } } });
+const statusAnswer = (description: string) => json(statusSchema, description);
 
 export function mqttRoutes(mqtt: MqttControl | undefined): RouteModule {
-  const connector = (): MqttControl => {
-    if (mqtt === undefined) throw new VigilError("VIGIL_CONNECTOR_DISABLED", "MQTT is off on this node (mqtt.enabled is false)");
-    return mqtt;
-  };
+  const connector = enabledPart(mqtt, "VIGIL_CONNECTOR_DISABLED", "MQTT is off on this node (mqtt.enabled is false)");
   const base = `${API_PREFIX}/connections/mqtt`;
   const tags = ["connections"];
   return (app, guard) => {
@@ -82,7 +79,7 @@ export function mqttRoutes(mqtt: MqttControl | undefined): RouteModule {
         tags,
         summary: "Add a topic mapping (the shape of an mqtt.topics entry) and subscribe to it",
         middleware: guard("admin"),
-        request: { body: { required: true, content: { "application/json": { schema: topicMappingSchema } } } },
+        request: { body: jsonBody(topicMappingSchema) },
         responses: { 201: statusAnswer("subscribed (or to be, on the next connect)"), ...errorResponses(400, 401, 403, 409, 413, 502, 503) },
       }),
       async (c) => c.json(await connector().subscribe(c.req.valid("json")), 201),

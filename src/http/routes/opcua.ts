@@ -7,10 +7,10 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpcUaConnector } from "../../actors/connectors/index.js";
-import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
+import { enabledPart } from "../api/disabled.js";
 import { API_PREFIX } from "../api/env.js";
-import { errorResponses } from "../api/responses.js";
+import { errorResponses, json } from "../api/responses.js";
 
 export type OpcUaControl = Pick<OpcUaConnector, "status" | "browse" | "read">;
 
@@ -42,13 +42,8 @@ const valueSchema = z
 
 const endpointParam = z.string().min(1).optional().openapi({ description: "the endpoint's name; may be left out when one is configured" });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-
 export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
-  const connector = (): OpcUaControl => {
-    if (opcua === undefined) throw new VigilError("VIGIL_CONNECTOR_DISABLED", "OPC UA is off on this node (opcua.enabled is false or opcua.endpoints is empty)");
-    return opcua;
-  };
+  const connector = enabledPart(opcua, "VIGIL_CONNECTOR_DISABLED", "OPC UA is off on this node (opcua.enabled is false or opcua.endpoints is empty)");
   const base = `${API_PREFIX}/connections/opcua`;
   const tags = ["connections"];
   return (app, guard) => {

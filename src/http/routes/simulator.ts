@@ -9,8 +9,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { SCENARIO_KINDS, scenarioRequestSchema, type SimulatorRunner } from "../../actors/simulator/index.js";
 import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
+import { enabledPart } from "../api/disabled.js";
 import { API_PREFIX } from "../api/env.js";
-import { errorResponses } from "../api/responses.js";
+import { errorResponses, json, jsonBody } from "../api/responses.js";
 
 /** What the routes drive; the node's runner, or undefined when the simulator is off. */
 export type SimulatorControl = Pick<SimulatorRunner, "status" | "start" | "stop" | "inject" | "clear">;
@@ -41,18 +42,13 @@ const statusSchema = z
   })
   .openapi("SimulatorStatus");
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-
 const clearQuery = z.object({
   unit: z.string().min(1).openapi({ description: "the unit whose scenarios end" }),
   kind: z.enum(SCENARIO_KINDS).optional().openapi({ description: "only scenarios of this kind" }),
 });
 
 export function simulatorRoutes(simulator: SimulatorControl | undefined): RouteModule {
-  const runner = (): SimulatorControl => {
-    if (simulator === undefined) throw new VigilError("VIGIL_SIMULATOR_DISABLED", "the simulator is off on this node (simulator.enabled is false): it is fed by a real plant");
-    return simulator;
-  };
+  const runner = enabledPart(simulator, "VIGIL_SIMULATOR_DISABLED", "the simulator is off on this node (simulator.enabled is false): it is fed by a real plant");
   const base = `${API_PREFIX}/simulator`;
   const tags = ["simulator"];
   return (app, guard) => {
@@ -104,7 +100,7 @@ export function simulatorRoutes(simulator: SimulatorControl | undefined): RouteM
         middleware: guard("operator"),
         // A clone: zod 4 copies methods onto a schema when it is made, and the simulator's schema may be made before
         // @hono/zod-openapi adds `.openapi` (when the node imports the simulator first, as `vigil start` does).
-        request: { body: { required: true, content: { "application/json": { schema: scenarioRequestSchema.clone().openapi("ScenarioRequest") } } } },
+        request: { body: jsonBody(scenarioRequestSchema.clone().openapi("ScenarioRequest")) },
         responses: { 201: json(scenarioSchema, "the scenario, as it plays"), ...errorResponses(400, 401, 403, 404, 409, 413) },
       }),
       (c) => c.json(runner().inject(c.req.valid("json")), 201),
