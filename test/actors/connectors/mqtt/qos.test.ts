@@ -4,53 +4,23 @@
  * persistent session keeps messages while the connector is away, and after
  * a broker crash the connector reconnects and subscribes again.
  */
-import type { MqttClient } from "mqtt";
 import { Registry } from "prom-client";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MqttConnector, type MqttConnectionState, type MqttSettings } from "../../../../src/actors/connectors/index.js";
-import { silentLog } from "../../../fixtures/actor-system.js";
+import { describe, expect, it } from "vitest";
+import type { MqttConnectionState } from "../../../../src/actors/connectors/index.js";
 import { freePort } from "../../../harness/probes.js";
-import { startMosquitto, stopAllServers, type ServerHandle } from "../../../harness/servers.js";
-import { startRig, statusUntil, within, type Rig } from "../rig.js";
-import { connectDevice, mqttSettings } from "./mqtt-rig.js";
+import { startMosquitto } from "../../../harness/servers.js";
+import { statusUntil, within } from "../rig.js";
+import { mqttSettings, mqttSpecRig } from "./mqtt-rig.js";
 
-let broker: ServerHandle;
-const cleanup: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-afterAll(stopAllServers);
-
-async function rig(options: { mailboxCapacity?: number } = {}): Promise<Rig> {
-  const r = await startRig(options);
-  cleanup.push(() => r.stop());
-  return r;
-}
-
-function connector(settings: MqttSettings, r: Rig, registry?: Registry): MqttConnector {
-  const c = new MqttConnector({ settings, gateway: r.gateway, log: silentLog, ...(registry ? { registry } : {}) });
-  cleanup.push(() => c.stop());
-  return c;
-}
-
-async function device(options: Parameters<typeof connectDevice>[1] = {}): Promise<MqttClient> {
-  const d = await connectDevice(broker.url, options);
-  cleanup.push(() => d.endAsync(true));
-  return d;
-}
+const spec = mqttSpecRig();
+const { rig, connector, device } = spec;
 
 describe("MQTT QoS 1", () => {
   it("loses no reading when the broker is killed and restarted mid-sequence, and subscribes again", async () => {
     const TOTAL = 200;
     const r = await rig();
     const registry = new Registry();
-    const settings = mqttSettings(broker.url);
+    const settings = mqttSettings(spec.broker.url);
     const c = connector(settings, r, registry);
     const states: MqttConnectionState[] = [];
     c.onStatus((s) => states.at(-1) !== s.state && states.push(s.state));
@@ -66,9 +36,9 @@ describe("MQTT QoS 1", () => {
     })();
 
     await r.sensors.until("the first 50 readings", (all) => all.length >= 50);
-    await broker.kill();
+    await spec.broker.kill();
     await statusUntil(c, "the connector to notice", (s) => s.state !== "connected");
-    await broker.start();
+    await spec.broker.start();
     const back = await statusUntil(c, "the connector to subscribe again", (s) => s.state === "connected");
     d.reconnect({ incomingStore: d.incomingStore, outgoingStore: d.outgoingStore });
     await within("the device to send the rest", sending);
@@ -85,7 +55,7 @@ describe("MQTT QoS 1", () => {
     // One reading held in `receive`, one waiting in a mailbox of one: the third is refused.
     const blocked = await rig({ mailboxCapacity: 1 });
     blocked.sensors.hold();
-    const settings = mqttSettings(broker.url, { drainTimeoutMs: 0 });
+    const settings = mqttSettings(spec.broker.url, { drainTimeoutMs: 0 });
     const first = connector(settings, blocked);
     await within("the connector to subscribe", first.ready());
     const d = await device();
@@ -103,7 +73,7 @@ describe("MQTT QoS 1", () => {
   });
 
   it("keeps QoS 1 messages in the persistent session while the connector is away", async () => {
-    const settings = mqttSettings(broker.url);
+    const settings = mqttSettings(spec.broker.url);
     const away = await rig();
     const first = connector(settings, away);
     await within("the connector to subscribe", first.ready());

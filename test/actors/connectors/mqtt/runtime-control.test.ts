@@ -4,49 +4,17 @@
  * resumes and collects what waited at the broker, subscribe adds a topic
  * mapping on the live connection or for the next one.
  */
-import type { MqttClient } from "mqtt";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MqttConnector, type MqttSettings } from "../../../../src/actors/connectors/index.js";
-import { silentLog } from "../../../fixtures/actor-system.js";
-import { startMosquitto, stopAllServers, type ServerHandle } from "../../../harness/servers.js";
-import { startRig, within, type Rig } from "../rig.js";
-import { connectDevice, mqttSettings } from "./mqtt-rig.js";
+import { describe, expect, it } from "vitest";
+import { within } from "../rig.js";
+import { mqttSettings, mqttSpecRig } from "./mqtt-rig.js";
 
-let broker: ServerHandle;
-const cleanup: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-afterAll(stopAllServers);
-
-async function rig(): Promise<Rig> {
-  const r = await startRig();
-  cleanup.push(() => r.stop());
-  return r;
-}
-
-function connector(settings: MqttSettings, r: Rig): MqttConnector {
-  const c = new MqttConnector({ settings, gateway: r.gateway, log: silentLog });
-  cleanup.push(() => c.stop());
-  return c;
-}
-
-async function device(): Promise<MqttClient> {
-  const d = await connectDevice(broker.url);
-  cleanup.push(() => d.endAsync(true));
-  return d;
-}
+const spec = mqttSpecRig();
+const { rig, connector, device } = spec;
 
 describe("disconnect and connect at run time", () => {
   it("pauses on disconnect, and on connect collects the QoS 1 readings the broker kept meanwhile", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await within("the connector to subscribe", c.ready());
     const paused = await c.disconnect();
     expect(paused.state).toBe("paused");
@@ -65,7 +33,7 @@ describe("disconnect and connect at run time", () => {
 
   it("refuses a publish-back while paused rather than queue it", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await within("the connector to subscribe", c.ready());
     await c.disconnect();
     await expect(c.publish("results/UNIT001", "{}", { qos: 1 })).rejects.toMatchObject({ code: "VIGIL_MQTT_NOT_CONNECTED" });
@@ -73,14 +41,14 @@ describe("disconnect and connect at run time", () => {
 
   it("changes nothing when connect is asked of a connected connector", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await within("the connector to subscribe", c.ready());
     expect(await c.connect()).toMatchObject({ state: "connected", connects: 1 });
   });
 
   it("stops cleanly while paused, and refuses to connect afterwards", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await within("the connector to subscribe", c.ready());
     await c.disconnect();
     await c.stop();
@@ -92,7 +60,7 @@ describe("disconnect and connect at run time", () => {
 describe("subscribe at run time", () => {
   it("adds a topic mapping on the live connection: readings on it arrive", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await within("the connector to subscribe", c.ready());
     const status = await c.subscribe({ topic: "plant/{site}/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" });
     expect(status.topics).toEqual(["scada/{unit}/{sensor}", "plant/{site}/{unit}/{sensor}"]);
@@ -105,7 +73,7 @@ describe("subscribe at run time", () => {
 
   it("subscribes a mapping added while paused once connected again", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await within("the connector to subscribe", c.ready());
     await c.disconnect();
     await c.subscribe({ topic: "solar/{device}/data", qos: 1, payload: "fields", unit: "{device}", fields: { ghi: "ghi" }, timestampField: "timestamp", qualityField: "quality" });
@@ -118,7 +86,7 @@ describe("subscribe at run time", () => {
 
   it("refuses a pattern that is mapped already", async () => {
     const r = await rig();
-    const c = connector(mqttSettings(broker.url), r);
+    const c = connector(mqttSettings(spec.broker.url), r);
     await expect(c.subscribe({ topic: "scada/{unit}/{sensor}", qos: 0, payload: "reading", unit: "{unit}", sensor: "{sensor}" })).rejects.toMatchObject({
       code: "VIGIL_MQTT_TOPIC_EXISTS",
     });

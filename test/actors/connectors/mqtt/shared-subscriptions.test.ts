@@ -6,27 +6,14 @@
  * a member leaves unacknowledged comes back to its session, not lost.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MqttConnector, mqttSettingsFor } from "../../../../src/actors/connectors/index.js";
-import { silentLog } from "../../../fixtures/actor-system.js";
-import { startMosquitto, stopAllServers, type ServerHandle } from "../../../harness/servers.js";
-import { startRig, statusUntil, within, type Rig } from "../rig.js";
-import { connectDevice, mqttSettings } from "./mqtt-rig.js";
+import { describe, expect, it } from "vitest";
+import { mqttSettingsFor, type MqttConnector } from "../../../../src/actors/connectors/index.js";
+import { statusUntil, within, type Rig } from "../rig.js";
+import { mqttSettings, mqttSpecRig } from "./mqtt-rig.js";
 
 const MESSAGES = 200;
 
-let broker: ServerHandle;
-const cleanup: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
-afterAll(stopAllServers);
+const spec = mqttSpecRig();
 
 interface Member {
   readonly rig: Rig;
@@ -36,19 +23,16 @@ interface Member {
 /** A node's MQTT ingest as the node wires it, in a cluster or on its own, with share group `group`. */
 async function member(clustered: boolean, group: string, options: { mailboxCapacity?: number; clientId?: string; drainTimeoutMs?: number } = {}): Promise<Member> {
   const { mailboxCapacity, ...mqtt } = options;
-  const rig = await startRig(mailboxCapacity === undefined ? {} : { mailboxCapacity });
-  cleanup.push(() => rig.stop());
-  const settings = mqttSettingsFor({ cluster: { enabled: clustered }, mqtt: { ...mqttSettings(broker.url, mqtt), sharedGroup: group } });
-  const connector = new MqttConnector({ settings, gateway: rig.gateway, log: silentLog });
-  cleanup.push(() => connector.stop());
+  const rig = await spec.rig(mailboxCapacity === undefined ? {} : { mailboxCapacity });
+  const settings = mqttSettingsFor({ cluster: { enabled: clustered }, mqtt: { ...mqttSettings(spec.broker.url, mqtt), sharedGroup: group } });
+  const connector = spec.connector(settings, rig);
   await within("the member to subscribe", connector.ready());
   return { rig, connector };
 }
 
 /** Publishes readings of one sensor at QoS 1 with values from..to (one actor per member: its mailbox bounds what the member takes). */
 async function publish(from: number, to: number): Promise<void> {
-  const device = await connectDevice(broker.url);
-  cleanup.push(() => device.endAsync(true));
+  const device = await spec.device();
   for (let n = from; n <= to; n++) await device.publishAsync("scada/UNIT001/sequence", String(n), { qos: 1 });
 }
 
