@@ -100,6 +100,14 @@ export interface ActorKind<M = unknown, S = unknown> {
   supervision?: SupervisionPolicy;
   mailbox?: Partial<MailboxPolicy>;
   passivation?: PassivationPolicy;
+  /**
+   * After its worker crashed: whether an actor restored from `latest` (its
+   * last snapshot, or the last change taken on top of it) has work of its
+   * own to finish — say, output it owed when the worker died — so the new
+   * worker activates it at once instead of on its next message.
+   * @default never
+   */
+  activateAfterCrash?(latest: unknown): boolean;
   /** How the kind's most frequent messages cross threads in bulk; others are cloned as they are. */
   codec?: MessageCodec<M>;
 }

@@ -628,6 +628,24 @@ export class Shard implements ContextHost {
     this.links.snapshotTaken(a.self, state, false);
   }
 
+  /**
+   * On a replacement worker: activate now the restored actors whose kind
+   * says their snapshot holds work of their own (ActorKind.activateAfterCrash).
+   * Returns how many.
+   */
+  activateRestored(): number {
+    let woken = 0;
+    for (const [address, stored] of this.snapshots) {
+      const entry = this.kinds.forAddress(address);
+      if (entry?.kind.activateAfterCrash === undefined || this.activations.has(address)) continue;
+      const latest = stored.changes.length > 0 ? stored.changes[stored.changes.length - 1] : stored.state;
+      if (!entry.kind.activateAfterCrash(latest)) continue;
+      this.activate({ to: address, msg: undefined, from: undefined, ask: 0, origin: this.index, credit: CREDIT_LOCAL });
+      woken++;
+    }
+    return woken;
+  }
+
   /** The copy of an actor's snapshot off this thread is lost or broken: its next snapshot is taken in full. */
   retakeInFull(address: ActorAddress): void {
     if (this.snapshots.has(address)) this.inFullNext.add(address);

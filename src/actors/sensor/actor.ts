@@ -21,7 +21,7 @@ import { encodeProcessedReading, scoreOf, unitAddress, type Category, type Proce
 import { SUBJECTS } from "../subjects.js";
 import type { SensorMessage, SensorUpdate, SensorView, UnitWear } from "./messages.js";
 import { noisyOr, RangeCheck, Reason, reasonsOf, RULE_SCORE, severityOf, StuckDetector } from "./rules.js";
-import { PendingReadings, Scored, type PendingReading } from "./pending.js";
+import { PendingReadings, Scored, type PendingReading, type WaitingReading } from "./pending.js";
 import type { ScoreResult, SensorScorer } from "./scorer.js";
 import { noiseFloorOf, type SensorTypeSpec } from "./sensor-types.js";
 import { featureSpecOf, type SensorSettings } from "./settings.js";
@@ -41,6 +41,12 @@ export interface SensorState {
   alarm?: SensorRulesState;
   /** The unit's last word on wear; absent in snapshots from before it existed. */
   unitWear?: boolean;
+  /**
+   * Readings handled but not yet published (waiting for a model's score, or
+   * behind one that is), oldest first; absent when there are none. A sensor
+   * restored with some publishes them by the rules on activation.
+   */
+  waiting?: WaitingReading[];
 }
 
 /** A change on top of a SensorState: the windows' added samples, the rest in full. */
@@ -191,6 +197,11 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
   onActivate(ctx: ActorContext): void {
     this.ctx = ctx;
     this.alarmRules.onActivate(ctx);
+    if (this.pending.size > 0) {
+      // Restored with readings whose model answer died with the old worker: the rules score them now.
+      this.models?.models.countFallback(this.modelName, "restored", this.pending.size);
+      this.publishReady();
+    }
   }
 
   /** Passivating or stopping: the readings still waiting for a model are published first. */
@@ -305,10 +316,13 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     const ctx = this.ctx;
     if (ctx === undefined) return;
     const pending = this.pending;
+    const before = pending.size;
     for (let e = pending.peek(); e !== undefined && e.scored !== Scored.Waiting; e = pending.peek()) {
       this.emit(e, ctx);
       pending.shift();
     }
+    // The snapshot lists the waiting readings: the next one must no longer hold these.
+    if (pending.size !== before) ctx.markDirty();
     if (pending.size === 0 && this.drained !== undefined) {
       const resolve = this.drained;
       this.drained = undefined;
@@ -519,6 +533,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       duplicates: this.duplicates,
       alarm: this.alarmRules.snapshot(),
       unitWear: this.unitWear,
+      ...(this.pending.size === 0 ? {} : { waiting: this.pending.waiting() }),
     };
   }
 
@@ -543,5 +558,6 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     this.duplicates = state.duplicates;
     this.alarmRules.restore(state.alarm);
     this.unitWear = state.unitWear ?? false;
+    this.pending.restore(state.waiting ?? []);
   }
 }

@@ -42,6 +42,8 @@ export function sensorKind(options: SensorKindOptions): ActorKind<SensorMessage,
     parent: (id) => unitAddress(unitOf(id)),
     // Readings cross from ingest on the main thread to the workers in columns.
     codec: readingCodec,
+    // Readings it had not published when its worker died are in its snapshot: publish them now, not at its next reading.
+    activateAfterCrash: (latest) => ((latest as Partial<SensorState> | undefined)?.waiting?.length ?? 0) > 0,
     create(id) {
       const slash = id.indexOf("/");
       if (slash <= 0 || slash === id.length - 1) throw new VigilError("VIGIL_ADDRESS_INVALID", `sensor id "${id}" is not <unit>/<sensor>`);

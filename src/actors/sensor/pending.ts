@@ -3,7 +3,8 @@
  * reading handed to a model waits for its score, and those behind it wait
  * with it, so the sensor's processed readings go out in reading order
  * whatever scored them. Entries are pooled: the steady state allocates
- * nothing.
+ * nothing. What is still queued at a checkpoint goes into the sensor's
+ * snapshot (WaitingReading), so a worker crash does not take it along.
  */
 import type { LoadedModel } from "../../ml/index.js";
 import type { IngestSource, ReadingQuality } from "../readings/index.js";
@@ -32,6 +33,21 @@ export class PendingReading {
   scored = Scored.ByRules;
   modelScore = 0;
   model: LoadedModel | null = null;
+}
+
+/**
+ * A queued reading as kept in the sensor's snapshot: what it takes to
+ * publish it by the rules (a model's answer does not survive its worker).
+ */
+export interface WaitingReading {
+  ts: number;
+  value: number;
+  quality: ReadingQuality;
+  source: IngestSource;
+  receivedAt: number;
+  mask: number;
+  rules: number;
+  statistical: number;
 }
 
 export class PendingReadings {
@@ -85,6 +101,25 @@ export class PendingReadings {
     } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
+    }
+  }
+
+  /** Every queued entry, oldest first, as plain data. */
+  waiting(): WaitingReading[] {
+    const out: WaitingReading[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const e = this.items[i] as PendingReading;
+      out.push({ ts: e.ts, value: e.value, quality: e.quality, source: e.source, receivedAt: e.receivedAt, mask: e.mask, rules: e.rules, statistical: e.statistical });
+    }
+    return out;
+  }
+
+  /** Replaces the queue with `waiting` (from a snapshot), every entry to be scored by the rules. */
+  restore(waiting: readonly WaitingReading[]): void {
+    while (this.size > 0) this.shift();
+    for (const w of waiting) {
+      // Its fields are the entry's own: copied over as they are; scored stays ByRules.
+      this.push(Object.assign(this.take(), w));
     }
   }
 

@@ -12,8 +12,8 @@
  */
 import { LoadedModel, DEFAULT_BATCH_SETTINGS, type BatchSettings, type ModelSpec } from "./loaded-model.js";
 
-/** Why a row was scored by rules instead of a model. */
-export const FALLBACK_REASONS = ["no_model", "features_missing", "overloaded", "failed"] as const;
+/** Why a row was scored by rules instead of a model (restored: its answer was lost with a crashed worker). */
+export const FALLBACK_REASONS = ["no_model", "features_missing", "overloaded", "failed", "restored"] as const;
 export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 export interface WorkerModelStats {
@@ -100,14 +100,14 @@ export class WorkerModels {
     await this.retire(live);
   }
 
-  /** Counts a row scored by rules instead of `model`. `model` should be a long-lived string (no allocation here). */
-  countFallback(model: string, reason: FallbackReason): void {
+  /** Counts `rows` (default one) scored by rules instead of `model`. `model` should be a long-lived string (no allocation here). */
+  countFallback(model: string, reason: FallbackReason, rows = 1): void {
     let counts = this.fallbacks.get(model);
     if (counts === undefined) {
-      counts = { no_model: 0, features_missing: 0, overloaded: 0, failed: 0 };
+      counts = { no_model: 0, features_missing: 0, overloaded: 0, failed: 0, restored: 0 };
       this.fallbacks.set(model, counts);
     }
-    counts[reason]++;
+    counts[reason] += rows;
   }
 
   /** A run of `model` failed: logged once per version. */

@@ -175,6 +175,8 @@ handle = (m: ToWorker): void => {
   }
 };
 for (const m of early.splice(0)) handle(m);
+// A replacement: its peers are wired (their ports came before the kinds loaded), so what the woken actors send finds them.
+if (init.snapshots.length > 0) shard.activateRestored();
 const profiler = await startWorkerProfile(init.index);
 parent.postMessage({ t: "ready" } satisfies FromWorker);
 

@@ -17,6 +17,7 @@ import { silentLog } from "../../fixtures/actor-system.js";
 import { SENSOR_FEATURES } from "./trained.js";
 
 const KINDS_MODULE = fileURLToPath(new URL("../../../src/actors/kinds.ts", import.meta.url));
+const CRASHABLE_KINDS_MODULE = fileURLToPath(new URL("../../fixtures/kinds.ts", import.meta.url));
 
 export const MODELS_CONFIG = { batchRows: 256, flushMs: 1, maxQueuedRows: 1 << 20, healthyRulHours: 500 };
 
@@ -37,15 +38,23 @@ export class ScoringPipeline {
     private readonly dir: string,
   ) {}
 
-  static async start(options: { workers?: number; kinds?: KindsConfig } = {}): Promise<ScoringPipeline> {
+  /**
+   * `models` overrides the scoring settings (say, a flush long enough that
+   * readings stay handed to a model); `crashable` adds the runtime specs'
+   * kinds, whose `counter` ends its worker on `exit-worker`.
+   */
+  static async start(
+    options: { workers?: number; kinds?: KindsConfig; models?: Partial<typeof MODELS_CONFIG>; snapshotIntervalMs?: number; crashable?: boolean } = {},
+  ): Promise<ScoringPipeline> {
     const dir = await mkdtemp(path.join(tmpdir(), "vigil-scoring-"));
     const registry = new FsModelRegistry({ root: dir });
     // Set once the pipeline exists; nothing publishes before.
     const at: { pipeline?: ScoringPipeline } = {};
     const system = await createActorSystem({
       workers: options.workers ?? 2,
-      kindModules: [KINDS_MODULE],
-      kindConfig: { unit: { startupMs: 0 }, ...options.kinds, models: MODELS_CONFIG } satisfies KindsConfig,
+      kindModules: options.crashable === true ? [KINDS_MODULE, CRASHABLE_KINDS_MODULE] : [KINDS_MODULE],
+      kindConfig: { unit: { startupMs: 0 }, ...options.kinds, models: { ...MODELS_CONFIG, ...options.models } } satisfies KindsConfig,
+      ...(options.snapshotIntervalMs === undefined ? {} : { snapshotIntervalMs: options.snapshotIntervalMs }),
       log: silentLog,
       outlet: (subject, json) => at.pipeline?.take(subject, json),
     });
