@@ -29,6 +29,8 @@ export interface LocalClusterOptions {
   cluster?: Record<string, unknown>;
   /** @default "info" */
   logLevel?: string;
+  /** Node.js flags for the nodes' processes (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export interface LogLine {
@@ -114,7 +116,7 @@ async function startNode(id: string, dir: string, nats: NatsCluster, servers: st
   const replicas = Math.min(3, nats.urls.length);
   await writeFile(configFile, JSON.stringify(nodeConfig(id, dir, servers, options, replicas), null, 2));
   const out = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "start", "--config", configFile], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/cli/main.ts", "start", "--config", configFile], {
     cwd: ROOT,
     env: { ...process.env, VIGIL_LOG_PRETTY: "false" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,7 +9,10 @@
  * The consumer is recreated at each takeover at the snapshot's sequence
  * (the previous owner's acknowledgements do not count: its state after its
  * last snapshot is lost with it), with a pinned-client priority group, so
- * the server delivers to one puller only.
+ * the server delivers to one puller only. Since acknowledgements only pace
+ * the server within one tenure, they are cumulative (ack-all) and sent for
+ * the frontier every `ACK_EVERY` messages or when nothing is in flight: each
+ * one is a replicated write of the consumer's state on the servers.
  */
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
@@ -59,9 +62,12 @@ export interface PartitionOwnerDeps {
 }
 
 interface InFlight {
-  readonly seq: number;
+  readonly msg: JsMsg;
   done: boolean;
 }
+
+/** Messages applied between two cumulative acknowledgements (far below any max_ack_pending worth running). */
+const ACK_EVERY = 64;
 
 export class PartitionOwner {
   readonly partition: number;
@@ -80,6 +86,10 @@ export class PartitionOwner {
   private slotWaiter: (() => void) | undefined;
   /** The last sequence applied with everything before it applied too. */
   private frontier = 0;
+  /** The highest sequence handed to the domain in this tenure. */
+  private taken = 0;
+  /** Messages behind the frontier not yet acknowledged to the server. */
+  private unacked = 0;
   private covered = 0;
   private snapshotRevision = 0;
   private lastSaved: { seq: number; covered: number } = { seq: -1, covered: -1 };
@@ -103,6 +113,7 @@ export class PartitionOwner {
     const snapshot = stored.snapshot;
     this.snapshotRevision = stored.revision;
     this.frontier = snapshot?.seq ?? 0;
+    this.taken = this.frontier;
     this.covered = snapshot?.covered ?? 0;
     this.lastSaved = { seq: this.frontier, covered: this.covered };
     const stream = await jsm.streams.info(layout.stream);
@@ -121,7 +132,13 @@ export class PartitionOwner {
     await jsm.consumers.add(layout.stream, {
       durable_name: name,
       filter_subject: partitionFilter(layout, this.partition),
-      ack_policy: AckPolicy.Explicit,
+      ack_policy: AckPolicy.All,
+      // Its state is worth nothing past this tenure (the next owner starts from the snapshot), so it is not replicated
+      // nor written to disk: a replicated consumer costs the servers a raft write per delivery and per acknowledgement,
+      // most of their work per reading. Should its server restart, the consumer comes back from its start sequence
+      // (what was already taken is skipped) or is gone (consuming stops, the partition is given up and taken again).
+      num_replicas: 1,
+      mem_storage: true,
       ack_wait: nanos(Math.max(30_000, options.leaseTtlMs * 4)),
       max_ack_pending: options.maxInFlight,
       ...(this.frontier > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.frontier + 1 } : { deliver_policy: DeliverPolicy.All }),
@@ -131,7 +148,7 @@ export class PartitionOwner {
     });
     if (this.fenced) return;
     const consumer = await this.deps.js.consumers.get(layout.stream, name);
-    this.messages = await consumer.consume({ group: CLUSTER_NAMES.ownerGroup, max_messages: Math.min(512, options.maxInFlight) });
+    this.messages = await consumer.consume({ group: CLUSTER_NAMES.ownerGroup, max_messages: Math.min(512, options.maxInFlight), abort_on_missing_resource: true });
     this.running = this.run(this.messages);
     const jitter = Math.random() * options.snapshotIntervalMs;
     this.snapshotTimer = setTimeout(() => {
@@ -149,8 +166,11 @@ export class PartitionOwner {
         if (this.fenced) break;
         while (this.inFlight.length >= options.maxInFlight && !this.fenced) await new Promise<void>((resolve) => (this.slotWaiter = resolve));
         if (this.fenced) break;
+        // Delivered again (a consumer recreated from its start sequence, an acknowledgement wait run out): already handed on.
+        if (m.seq <= this.taken) continue;
+        this.taken = m.seq;
         const parsed = parsePartitionSubject(layout, m.subject);
-        const entry: InFlight = { seq: m.seq, done: false };
+        const entry: InFlight = { msg: m, done: false };
         this.inFlight.push(entry);
         const message: PartitionMessage = {
           partition: this.partition,
@@ -161,20 +181,33 @@ export class PartitionOwner {
           epoch: this.epoch,
         };
         work.apply(message).then(
-          () => this.applied(entry, m),
+          () => this.applied(entry),
           (err: unknown) => this.deps.lost(this.partition, `applying sequence ${m.seq} failed: ${(err as Error).message}`),
         );
       }
     } catch (err) {
       if (!this.fenced) this.deps.lost(this.partition, `consuming failed: ${(err as Error).message}`);
+      return;
     }
+    // Ended by itself (the connection closed for good): nothing more arrives for this tenure.
+    if (!this.fenced) this.deps.lost(this.partition, "consuming ended");
   }
 
-  private applied(entry: InFlight, m: JsMsg): void {
+  private applied(entry: InFlight): void {
     if (this.fenced) return;
     entry.done = true;
-    m.ack();
-    while (this.inFlight.length > 0 && (this.inFlight[0] as InFlight).done) this.frontier = (this.inFlight.shift() as InFlight).seq;
+    let head: JsMsg | undefined;
+    while (this.inFlight.length > 0 && (this.inFlight[0] as InFlight).done) {
+      head = (this.inFlight.shift() as InFlight).msg;
+      this.unacked++;
+    }
+    if (head !== undefined) {
+      this.frontier = head.seq;
+      if (this.inFlight.length === 0 || this.unacked >= ACK_EVERY) {
+        head.ack();
+        this.unacked = 0;
+      }
+    }
     if (this.inFlight.length < this.deps.options.maxInFlight && this.slotWaiter !== undefined) {
       const wake = this.slotWaiter;
       this.slotWaiter = undefined;
