@@ -230,6 +230,10 @@ export const defaults: VigilConfig = deepFreeze({
       anomalyThreshold: 0.6, // an anomaly (isolation forest) score at or above this is anomalous, unless the version says otherwise
       healthyRulHours: 500, // health = min(1, RUL / this): a unit with 500 h or more of remaining life is fully healthy
     },
+    predict: {
+      maxRows: 1024, // rows per POST /api/v1/predict at most: one micro-batch
+      maxSessions: 8, // model versions loaded for the predict route at once (LRU beyond)
+    },
     forecast: {
       mqtt: false, // true: solar forecasts are published back to the MQTT broker (mqtt.enabled)…
       topic: "solar/{device}/forecast", // …on this topic, {device} being the device id

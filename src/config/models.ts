@@ -5,7 +5,7 @@
  * cluster.replicas), so every node sees every promotion. "auto" picks
  * JetStream when cluster.enabled, the filesystem otherwise. Scoring: whether
  * the workers score with the Production versions, their batches, and the
- * solar forecast's way back over MQTT.
+ * solar forecast's way back over MQTT, and the on-demand predict route's bounds.
  */
 import { z } from "zod";
 import { durationMs, flag, oneOf, section, text, textMatching, wholeNumber } from "./fields.js";
@@ -43,6 +43,12 @@ export const modelsSchema = section({
       .number({ error: "a number of hours > 0" })
       .positive({ error: "a number of hours > 0" })
       .describe("Health from remaining useful life: min(1, RUL hours / this)."),
+  }),
+  predict: section({
+    maxRows: wholeNumber(1, 100_000).describe("Feature rows one `POST /api/v1/predict` may score at most; a bigger batch is refused (413 `VIGIL_API_BATCH_TOO_LARGE`)."),
+    maxSessions: wholeNumber(1, 1000).describe(
+      "Model versions the predict route keeps loaded in onnxruntime on the main thread at most; the least recently used one is released beyond.",
+    ),
   }),
   forecast: section({
     mqtt: flag().describe("Publish solar power forecasts (`solar_forecast`) back to the MQTT broker (needs `mqtt.enabled`)."),

@@ -3,7 +3,8 @@
  * versions (the registry the node opened, shared with the trainers) to
  * every shard worker at start and on every change (ModelFeed: hot swap,
  * refusals), turns the workers' scoring counters into metrics, and sends
- * solar forecasts back over MQTT when models.forecast.mqtt is on. With
+ * solar forecasts back over MQTT when models.forecast.mqtt is on, and keeps
+ * each device's latest forecast for the API. With
  * models.enabled off nothing is fed: the workers have no model path.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
@@ -13,6 +14,7 @@ import { formatTopic } from "../actors/connectors/mqtt/index.js";
 import type { KindsModelsConfig } from "../actors/kinds.js";
 import { ModelFeed } from "../actors/models/index.js";
 import { featureSpecOf, resolveSensorSettings } from "../actors/sensor/index.js";
+import type { PowerForecast } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import { featureNames, type ModelRegistry, type WorkerModelStats } from "../ml/index.js";
 import type { ActorSystem } from "../runtime/index.js";
@@ -32,8 +34,10 @@ export function modelKindsConfig(models: VigilConfig["models"]): KindsModelsConf
 export interface NodeModelScoring {
   /** Absent when models.enabled is off. */
   readonly feed: ModelFeed | undefined;
-  /** Sees what the actors publish (the node's outlet tap): forecasts go out over MQTT from here. */
+  /** Sees what the actors publish (the node's outlet tap): forecasts are kept, and go out over MQTT, from here. */
   tap(subject: string, json: string): void;
+  /** A device's latest forecast seen by the tap. */
+  latestForecast(device: string): PowerForecast | undefined;
   /** The connector forecasts are published with, once it exists. */
   useMqtt(mqtt: MqttConnector | undefined): void;
   /** Stops following the registry and lets the workers answer the rows they hold (before the actors stop). */
@@ -66,12 +70,20 @@ export async function startModelScoring(
   }
   let mqtt: MqttConnector | undefined;
   const forecast = config.models.forecast;
+  // One entry per device that has had a forecast: as bounded as the plant's devices. Parsed when asked for.
+  const latest = new Map<string, string>();
   return {
     feed,
     tap(subject, json) {
-      if (mqtt === undefined || !subject.startsWith(FORECAST_PREFIX)) return;
+      if (!subject.startsWith(FORECAST_PREFIX)) return;
       const device = subject.slice(FORECAST_PREFIX.length);
+      latest.set(device, json);
+      if (mqtt === undefined) return;
       mqtt.publish(formatTopic(forecast.topic, { device }), json).catch((err: unknown) => log.warn({ err, device }, "solar forecast not published over MQTT"));
+    },
+    latestForecast(device) {
+      const json = latest.get(device);
+      return json === undefined ? undefined : (JSON.parse(json) as PowerForecast);
     },
     useMqtt(connector) {
       mqtt = forecast.mqtt ? connector : undefined;

@@ -38,7 +38,22 @@ import { createNodeOutlet } from "./outlet.js";
 import { watchPipeline } from "./pipeline-log.js";
 import { startHttp, type HttpParts, type RunningHttp } from "../http/start.js";
 import { FileDeviceStore } from "../http/devices/store.js";
-import { alarmRoutes, deviceRoutes, ingestBodyTooLarge, ingestRoutes, LivePlant, modelRoutes, mqttRoutes, opcuaRoutes, ruleRoutes, simulatorRoutes, unitRoutes } from "../http/routes/index.js";
+import {
+  alarmRoutes,
+  deviceRoutes,
+  forecastRoutes,
+  ingestBodyTooLarge,
+  ingestRoutes,
+  LivePlant,
+  modelRoutes,
+  mqttRoutes,
+  opcuaRoutes,
+  predictRoutes,
+  ruleRoutes,
+  simulatorRoutes,
+  unitRoutes,
+} from "../http/routes/index.js";
+import { PredictionService } from "./predictions.js";
 import { modelsProbe } from "../http/probes.js";
 import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
@@ -156,6 +171,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     modelTap.to = (subject, json) => scoring.tap(subject, json);
     // Stopped before the actors: readings waiting for a model's answer are published while the actors still run.
     stops.push(() => scoring.stop());
+    // The API's predictions, on this thread's own sessions: released after the HTTP server stops taking requests.
+    const predictions = new PredictionService(modelRegistry.registry, config.models);
+    stops.push(() => predictions.close());
     system.onEvent((event) => {
       if (event.type === "worker-crashed") {
         feedSource.systemAlert({ level: "error", code: "worker-crashed", message: `shard worker ${event.worker} crashed (${event.lostMessages} messages lost): ${event.error.message}`, at: Date.now() });
@@ -199,8 +217,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops, opcUaSink }) : undefined;
     if (simulator !== undefined) models.feedSimulatorLabels(simulator);
     const nodeHistory = history === undefined ? undefined : { store: history.store, writer: history.writer };
+    const devices = config.http.enabled ? await FileDeviceStore.open(config.http.devicesFile) : undefined;
     // Last, so it is stopped first: no request reaches a part that is already stopping.
-    const http = config.http.enabled
+    const http = config.http.enabled && devices !== undefined
       ? await startHttp(config.http, {
           ...deps.http,
           nodeId: config.node.id,
@@ -220,11 +239,13 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
             ingestRoutes(gateway),
             alarmRoutes(alarms.service),
             ruleRoutes(alarms.service),
-            deviceRoutes(await FileDeviceStore.open(config.http.devicesFile)),
+            deviceRoutes(devices),
+            forecastRoutes(scoring, devices),
             simulatorRoutes(simulator),
             mqttRoutes(connectors.mqtt),
             opcuaRoutes(opcua),
             modelRoutes(models.service),
+            predictRoutes(predictions),
           ],
         })
       : undefined;

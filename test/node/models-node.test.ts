@@ -14,10 +14,10 @@ import { afterAll, afterEach, expect, it } from "vitest";
 import { sensorAddress, type PowerForecast, type ProcessedReading } from "../../src/actors/readings/index.js";
 import { SUBJECTS } from "../../src/actors/subjects.js";
 import { loadConfig } from "../../src/config/index.js";
-import { exportOnnx, FsModelRegistry, predict, TIME_FEATURES, train, writeTimeFeatures } from "../../src/ml/index.js";
+import { FsModelRegistry, predict, writeTimeFeatures } from "../../src/ml/index.js";
 import { startNode, type RunningNode } from "../../src/node/start.js";
 import { SeededRandom } from "../../src/runtime/index.js";
-import { anomalyModel, normalValue, promote, reading, T0 } from "../actors/models/trained.js";
+import { anomalyModel, normalValue, promote, reading, solarForecaster, T0 } from "../actors/models/trained.js";
 import { connectDevice } from "../actors/connectors/mqtt/mqtt-rig.js";
 import { silentLog } from "../fixtures/actor-system.js";
 import { startMosquitto, stopAllServers } from "../harness/servers.js";
@@ -109,25 +109,9 @@ it("publishes a solar device's power forecast back to the broker on solar/{devic
     mqtt: { enabled: true, url: broker.url, topics: [{ topic: "solar/{device}/data", payload: "fields", unit: "{device}" }] },
     models: { forecast: { mqtt: true } },
   });
-  // A linear forecaster on the time of day and the device's irradiance and temperature.
-  const features = [...TIME_FEATURES, "ghi", "temperature"];
-  const rand = new SeededRandom(9);
-  const rows = 200;
-  const x = Float64Array.from({ length: rows * features.length }, () => rand.next() * 100);
-  const y = Float64Array.from({ length: rows }, (_, r) => 0.01 * (x[r * features.length + 4] as number) - 0.002 * (x[r * features.length + 5] as number));
-  const model = train({ algorithm: "linear_regression", task: "regression", data: { features, rows, x, y }, seed: 1 });
-  await promote(n.modelRegistry, {
-    model: "solar_forecast",
-    algorithm: model.algorithm,
-    task: model.task,
-    features,
-    params: {},
-    metrics: {},
-    trainingWindow: { from: T0 - 1, to: T0 },
-    dataHash: "c".repeat(64),
-    seed: 1,
-    onnx: exportOnnx(model),
-  });
+  const { model, version } = solarForecaster();
+  const features = version.features;
+  await promote(n.modelRegistry, version);
   await n.scoring?.settled();
 
   device = await connectDevice(broker.url);

@@ -15,6 +15,7 @@ import type { ModelRegistry, ModelSpec, ModelVersion, RegistryWatch, WorkerModel
 import { isVigilError, keysForEveryShard, VigilError, type ActorSystem } from "../../runtime/index.js";
 import { MODELBOOK_KIND, type DrainModels, type InstallModel, type ModelStatsQuery, type RemoveModel } from "./kind.js";
 import { checkScorable, isScoredModel } from "./names.js";
+import { thresholdOf } from "./outputs.js";
 
 export interface ModelFeedOptions {
   readonly system: ActorSystem;
@@ -147,7 +148,7 @@ export class ModelFeed {
     try {
       const { manifest, onnx } = await this.o.registry.load(name, production.version);
       checkScorable(name, manifest.version, manifest.task, manifest.features, this.o.sensorFeatures);
-      const spec: ModelSpec = { name, version: manifest.version, task: manifest.task, features: manifest.features, threshold: this.thresholdOf(manifest), onnx };
+      const spec: ModelSpec = { name, version: manifest.version, task: manifest.task, features: manifest.features, threshold: thresholdOf(manifest, this.o.anomalyThreshold), onnx };
       await this.broadcast({ type: "install", spec });
       this.live.set(name, spec);
       log.info({ model: name, version: spec.version, replaced: live?.version ?? null, workers: this.keys().length }, "model in Production is scoring on every worker");
@@ -160,12 +161,6 @@ export class ModelFeed {
         `model refused: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-  }
-
-  private thresholdOf(v: ModelVersion): number {
-    const given = v.params["threshold"] ?? v.metrics["threshold"];
-    if (given !== undefined && Number.isFinite(given)) return given;
-    return v.task === "binary" ? 0.5 : this.o.anomalyThreshold;
   }
 
   private async broadcast(message: InstallModel | RemoveModel): Promise<void> {

@@ -13,3 +13,4 @@ export type { ModelFeedOptions } from "./feed.js";
 export { MODELBOOK_KIND, modelbookKind } from "./kind.js";
 export type { DrainModels, InstallModel, ModelbookMessage, ModelStatsQuery, RemoveModel } from "./kind.js";
 export { ANOMALY_MODEL_PREFIX, anomalyModelOf, checkScorable, isScoredModel, SOLAR_FORECAST_MODEL, UNIT_MODELS, UNIT_RUL_MODEL, UNIT_STATE_MODEL } from "./names.js";
+export { anomalyScoreOf, powerKwOf, rulOf, thresholdOf, unitStateOf } from "./outputs.js";

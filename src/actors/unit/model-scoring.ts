@@ -13,9 +13,10 @@
  * unit with at least that much life left is fully healthy, one at its end
  * is at 0.
  */
-import { OPERATIONAL_STATES, type OperationalState } from "../readings/index.js";
+import type { OperationalState } from "../readings/index.js";
 import { TIME_FEATURES, UNIT_FEATURES, writeTimeFeatures, type LoadedModel, type ScoreSink, type WorkerModels } from "../../ml/index.js";
 import { SOLAR_FORECAST_MODEL, UNIT_RUL_MODEL, UNIT_STATE_MODEL } from "../models/names.js";
+import { powerKwOf, rulOf, unitStateOf } from "../models/outputs.js";
 import type { SensorEntry } from "./assessor.js";
 
 /** One column of a unit model's row. */
@@ -217,23 +218,17 @@ export class UnitModelScoring implements ScoreSink<LoadedModel> {
     if (tag !== this.round) return;
     const r = this.result;
     if (model.name === UNIT_STATE_MODEL) {
-      const probabilities = {} as Record<OperationalState, number>;
-      let best = 0;
-      OPERATIONAL_STATES.forEach((state, i) => {
-        const p = i < model.outputWidth ? (out[at + i] as number) : 0;
-        probabilities[state] = Math.round(p * 1e6) / 1e6;
-        if (p > (out[at + best] as number)) best = i;
-      });
-      r.state = OPERATIONAL_STATES[best] as OperationalState;
+      const { state, probabilities } = unitStateOf(out, at, model.outputWidth);
+      r.state = state;
       r.probabilities = probabilities;
       r.stateVersion = model.label;
     } else if (model.name === UNIT_RUL_MODEL) {
-      const hours = Math.max(0, out[at] as number);
-      r.rulHours = Math.round(hours * 1000) / 1000;
-      r.health = Math.round(Math.min(1, hours / this.shared.healthyRulHours) * 100) / 100;
+      const { rulHours, health } = rulOf(out[at] as number, this.shared.healthyRulHours);
+      r.rulHours = rulHours;
+      r.health = health;
       r.rulVersion = model.label;
     } else {
-      r.forecastKw = Math.round((out[at] as number) * 1000) / 1000;
+      r.forecastKw = powerKwOf(out[at] as number);
       r.forecastVersion = model.label;
     }
     this.settle();

@@ -15,3 +15,5 @@ export { simulatorRoutes, type SimulatorControl } from "./simulator.js";
 export { mqttRoutes, type MqttControl } from "./mqtt.js";
 export { opcuaRoutes, type OpcUaControl } from "./opcua.js";
 export { modelRoutes, type ModelControl } from "./models.js";
+export { predictRoutes, type PredictControl } from "./predict.js";
+export { forecastRoutes, type ForecastReader } from "./forecast.js";

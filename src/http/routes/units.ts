@@ -1,6 +1,7 @@
 /**
- * Units and sensors: the list and each unit's state, status and latest
- * sensor values (viewer, from the live state — see live-plant.ts), sensor
+ * Units and sensors: the list and each unit's state, status, remaining
+ * useful life and latest sensor values (viewer, from the live state — see
+ * live-plant.ts: the unit actor's latest published output), sensor
  * history raw or downsampled (viewer, from the history store), and
  * maintenance mode (operator: the unit actor's maintenance command, asked
  * as a message; its answer is the unit's new state).
@@ -9,6 +10,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { UnitState } from "../../actors/readings/index.js";
 import type { MaintenanceCommand } from "../../actors/unit/index.js";
 import { unitAddress } from "../../actors/readings/index.js";
+import { UNIT_RUL_MODEL } from "../../actors/models/index.js";
 import { VigilError, type ActorSystem } from "../../runtime/index.js";
 import type { HistoryStore } from "../../store/index.js";
 import type { RouteModule } from "../api/app.js";
@@ -38,6 +40,17 @@ const historyQuery = z
     limit: z.coerce.number().int().min(1).max(100_000).optional().openapi({ description: "raw readings at most (default 10,000), oldest first" }),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: "from must be before to", path: ["from"] });
+
+const rulSchema = z
+  .object({
+    unit: z.string(),
+    rul_hours: z.number().nullable().openapi({ description: "remaining useful life from the unit_rul model; null when no model scored the unit" }),
+    health: z.number().openapi({ description: "0 (failed) .. 1 (healthy): from RUL with the model, else the rules' assessment" }),
+    method: z.enum(["MODEL", "RULES"]),
+    model_version: z.string().nullable().openapi({ example: "unit_rul@1" }),
+    updatedAt: z.number(),
+  })
+  .openapi("UnitRul");
 
 const rawSchema = z.object({ unit: z.string(), sensor: z.string(), ts: z.number(), value: z.number(), quality: z.string(), source: z.string(), receivedAt: z.number() });
 const bucketSchema = z.object({ bucket: z.number(), avg: z.number(), min: z.number(), max: z.number(), count: z.number() });
@@ -102,6 +115,18 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
         const s = unitOr404(c.req.valid("param").unit);
         return c.json({ unit: s.unit, status: s.status, operationalState: s.operationalState, severity: s.severity, category: s.category, health: s.health, updatedAt: s.updatedAt }, 200);
       },
+    );
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `${API_PREFIX}/units/{unit}/rul`,
+        tags: ["units"],
+        summary: "A unit's remaining useful life and health from its latest assessment, with the method and the unit_rul version",
+        middleware: guard("viewer"),
+        request: { params: unitParams },
+        responses: { 200: json(rulSchema, "the remaining useful life"), ...errorResponses(400, 401, 404, 429) },
+      }),
+      (c) => c.json(rulOf(unitOr404(c.req.valid("param").unit)), 200),
     );
     app.openapi(
       createRoute({
@@ -181,4 +206,11 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
   };
+}
+
+/** RUL as the unit actor last published it: by the model when its state carries rul_hours, else health by the rules. */
+function rulOf(s: UnitState): z.infer<typeof rulSchema> {
+  const byModel = s.rul_hours !== undefined;
+  const version = byModel ? (s.model_version?.split(",").find((v) => v.startsWith(`${UNIT_RUL_MODEL}@`)) ?? null) : null;
+  return { unit: s.unit, rul_hours: s.rul_hours ?? null, health: s.health, method: byModel ? "MODEL" : "RULES", model_version: version, updatedAt: s.updatedAt };
 }

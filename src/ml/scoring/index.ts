@@ -13,3 +13,4 @@ export { DEFAULT_BATCH_SETTINGS, LoadedModel } from "./loaded-model.js";
 export type { BatchSettings, ModelSpec } from "./loaded-model.js";
 export { FALLBACK_REASONS, WorkerModels } from "./worker-models.js";
 export type { FallbackReason, WorkerModelStats, WorkerModelsLog } from "./worker-models.js";
+export { OnDemandModels } from "./on-demand.js";

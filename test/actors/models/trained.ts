@@ -3,11 +3,11 @@
  * trainer and exporter (a few seconds at most): an isolation forest on a
  * temperature sensor's normal rolling features, unit-state and RUL models
  * on a two-sensor unit's features, and a model that loads but fails on any
- * batch of more than one row. Plus the readings they are meant for and a
+ * batch of more than one row, and a solar device's linear power forecaster. Plus the readings they are meant for and a
  * replay of a sensor's features, to know what a version gives for a row.
  */
 import { featureSpecOf, resolveSensorSettings } from "../../../src/actors/sensor/index.js";
-import { exportOnnx, featureNames, ONNX_INPUT, predict, RollingFeatures, train, unitFeatureNames, type Model, type ModelRegistry, type ModelVersion, type NewModelVersion } from "../../../src/ml/index.js";
+import { exportOnnx, featureNames, ONNX_INPUT, predict, RollingFeatures, TIME_FEATURES, train, unitFeatureNames, type Model, type ModelRegistry, type ModelVersion, type NewModelVersion } from "../../../src/ml/index.js";
 import { SeededRandom } from "../../../src/runtime/index.js";
 import { encodeModel, FLOAT, node, valueInfo } from "../../../src/ml/onnx/proto.js";
 import type { Reading } from "../../../src/actors/readings/index.js";
@@ -85,6 +85,17 @@ export function failingModel(): NewModelVersion {
 
 function versionOf(name: string, model: Model, params: Record<string, number>, metrics: Record<string, number>, seed: number): NewModelVersion {
   return { model: name, algorithm: model.algorithm, task: model.task, features: model.features, params, metrics, trainingWindow: { from: T0 - 86_400_000, to: T0 }, dataHash: "a".repeat(64), seed, onnx: exportOnnx(model) };
+}
+
+/** `solar_forecast`: a linear forecaster on the time of day and the device's irradiance (`ghi`) and `temperature`. */
+export function solarForecaster(): TrainedVersion {
+  const features = [...TIME_FEATURES, "ghi", "temperature"];
+  const rand = new SeededRandom(9);
+  const rows = 200;
+  const x = Float64Array.from({ length: rows * features.length }, () => rand.next() * 100);
+  const y = Float64Array.from({ length: rows }, (_, r) => 0.01 * (x[r * features.length + 4] as number) - 0.002 * (x[r * features.length + 5] as number));
+  const model = train({ algorithm: "linear_regression", task: "regression", data: { features, rows, x, y }, seed: 1 });
+  return { model, version: versionOf("solar_forecast", model, {}, {}, 1) };
 }
 
 /** Registers a version and moves it to Production. */
