@@ -3,7 +3,8 @@
  * anomalies (at most one line per sensor per interval, with a count of the
  * rest), and a periodic summary of readings accepted and rejected. It also
  * counts the rejections actors report (duplicates). It reads the same
- * subjects any other consumer would; nothing here is on the hot path.
+ * subjects any other consumer would; nothing here is on the hot path, but
+ * it sees every anomaly, so one it does not log costs no parsing.
  */
 import { isIngestSource, isRejectionReason, type IngestCounters, type ProcessedReading, type UnitState } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
@@ -19,6 +20,7 @@ export interface PipelineLogOptions {
 }
 
 const decoder = new TextDecoder();
+const ANOMALY_PREFIX = SUBJECTS.anomaly("", "").slice(0, -1); // "vigil.anomaly."
 
 export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
   const every = o.summaryEveryMs ?? 10_000;
@@ -26,12 +28,15 @@ export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
   const suppressed = new Map<string, number>();
   let anomalies = 0;
 
-  const follow = (subject: string, handle: (payload: unknown) => void): Subscription => {
+  // Handlers get the subject and a parse on demand: anomalies can be most of
+  // what the node publishes (a model flagging a whole plant), and one that
+  // is not logged needs nothing but its subject.
+  const follow = (subject: string, handle: (subject: string, payload: () => unknown) => void): Subscription => {
     const sub = o.transport.subscribe(subject, { maxPending: 10_000 });
     void (async () => {
       for await (const msg of sub) {
         try {
-          handle(JSON.parse(decoder.decode(msg.data)));
+          handle(msg.subject, () => JSON.parse(decoder.decode(msg.data)) as unknown);
         } catch (err) {
           o.logger.debug({ err, subject: msg.subject }, "could not read a pipeline message");
         }
@@ -41,27 +46,30 @@ export function watchPipeline(o: PipelineLogOptions): { stop(): void } {
   };
 
   const subs = [
-    follow(SUBJECTS.unitStateAll, (p) => {
-      const s = p as UnitState;
+    follow(SUBJECTS.unitStateAll, (_subject, payload) => {
+      if (!o.logger.isLevelEnabled("info")) return;
+      const s = payload() as UnitState;
       o.logger.info(
         { unit: s.unit, status: s.status, state: s.operationalState, severity: s.severity, category: s.category, health: s.health, sensors: latestValues(s) },
         "unit state",
       );
     }),
     // Rejections found past ingest (duplicates seen by a sensor actor) are counted with the rest.
-    follow(SUBJECTS.rejected, (p) => {
-      const r = p as { source?: string; reason?: string };
+    follow(SUBJECTS.rejected, (_subject, payload) => {
+      const r = payload() as { source?: string; reason?: string };
       if (isIngestSource(r.source) && isRejectionReason(r.reason)) o.counters.reject(r.source, r.reason);
     }),
-    follow(SUBJECTS.anomalyAll, (p) => {
-      const r = p as ProcessedReading;
+    follow(SUBJECTS.anomalyAll, (subject, payload) => {
       anomalies++;
-      const key = `${r.unit}/${r.sensor}`;
+      if (!o.logger.isLevelEnabled("warn")) return;
+      // vigil.anomaly.<unit>.<sensor>: ids are single tokens, so the key is the subject's tail.
+      const key = subject.slice(ANOMALY_PREFIX.length);
       const now = Date.now();
       if ((quietUntil.get(key) ?? 0) > now) {
         suppressed.set(key, (suppressed.get(key) ?? 0) + 1);
         return;
       }
+      const r = payload() as ProcessedReading;
       quietUntil.set(key, now + every);
       const more = suppressed.get(key) ?? 0;
       suppressed.delete(key);

@@ -61,13 +61,16 @@ export function validateReading(
   now: number,
   limits: ReadingLimits = DEFAULT_READING_LIMITS,
 ): Reading | Rejection {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = String(issue?.path[0] ?? "");
-    return { reason: REASON_BY_FIELD[field] ?? "malformed_payload", detail: `${field || "reading"}: ${issue?.message ?? "invalid"}, got ${show(raw[field as keyof RawReading])}` };
+  let r = wellFormed(raw);
+  if (r === undefined) {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = String(issue?.path[0] ?? "");
+      return { reason: REASON_BY_FIELD[field] ?? "malformed_payload", detail: `${field || "reading"}: ${issue?.message ?? "invalid"}, got ${show(raw[field as keyof RawReading])}` };
+    }
+    r = parsed.data;
   }
-  const r = parsed.data;
   const ts = r.timestamp === undefined ? now : toEpochMs(r.timestamp);
   if (ts === undefined) return { reason: "timestamp_out_of_range", detail: `timestamp: not a date, got ${show(r.timestamp)}` };
   if (ts > now + limits.maxFutureMs) return { reason: "timestamp_out_of_range", detail: `timestamp: ${new Date(ts).toISOString()} is in the future` };
@@ -77,6 +80,31 @@ export function validateReading(
   }
   const quality: ReadingQuality = r.quality ?? "GOOD";
   return { unit: r.unit, sensor: r.sensor, value: r.value, quality, ts, source, receivedAt: now };
+}
+
+type WellFormed = z.output<typeof schema>;
+
+const QUALITY_SET: ReadonlySet<string> = new Set(QUALITIES);
+
+/**
+ * The schema's own verdict for a reading it accepts, without its generic
+ * walk: this runs once per reading on the ingest path. Undefined for
+ * anything else, which then goes through the schema for its reason.
+ */
+function wellFormed(raw: RawReading): WellFormed | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const { unit, sensor, value, quality, timestamp } = raw;
+  if (typeof unit !== "string" || !ID_PATTERN.test(unit) || typeof sensor !== "string" || !ID_PATTERN.test(sensor)) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value)) return undefined;
+  let q: ReadingQuality | undefined;
+  if (quality !== undefined) {
+    if (typeof quality !== "string") return undefined;
+    const upper = quality.toUpperCase();
+    if (!QUALITY_SET.has(upper)) return undefined;
+    q = upper as ReadingQuality;
+  }
+  if (timestamp !== undefined && !(typeof timestamp === "number" ? Number.isFinite(timestamp) : typeof timestamp === "string" && timestamp.length > 0)) return undefined;
+  return { unit, sensor, value, quality: q, timestamp: timestamp as number | string | undefined };
 }
 
 export function isRejection(r: Reading | Rejection): r is Rejection {

@@ -48,33 +48,59 @@ function wire(kind: FeedKind, unit: string | null, sensor: string | null, dataJs
   return `{"kind":"${kind}","unit":${unit === null ? "null" : JSON.stringify(unit)},"sensor":${sensor === null ? "null" : JSON.stringify(sensor)}${extra},"data":${dataJson}}`;
 }
 
+/** What names one sensor in its reading events, made once per sensor and shared by all of them. */
+export interface SensorKey {
+  readonly unit: string;
+  readonly sensor: string;
+  /** `s/<unit>/<sensor>` */
+  readonly key: string;
+}
+
+export function sensorKey(unit: string, sensor: string): SensorKey {
+  return { unit, sensor, key: `s/${unit}/${sensor}` };
+}
+
 /**
  * A reading: the most frequent event by far, and with no client watching
  * its sensor only the live state sees it — so its wire form is written on
- * first use, once, not for every reading the node processes.
+ * first use, once, not for every reading the node processes, and its names
+ * are its sensor's, shared, not made again for every reading.
  */
 class SensorDataEvent implements FeedEvent {
   readonly kind = "sensor_data";
   readonly state = "set";
-  readonly key: string;
   private wire: string | undefined;
 
   constructor(
-    readonly unit: string,
-    readonly sensor: string,
+    private readonly names: SensorKey,
     private readonly readingJson: string,
-  ) {
-    this.key = `s/${unit}/${sensor}`;
+  ) {}
+
+  get unit(): string {
+    return this.names.unit;
+  }
+
+  get sensor(): string {
+    return this.names.sensor;
+  }
+
+  get key(): string {
+    return this.names.key;
   }
 
   get json(): string {
-    return (this.wire ??= wire("sensor_data", this.unit, this.sensor, this.readingJson));
+    return (this.wire ??= wire("sensor_data", this.names.unit, this.names.sensor, this.readingJson));
   }
 }
 
 /** `readingJson`: a ProcessedReading as the sensor actor published it. */
 export function sensorDataEvent(unit: string, sensor: string, readingJson: string): FeedEvent {
-  return new SensorDataEvent(unit, sensor, readingJson);
+  return new SensorDataEvent(sensorKey(unit, sensor), readingJson);
+}
+
+/** The same, for a sensor whose names the caller keeps. */
+export function sensorDataEventOf(names: SensorKey, readingJson: string): FeedEvent {
+  return new SensorDataEvent(names, readingJson);
 }
 
 /** `stateJson`: a UnitState as the unit actor published it. */

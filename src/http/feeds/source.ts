@@ -8,7 +8,7 @@
 import { ALARM_SUBJECTS, type AlarmTransition } from "../../actors/alarm/index.js";
 import { encodeProcessedReading, type ProcessedReading } from "../../actors/readings/index.js";
 import { SUBJECTS } from "../../actors/subjects.js";
-import { alarmEvent, modelUpdateEvent, sensorDataEvent, systemAlertEvent, unitStatusEvent, type FeedEvent, type ModelUpdate, type SystemAlert } from "./events.js";
+import { alarmEvent, modelUpdateEvent, sensorDataEvent, sensorDataEventOf, sensorKey, systemAlertEvent, unitStatusEvent, type FeedEvent, type ModelUpdate, type SensorKey, type SystemAlert } from "./events.js";
 
 export type FeedListener = (event: FeedEvent) => void;
 
@@ -24,6 +24,8 @@ const ALARM = ALARM_SUBJECTS.transition("", "raised").slice(0, -".raised".length
 
 export class PublicationFeed implements FeedSource {
   private listeners: FeedListener[] = [];
+  /** The names of each processed-reading subject seen, one entry per sensor: parsed once, not per reading. */
+  private readonly sensors = new Map<string, SensorKey | null>();
   /** Publications that could not be read (not JSON where JSON must be parsed); counted, never thrown at the publisher. */
   unreadable = 0;
 
@@ -48,9 +50,14 @@ export class PublicationFeed implements FeedSource {
   publication(subject: string, json: string): void {
     if (this.listeners.length === 0) return;
     try {
-      if (subject.startsWith(PROCESSED)) {
+      const names = this.sensors.get(subject);
+      if (names !== undefined) {
+        if (names !== null) this.emit(sensorDataEventOf(names, json));
+      } else if (subject.startsWith(PROCESSED)) {
         const dot = subject.indexOf(".", PROCESSED.length);
-        if (dot > 0) this.emit(sensorDataEvent(subject.slice(PROCESSED.length, dot), subject.slice(dot + 1), json));
+        const parsed = dot > 0 ? sensorKey(subject.slice(PROCESSED.length, dot), subject.slice(dot + 1)) : null;
+        this.sensors.set(subject, parsed);
+        if (parsed !== null) this.emit(sensorDataEventOf(parsed, json));
       } else if (subject.startsWith(UNIT_STATE)) {
         if (subject.endsWith(UNIT_STATE_END)) this.emit(unitStatusEvent(subject.slice(UNIT_STATE.length, -UNIT_STATE_END.length), json));
       } else if (subject.startsWith(ALARM)) {
