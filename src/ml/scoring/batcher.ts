@@ -5,9 +5,17 @@
  * of a thousand rows costs about as much as a handful of single ones.
  *
  * Rows are copied into preallocated Float32Array batches (the model's input
- * type), so adding a row allocates nothing. Batches run one at a time, in
- * the order they filled, and each row's result goes back to the sink it
- * came with, in the order the rows were added.
+ * type), so adding a row allocates nothing. Every batch that is ready is
+ * handed to the model at once, in the order they filled, and each row's
+ * result goes back to the sink it came with, in the order the rows were
+ * added, whatever order the runs settle in.
+ *
+ * Why at once: onnxruntime-node starts each run on a later turn of the event
+ * loop (setImmediate). Chaining runs, each started when the one before
+ * settled, scored one batch per model per turn — and a shard worker's turn
+ * can carry tens of thousands of readings from its port, so under load the
+ * rows piled up to `maxQueuedRows` while the readings behind them waited
+ * (seconds, measured), or went to the rules as `overloaded`.
  */
 
 /** Where a row's result goes: the sink handed in with the row, with its tag. */
@@ -40,14 +48,18 @@ interface Batch<M> {
   readonly sinks: (ScoreSink<M> | undefined)[];
   readonly tags: Float64Array;
   rows: number;
+  /** Set when its run has settled: its output, or why there is none. */
+  settled: boolean;
+  out: Float32Array | undefined;
+  error: Error | undefined;
 }
 
 export class MicroBatcher<M> {
   private readonly o: BatcherOptions<M>;
   private filling: Batch<M>;
-  private readonly queue: Batch<M>[] = [];
+  /** Handed to the model, in the order they filled; settled ones leave from the head only. */
+  private readonly running: Batch<M>[] = [];
   private readonly spare: Batch<M>[] = [];
-  private running = false;
   private timer: NodeJS.Timeout | undefined;
   private queuedRows = 0;
   private idleWaiters: (() => void)[] = [];
@@ -94,9 +106,8 @@ export class MicroBatcher<M> {
     }
     const b = this.filling;
     if (b.rows === 0) return;
-    this.queue.push(b);
     this.filling = this.spare.pop() ?? this.newBatch();
-    this.pump();
+    this.start(b);
   }
 
   /** Resolves once every row added so far has been handed back. */
@@ -111,11 +122,9 @@ export class MicroBatcher<M> {
     this.flush();
   };
 
-  private pump(): void {
-    if (this.running) return;
-    const b = this.queue.shift();
-    if (b === undefined) return;
-    this.running = true;
+  private start(b: Batch<M>): void {
+    b.settled = false;
+    this.running.push(b);
     let run: Promise<Float32Array>;
     try {
       run = this.o.run(b.input, b.rows);
@@ -123,9 +132,23 @@ export class MicroBatcher<M> {
       run = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     run.then(
-      (out) => this.finish(b, out, undefined),
-      (err: unknown) => this.finish(b, undefined, err instanceof Error ? err : new Error(String(err))),
+      (out) => this.settled(b, out, undefined),
+      (err: unknown) => this.settled(b, undefined, err instanceof Error ? err : new Error(String(err))),
     );
+  }
+
+  /** A run settled: hand back every settled batch at the head, so results go out in the order rows came in. */
+  private settled(b: Batch<M>, out: Float32Array | undefined, error: Error | undefined): void {
+    b.settled = true;
+    b.out = out;
+    b.error = error;
+    for (let head = this.running[0]; head !== undefined && head.settled; head = this.running[0]) {
+      this.running.shift();
+      const { out: o, error: e } = head;
+      head.out = undefined;
+      head.error = undefined;
+      this.finish(head, o, e);
+    }
   }
 
   private finish(b: Batch<M>, out: Float32Array | undefined, error: Error | undefined): void {
@@ -150,15 +173,13 @@ export class MicroBatcher<M> {
     this.queuedRows -= b.rows;
     b.rows = 0;
     this.spare.push(b);
-    this.running = false;
     if (this.queuedRows === 0 && this.idleWaiters.length > 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
-    this.pump();
   }
 
   private newBatch(): Batch<M> {
     const { width, maxRows } = this.o;
-    return { input: new Float32Array(width * maxRows), sinks: new Array<ScoreSink<M> | undefined>(maxRows).fill(undefined), tags: new Float64Array(maxRows), rows: 0 };
+    return { input: new Float32Array(width * maxRows), sinks: new Array<ScoreSink<M> | undefined>(maxRows).fill(undefined), tags: new Float64Array(maxRows), rows: 0, settled: false, out: undefined, error: undefined };
   }
 }

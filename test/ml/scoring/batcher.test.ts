@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { MicroBatcher, type ScoreSink } from "../../../src/ml/scoring/batcher.js";
+
+/** A model that answers each row with its first column, and lets the test say when each run settles. */
+function heldModel(): { runs: { rows: number; settle(): void }[]; batcher: MicroBatcher<string> } {
+  const runs: { rows: number; settle(): void }[] = [];
+  const batcher = new MicroBatcher<string>({
+    width: 1,
+    outputWidth: 1,
+    maxRows: 2,
+    flushMs: 60_000,
+    maxQueuedRows: 100,
+    model: "m",
+    run: (input, rows) =>
+      new Promise((resolve) => {
+        const out = Float32Array.from(input.subarray(0, rows));
+        runs.push({ rows, settle: () => resolve(out) });
+      }),
+  });
+  return { runs, batcher };
+}
+
+function collector(): { seen: number[]; sink: ScoreSink<string> } {
+  const seen: number[] = [];
+  return { seen, sink: { scored: (_tag, out, at) => seen.push(out[at] as number), failed: () => seen.push(Number.NaN) } };
+}
+
+describe("MicroBatcher", () => {
+  it("hands every full batch to the model without waiting for the run before it to settle", () => {
+    const { runs, batcher } = heldModel();
+    const { sink } = collector();
+    for (let i = 0; i < 6; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    expect(runs.map((r) => r.rows)).toEqual([2, 2, 2]);
+  });
+
+  it("gives results back in the order the rows were added when later runs settle first", async () => {
+    const { runs, batcher } = heldModel();
+    const { seen, sink } = collector();
+    for (let i = 0; i < 6; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    const idle = batcher.idle();
+    runs[2]?.settle();
+    runs[1]?.settle();
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    runs[0]?.settle();
+    await idle;
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(batcher.pending).toBe(0);
+  });
+});
