@@ -65,7 +65,7 @@ export const pipelineSchema = section({
     scoring: section({
       zCentre: positive("a number > 0").describe("The |z| scored 0.5 by the z-score check's logistic."),
       zSteepness: positive("a number > 0").describe("Steepness of that logistic around `zCentre`."),
-      minSamples: wholeNumber(3).describe("Readings in the baseline before z-scores count."),
+      minSamples: wholeNumber(3).describe("Readings in the baseline before z-scores count; a sensor's first readings, fewer than this, are scored by rules, not its anomaly model (`warming_up`), and are left out of training."),
       anomalyThreshold: fraction("a number in (0, 1)", { value: 0, inclusive: false }, { value: 1, inclusive: false }).describe("A reading is anomalous from this combined score."),
       noiseAlpha: fraction("a number in (0, 1]", { value: 0, inclusive: false }, { value: 1, inclusive: true }).describe("Weight of each normal reading in the sensor's learned noise scale."),
     }),

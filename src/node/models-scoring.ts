@@ -115,7 +115,7 @@ function registerScoringMetrics(feed: ModelFeed, registry: Registry): void {
   };
   new Counter({
     name: "vigil_model_fallbacks_total",
-    help: "Readings and unit assessments scored by rules instead of a model, per model and reason (no_model, features_missing, overloaded, failed)",
+    help: "Readings and unit assessments scored by rules instead of a model, per model and reason (no_model, warming_up, features_missing, overloaded, failed, restored)",
     labelNames: ["model", "reason"],
     registers: [registry],
     async collect() {

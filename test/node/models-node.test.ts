@@ -17,7 +17,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { FsModelRegistry, predict, writeTimeFeatures } from "../../src/ml/index.js";
 import { startNode, type RunningNode } from "../../src/node/start.js";
 import { SeededRandom } from "../../src/runtime/index.js";
-import { anomalyModel, normalValue, promote, reading, solarForecaster, T0 } from "../actors/models/trained.js";
+import { anomalyModel, normalValue, promote, reading, solarForecaster, T0, WARMUP } from "../actors/models/trained.js";
 import { connectDevice } from "../actors/connectors/mqtt/mqtt-rig.js";
 import { silentLog } from "../fixtures/actor-system.js";
 import { startMosquitto, stopAllServers } from "../harness/servers.js";
@@ -85,7 +85,11 @@ it("scores with the Production version in its registry, follows a promotion whil
       for (const sensor of ["temperature", "pressure"]) n.system.tell(sensorAddress("UNIT001", sensor), reading("UNIT001", sensor, T0 + i * 1000, sensor === "temperature" ? normalValue(rand) : 4));
     }
   });
-  expect(new Set(first.filter((r) => r.sensor === "temperature").map((r) => r.model_version))).toEqual(new Set(["anomaly.temperature@1"]));
+  // Its first readings are the warm-up (scored by rules); the model scores from the WARMUP-th on.
+  expect(first.filter((r) => r.sensor === "temperature").map((r) => `${r.method}:${String(r.model_version)}`)).toEqual([
+    ...Array<string>(WARMUP - 1).fill("RULES:null"),
+    ...Array<string>(10 - WARMUP + 1).fill("MODEL:anomaly.temperature@1"),
+  ]);
   expect(new Set(first.filter((r) => r.sensor === "pressure").map((r) => `${r.method}:${String(r.model_version)}`))).toEqual(new Set(["RULES:null"]));
 
   await promote(registry, anomalyModel(2).version);
@@ -97,7 +101,8 @@ it("scores with the Production version in its registry, follows a promotion whil
 
   const text = await metrics.metrics();
   expect(metricValue(text, 'vigil_model_fallbacks_total{model="anomaly.pressure",reason="no_model"}')).toBe(10);
-  expect(metricValue(text, 'vigil_model_rows_scored_total{model="anomaly.temperature"}')).toBe(15);
+  expect(metricValue(text, 'vigil_model_fallbacks_total{model="anomaly.temperature",reason="warming_up"}')).toBe(WARMUP - 1);
+  expect(metricValue(text, 'vigil_model_rows_scored_total{model="anomaly.temperature"}')).toBe(15 - (WARMUP - 1));
   expect(metricValue(text, 'vigil_model_version{model="anomaly.temperature"}')).toBe(2);
   // The registry the node opened is the one configured.
   expect((await new FsModelRegistry({ root }).list()).map((v) => `${v.model}@${v.version}:${v.stage}`)).toEqual(["anomaly.temperature@1:Archived", "anomaly.temperature@2:Production"]);

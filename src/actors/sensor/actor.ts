@@ -140,6 +140,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
   private toldAnomaly = false;
   private toldSeverity: Severity | null = null;
   private toldQuality: ReadingQuality | null = null;
+  private toldWarm = false;
   private untold = true;
 
   constructor(o: SensorActorOptions) {
@@ -268,12 +269,17 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     e.rules = rules;
   }
 
-  /** Hands the reading's features to its type's model; left to the rules (and counted) when there is none it can use. */
+  /** Hands the reading's features to its type's model; left to the rules (and counted) when there is none it can use, or the sensor is warming up. */
   private handToModel(e: PendingReading): void {
     const m = this.models as SensorModels;
     const model = m.models.get(this.modelName);
     if (model === undefined) {
       m.models.countFallback(this.modelName, "no_model");
+      return;
+    }
+    // A new sensor's first readings: near-empty windows (no spread, no slope), like no row the model learned from.
+    if (!this.features.warm) {
+      m.models.countFallback(this.modelName, "warming_up");
       return;
     }
     const columns = model.columnsOf(m.names);
@@ -387,6 +393,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       anomaly !== this.toldAnomaly ||
       severity !== this.toldSeverity ||
       e.quality !== this.toldQuality ||
+      // The end of the warm-up lets the unit's models read this sensor: worth telling at once, when it has any.
+      (this.features.warm !== this.toldWarm && this.models?.unitWantsFeatures() === true) ||
       e.ts - this.toldTs >= this.settings.unitUpdateIntervalMs
     ) {
       this.tellUnit(ctx, e, anomaly, score, severity, mask);
@@ -408,7 +416,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       drift: this.drifting(),
       wear: this.wearGap(),
       // The unit's models read every sensor's rolling features; sent only while the worker has one.
-      ...(this.models?.unitWantsFeatures() === true ? { features: this.features.vector() } : {}),
+      ...(this.models?.unitWantsFeatures() === true ? { features: this.features.vector(), warm: this.features.warm } : {}),
     };
     // Refused under backpressure: keep `untold` so the next reading tries again.
     this.untold = !ctx.tell(this.unitAddr, update);
@@ -417,6 +425,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     this.toldAnomaly = anomaly;
     this.toldSeverity = severity;
     this.toldQuality = r.quality;
+    this.toldWarm = this.features.warm;
   }
 
   /**

@@ -54,6 +54,8 @@ export interface SensorUpdate {
    * its worker has a unit-level model: the unit builds its model rows from them.
    */
   readonly features?: Float64Array;
+  /** Sent with `features`: whether the sensor is past its warm-up (FeatureSpec.minSamples), so a model may read them. */
+  readonly warm?: boolean;
 }
 
 /** What `{type: "get"}` returns: the sensor's state, for the API and tests. */

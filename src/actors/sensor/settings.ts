@@ -37,7 +37,11 @@ export interface SensorSettings {
     readonly zCentre: number;
     /** Steepness of the logistic around zCentre. @default 1.5 */
     readonly zSteepness: number;
-    /** Readings in the baseline before z-scores count. @default 10 */
+    /**
+     * Readings in the baseline before z-scores count; also the warm-up: a
+     * sensor's first readings, fewer than this, are scored by the rules, not
+     * by its anomaly model (FeatureSpec.minSamples). @default 10
+     */
     readonly minSamples: number;
     /** A reading is anomalous when its combined score reaches this. @default 0.5 */
     readonly anomalyThreshold: number;
@@ -92,7 +96,7 @@ export function resolveSensorSettings(input: SensorSettingsInput | undefined): S
 }
 
 export function featureSpecOf(s: SensorSettings): FeatureSpec {
-  return { counts: s.windows.counts, durationsMs: s.windows.durationsMs, ewmaAlpha: s.ewmaAlpha, maxSamples: s.maxSamples, baselineMs: s.baselineMs };
+  return { counts: s.windows.counts, durationsMs: s.windows.durationsMs, ewmaAlpha: s.ewmaAlpha, maxSamples: s.maxSamples, baselineMs: s.baselineMs, minSamples: s.scoring.minSamples };
 }
 
 function settingsProblem(s: SensorSettings): string | undefined {

@@ -138,7 +138,10 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     entry.reasons = u.reasons;
     entry.drift = u.drift;
     entry.wear = u.wear;
-    if (u.features !== undefined) entry.features = u.features;
+    if (u.features !== undefined) {
+      entry.features = u.features;
+      entry.warm = u.warm ?? true;
+    }
     if (this.lastReadingAt === null || u.ts > this.lastReadingAt) this.lastReadingAt = u.ts;
     this.lastHeardAt = ctx.now();
     if (!this.reachable) {
@@ -297,7 +300,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   snapshot(): UnitActorState {
     const sensors: UnitActorState["sensors"] = {};
     for (const [name, s] of this.sensors) {
-      const { type: _type, features: _features, ...plain } = s;
+      const { type: _type, features: _features, warm: _warm, ...plain } = s;
       sensors[name] = { ...plain, reasons: [...plain.reasons] };
     }
     return {

@@ -26,6 +26,8 @@ export interface SensorEntry {
   type: SensorTypeSpec | undefined;
   /** Its latest rolling features (SensorUpdate.features), while the worker has unit models; not part of the snapshot. */
   features?: Float64Array | null;
+  /** Whether `features` is past the sensor's warm-up (SensorUpdate.warm); not part of the snapshot. */
+  warm?: boolean;
 }
 
 export interface UnitView {

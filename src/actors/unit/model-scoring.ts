@@ -7,7 +7,9 @@
  * worker's micro-batchers, and the answers come back together as one round.
  * One round is in flight per unit; a change meanwhile asks for one more
  * round after it, with the newest state: unit states are published on
- * change, so coalescing loses nothing a subscriber would see.
+ * change, so coalescing loses nothing a subscriber would see. While a
+ * sensor a model reads is still warming up (FeatureSpec.minSamples), that
+ * model takes no row (counted `warming_up`): the rules assess the unit.
  *
  * Health from RUL: min(1, RUL hours / healthyRulHours), two decimals — a
  * unit with at least that much life left is fully healthy, one at its end
@@ -61,8 +63,13 @@ export class UnitModelsShared {
     return plan;
   }
 
-  /** Writes the row of `plan` at instant `ts` from the unit's sensors into a shared scratch row; null when a sensor it needs has not reported its features. */
-  row(plan: Plan, sensors: ReadonlyMap<string, SensorEntry>, ts: number): Float64Array | null {
+  /**
+   * Writes the row of `plan` at instant `ts` from the unit's sensors into a
+   * shared scratch row; instead, why not: a sensor it needs has not reported
+   * its features, or is still warming up (its windows near-empty, like no
+   * training row).
+   */
+  row(plan: Plan, sensors: ReadonlyMap<string, SensorEntry>, ts: number): Float64Array | "features_missing" | "warming_up" {
     const width = plan.columns.length;
     let row = this.rows.get(width);
     if (row === undefined) this.rows.set(width, (row = new Float64Array(width)));
@@ -71,8 +78,10 @@ export class UnitModelsShared {
     let zSum = 0;
     let zMax = 0;
     for (const name of plan.sensors) {
-      const f = sensors.get(name)?.features;
-      if (f === undefined || f === null) return null;
+      const s = sensors.get(name);
+      const f = s?.features;
+      if (f === undefined || f === null) return "features_missing";
+      if (s?.warm === false) return "warming_up";
       const z = this.zAt >= 0 ? (f[this.zAt] as number) : 0;
       zSum += z;
       zMax = Math.max(zMax, Math.abs(z));
@@ -92,7 +101,7 @@ export class UnitModelsShared {
           break;
         case "value": {
           const s = sensors.get(c.sensor);
-          if (s === undefined) return null;
+          if (s === undefined) return "features_missing";
           row[j] = s.value;
           break;
         }
@@ -199,10 +208,10 @@ export class UnitModelScoring implements ScoreSink<LoadedModel> {
         continue;
       }
       const plan = this.shared.planOf(model);
-      const row = plan === null ? null : this.shared.row(plan, sensors, ts);
-      if (row === null) {
+      const row = plan === null ? "features_missing" : this.shared.row(plan, sensors, ts);
+      if (typeof row === "string") {
         // A plant unit has no solar fields: not a fallback, the forecast is not its model.
-        if (name !== SOLAR_FORECAST_MODEL) models.countFallback(name, "features_missing");
+        if (name !== SOLAR_FORECAST_MODEL) models.countFallback(name, row);
         continue;
       }
       if (!model.batcher.add(row, null, this, tag)) {

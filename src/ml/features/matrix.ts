@@ -1,6 +1,6 @@
 /**
  * A training matrix from stored readings: one row per unit per instant (once
- * all the unit's sensors at that instant are in), computed by replaying
+ * all the unit's sensors at that instant are in and past their warm-up), computed by replaying
  * each unit's readings in time order through UnitFeatures — the live
  * scorer's own definition. The readings' shape is the history store's row
  * (`RawReadingRow` has these fields), taken structurally so this folder

@@ -82,6 +82,7 @@ export class RollingFeatures {
   private untilRebase = MIN_REBASE_INTERVAL;
   /** Samples pushed since the stream began. */
   count = 0;
+  private readonly minSamples: number;
 
   constructor(spec: FeatureSpec = DEFAULT_FEATURE_SPEC) {
     const problem = featureSpecProblem(spec);
@@ -89,12 +90,18 @@ export class RollingFeatures {
     this.spec = spec;
     this.limit = spec.maxSamples;
     this.baselineMs = spec.baselineMs ?? DEFAULT_BASELINE_MS;
+    this.minSamples = spec.minSamples ?? 1;
     this.store = new SampleStore(this.limit);
     this.windows = [
       ...spec.counts.map((n) => new WindowStats(n, 0, this.store, this.frame)),
       ...spec.durationsMs.map((d) => new WindowStats(0, d, this.store, this.frame)),
     ];
     this.width = this.windows.length * WINDOW_FEATURES.length + STREAM_FEATURES.length;
+  }
+
+  /** Past warm-up (FeatureSpec.minSamples): the feature vector is one a model may read. */
+  get warm(): boolean {
+    return this.count >= this.minSamples;
   }
 
   /** Samples kept (what the widest window needs). */

@@ -20,7 +20,8 @@ export interface FeatureMatrix {
 /**
  * One row per sample of a series sorted by time. Samples that are not finite
  * or not later than the previous one are skipped (the live actor drops them
- * too), so `sourceIndex` says which sample each row belongs to.
+ * too), and so are the warm-up samples' rows (spec.minSamples: no model
+ * scores those), so `sourceIndex` says which sample each row belongs to.
  */
 export function featureRows(spec: FeatureSpec, ts: ArrayLike<number>, values: ArrayLike<number>): FeatureMatrix {
   const features = new RollingFeatures(spec);
@@ -30,7 +31,7 @@ export function featureRows(spec: FeatureSpec, ts: ArrayLike<number>, values: Ar
   const sourceIndex = new Int32Array(n);
   let rows = 0;
   for (let i = 0; i < n; i++) {
-    if (!features.push(ts[i] as number, values[i] as number)) continue;
+    if (!features.push(ts[i] as number, values[i] as number) || !features.warm) continue;
     features.vector(data.subarray(rows * features.width, (rows + 1) * features.width));
     sourceIndex[rows++] = i;
   }

@@ -27,6 +27,15 @@ export interface FeatureSpec {
    * models keep the inputs they were trained on. @default 120000 (2 minutes)
    */
   readonly baselineMs?: number;
+  /**
+   * Samples a stream must have had before its row is a model's row: earlier
+   * ones are warm-up — near-empty windows (no spread, no slope) that look
+   * like no row a model learned from. Scoring hands no warm-up row to a
+   * model (the sensor actor scores it by rules); training and the drift
+   * check leave warm-up rows out, since scoring never sees them. The sensor
+   * actor's `scoring.minSamples`. @default 1 (every row)
+   */
+  readonly minSamples?: number;
 }
 
 /** `FeatureSpec.baselineMs` when a spec leaves it out. */
@@ -58,6 +67,7 @@ export function featureSpecProblem(spec: FeatureSpec): string | undefined {
   }
   if (!(spec.ewmaAlpha > 0 && spec.ewmaAlpha <= 1)) return `ewmaAlpha: expected a number in (0, 1], got ${String(spec.ewmaAlpha)}`;
   if (spec.baselineMs !== undefined && !(spec.baselineMs > 0 && Number.isFinite(spec.baselineMs))) return `baselineMs: expected a duration > 0 ms, got ${String(spec.baselineMs)}`;
+  if (spec.minSamples !== undefined && !(Number.isInteger(spec.minSamples) && spec.minSamples >= 1)) return `minSamples: expected a whole number >= 1, got ${String(spec.minSamples)}`;
   return undefined;
 }
 

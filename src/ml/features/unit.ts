@@ -44,9 +44,9 @@ export class UnitFeatures {
     return i !== undefined && (this.streams[i] as RollingFeatures).push(ts, value);
   }
 
-  /** True once every sensor has at least one sample. */
+  /** True once every sensor is past its warm-up (spec.minSamples; at least one sample): the row is a model's row. */
   complete(): boolean {
-    return this.streams.every((s) => s.count > 0);
+    return this.streams.every((s) => s.count > 0 && s.warm);
   }
 
   /** The feature vector at instant `ts`, columns as `unitFeatureNames`; written into `out` when given. */

@@ -12,8 +12,13 @@
  */
 import { LoadedModel, DEFAULT_BATCH_SETTINGS, type BatchSettings, type ModelSpec } from "./loaded-model.js";
 
-/** Why a row was scored by rules instead of a model (restored: its answer was lost with a crashed worker). */
-export const FALLBACK_REASONS = ["no_model", "features_missing", "overloaded", "failed", "restored"] as const;
+/**
+ * Why a row was scored by rules instead of a model; `warming_up`: the
+ * sensor (or a sensor of the unit) has had fewer readings than its warm-up
+ * (FeatureSpec.minSamples), so its windows are not yet like any training
+ * row; `restored`: its answer was lost with a crashed worker.
+ */
+export const FALLBACK_REASONS = ["no_model", "warming_up", "features_missing", "overloaded", "failed", "restored"] as const;
 export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 export interface WorkerModelStats {
@@ -104,7 +109,7 @@ export class WorkerModels {
   countFallback(model: string, reason: FallbackReason, rows = 1): void {
     let counts = this.fallbacks.get(model);
     if (counts === undefined) {
-      counts = { no_model: 0, features_missing: 0, overloaded: 0, failed: 0, restored: 0 };
+      counts = { no_model: 0, warming_up: 0, features_missing: 0, overloaded: 0, failed: 0, restored: 0 };
       this.fallbacks.set(model, counts);
     }
     counts[reason] += rows;

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { OPERATIONAL_STATES, sensorAddress, type UnitState } from "../../../src/actors/readings/index.js";
+import { OPERATIONAL_STATES, sensorAddress, unitAddress, type UnitState } from "../../../src/actors/readings/index.js";
 import { predict, type WorkerModelStats } from "../../../src/ml/index.js";
 import { SeededRandom } from "../../../src/runtime/index.js";
 import { ScoringPipeline, MODELS_CONFIG } from "./pipeline.js";
-import { anomalyModel, failingModel, FeatureReplay, normalValue, promote, reading, T0, UNIT_SENSORS, unitModels } from "./trained.js";
+import { anomalyModel, failingModel, FeatureReplay, normalValue, promote, reading, T0, UNIT_SENSORS, unitModels, WARMUP } from "./trained.js";
 
 let pipeline: ScoringPipeline | undefined;
 afterEach(async () => {
@@ -28,6 +28,14 @@ function sendTemperatures(p: ScoringPipeline, unit: string, count: number, seed:
   return sent;
 }
 
+/** Sends one normal reading of each of a unit's sensors (UNIT_SENSORS) at second `i`. */
+function sendUnitRound(p: ScoringPipeline, unit: string, i: number, rand: SeededRandom): void {
+  for (const sensor of UNIT_SENSORS) {
+    const value = sensor === "temperature" ? normalValue(rand) : 4 + rand.normal() * 0.1;
+    p.system.tell(sensorAddress(unit, sensor), reading(unit, sensor, T0 + i * 1000, value));
+  }
+}
+
 describe("scoring with the anomaly model in Production", () => {
   it("flags the injected anomaly by the model, with method MODEL, its version and the score the version gives that row", async () => {
     pipeline = await ScoringPipeline.start();
@@ -39,14 +47,30 @@ describe("scoring with the anomaly model in Production", () => {
     const sent = sendTemperatures(pipeline, "UNIT001", 80, 7, { at: 70, by: 6 });
     await pipeline.until(() => pipeline!.processed().length === sent.length);
     const out = pipeline.processed();
+    expect(out.map((r) => r.ts)).toEqual(sent.map((r) => r.ts));
     const replay = new FeatureReplay();
-    out.forEach((r, i) => {
-      expect(r.ts).toBe(sent[i]!.ts);
-      const expected = predict(trained.model, replay.row(r.ts, r.value), 1)[0] as number;
+    out.forEach((r) => {
+      const row = replay.row(r.ts, r.value);
+      if (r.ts < sent[WARMUP - 1]!.ts) return; // the warm-up's readings: the next spec's subject
+      const expected = predict(trained.model, row, 1)[0] as number;
       expect(r).toMatchObject({ method: "MODEL", model_version: "anomaly.temperature@1" });
       expect(Math.abs(r.score - expected)).toBeLessThan(1e-4);
     });
     expect(out[70]).toMatchObject({ anomaly: true, reasons: ["model"], category: "THERMAL" });
+  });
+
+  it("scores a new sensor's first readings by rules until its window holds scoring.minSamples, counting them as warming_up, and by the model from then on", async () => {
+    pipeline = await ScoringPipeline.start();
+    await promote(pipeline.registry, anomalyModel(1).version);
+    await pipeline.feed.settled();
+
+    const sent = sendTemperatures(pipeline, "UNIT009", WARMUP + 5, 7);
+    await pipeline.until(() => pipeline!.processed().length === sent.length);
+    const methods = pipeline.processed().map((r) => `${r.method}:${String(r.model_version)}`);
+    expect(methods).toEqual([...Array<string>(WARMUP - 1).fill("RULES:null"), ...Array<string>(6).fill("MODEL:anomaly.temperature@1")]);
+    // Near-empty windows (no spread, no slope) are what the model would have flagged; the rules do not.
+    expect(pipeline.processed().slice(0, WARMUP - 1).every((r) => !r.anomaly)).toBe(true);
+    expect(fallbacks(await pipeline.feed.workerStats(), "anomaly.temperature", "warming_up")).toBe(WARMUP - 1);
   });
 
   it("gives a unit its operational state with the probability of each of the seven states, its RUL in hours and the health derived from it", async () => {
@@ -57,12 +81,7 @@ describe("scoring with the anomaly model in Production", () => {
     await pipeline.feed.settled();
 
     const rand = new SeededRandom(5);
-    for (let i = 0; i < 40; i++) {
-      for (const sensor of UNIT_SENSORS) {
-        const value = sensor === "temperature" ? normalValue(rand) : 4 + rand.normal() * 0.1;
-        pipeline.system.tell(sensorAddress("UNIT002", sensor), reading("UNIT002", sensor, T0 + i * 1000, value));
-      }
-    }
+    for (let i = 0; i < 40; i++) sendUnitRound(pipeline, "UNIT002", i, rand);
     const byModel = (): UnitState | undefined =>
       pipeline!.published.map((p) => p.payload as UnitState).findLast((s) => s.unit === "UNIT002" && s.method === "MODEL");
     await pipeline.until(() => byModel() !== undefined);
@@ -75,6 +94,32 @@ describe("scoring with the anomaly model in Production", () => {
     expect(unit.rul_hours).toBeGreaterThanOrEqual(0);
     expect(unit.health).toBe(Math.round(Math.min(1, (unit.rul_hours as number) / MODELS_CONFIG.healthyRulHours) * 100) / 100);
     expect(unit.model_version).toBe("unit_state@1,unit_rul@1");
+  });
+
+  it("assesses a unit by rules while a sensor its models read is warming up, counting warming_up, and by the models once every one holds scoring.minSamples", async () => {
+    pipeline = await ScoringPipeline.start();
+    const { state, rul } = unitModels(3);
+    await promote(pipeline.registry, state.version);
+    await promote(pipeline.registry, rul.version);
+    await pipeline.feed.settled();
+
+    const rand = new SeededRandom(5);
+    for (let i = 0; i < WARMUP - 1; i++) sendUnitRound(pipeline, "UNIT010", i, rand);
+    await pipeline.until(() => pipeline!.processed().length === UNIT_SENSORS.length * (WARMUP - 1));
+    // Asked after its sensors' updates (one mailbox, in order): the unit has heard all of them.
+    const during = await pipeline.system.ask<UnitState>(unitAddress("UNIT010"), { type: "get" });
+    expect(during).toMatchObject({ method: "RULES" });
+    expect(during.model_version).toBeUndefined();
+    const stats = await pipeline.feed.workerStats();
+    expect(fallbacks(stats, "unit_state", "warming_up")).toBeGreaterThan(0);
+    expect(fallbacks(stats, "unit_rul", "warming_up")).toBeGreaterThan(0);
+    expect(stats.flatMap((s) => s.models).filter((m) => m.name.startsWith("unit_")).reduce((n, m) => n + m.rowsScored, 0)).toBe(0);
+
+    sendUnitRound(pipeline, "UNIT010", WARMUP - 1, rand);
+    const byModel = (): UnitState | undefined =>
+      pipeline!.published.map((p) => p.payload as UnitState).find((s) => s.unit === "UNIT010" && s.method === "MODEL");
+    await pipeline.until(() => byModel() !== undefined);
+    expect(byModel()).toMatchObject({ model_version: "unit_state@1,unit_rul@1", lastReadingAt: T0 + (WARMUP - 1) * 1000 });
   });
 });
 
@@ -96,7 +141,8 @@ describe("falling back to rules", () => {
     // All told at once: the worker batches them, and a batch of several rows is where this model fails.
     for (const unit of units) sendTemperatures(pipeline, unit, 50, 13);
     await pipeline.until(() => pipeline!.processed().length === units.length * 50);
-    const byRules = pipeline.processed().filter((r) => r.method === "RULES");
+    // The warm-up's readings never reach the model: what the rules scored after it is what the model failed on.
+    const byRules = pipeline.processed().filter((r) => r.method === "RULES" && r.ts >= T0 + (WARMUP - 1) * 1000);
     expect(byRules.length).toBeGreaterThan(0);
     expect(fallbacks(await pipeline.feed.workerStats(), "anomaly.temperature", "failed")).toBe(byRules.length);
     for (const unit of units) expect(pipeline.processed().filter((r) => r.unit === unit).map((r) => r.ts)).toEqual(Array.from({ length: 50 }, (_, i) => T0 + i * 1000));
@@ -119,9 +165,9 @@ describe("refusing a bad version", () => {
     await pipeline.feed.settled();
     expect(pipeline.refused).toEqual([{ model: "anomaly.temperature", version: 2, code: "VIGIL_MODEL_CORRUPT" }]);
     expect(pipeline.feed.current().get("anomaly.temperature")).toBe(1);
-    sendTemperatures(pipeline, "UNIT008", 5, 17);
-    await pipeline.until(() => pipeline!.processed().length === 5);
-    expect(new Set(pipeline.processed().map((r) => r.model_version))).toEqual(new Set(["anomaly.temperature@1"]));
+    sendTemperatures(pipeline, "UNIT008", WARMUP + 4, 17);
+    await pipeline.until(() => pipeline!.processed().length === WARMUP + 4);
+    expect(new Set(pipeline.processed().slice(WARMUP - 1).map((r) => r.model_version))).toEqual(new Set(["anomaly.temperature@1"]));
   });
 
   it("refuses a version asking for a feature the scorer cannot build (VIGIL_MODEL_INCOMPATIBLE) and keeps the current one", async () => {
@@ -171,17 +217,22 @@ describe("hot swap", () => {
     for (const unit of units) {
       const mine = out.filter((r) => r.unit === unit);
       expect(mine.map((r) => r.ts)).toEqual(Array.from({ length: rounds }, (_, i) => T0 + i * 1000));
-      const versions = mine.map((r) => r.model_version as string);
+      const versions = mine.slice(WARMUP - 1).map((r) => r.model_version as string);
       // Once the new version scores a sensor's reading, it scores every later one.
       const firstNew = versions.indexOf("anomaly.temperature@2");
       if (firstNew >= 0) expect(versions.slice(firstNew).every((v) => v === "anomaly.temperature@2")).toBe(true);
       const replay = new FeatureReplay();
       for (const r of mine) {
+        const row = replay.row(r.ts, values.get(`${unit}/${r.ts}`) as number);
+        if (r.ts < T0 + (WARMUP - 1) * 1000) {
+          expect(r).toMatchObject({ method: "RULES", model_version: null }); // warming up, long before the swap
+          continue;
+        }
         expect(r.method).toBe("MODEL");
         const model = models[r.model_version as keyof typeof models];
         expect(model).toBeDefined();
         versionsSeen.add(r.model_version as string);
-        const expected = predict(model, replay.row(r.ts, values.get(`${unit}/${r.ts}`) as number), 1)[0] as number;
+        const expected = predict(model, row, 1)[0] as number;
         expect(Math.abs(r.score - expected)).toBeLessThan(1e-4);
       }
     }

@@ -13,6 +13,8 @@ import { encodeModel, FLOAT, node, valueInfo } from "../../../src/ml/onnx/proto.
 import type { Reading } from "../../../src/actors/readings/index.js";
 
 export const SPEC = featureSpecOf(resolveSensorSettings(undefined));
+/** A sensor's warm-up: its first WARMUP − 1 readings are scored by rules, the WARMUP-th on by its model (scoring.minSamples). */
+export const WARMUP = SPEC.minSamples as number;
 export const SENSOR_FEATURES = featureNames(SPEC);
 export const UNIT_SENSORS = ["temperature", "pressure"] as const;
 export const T0 = Date.UTC(2025, 0, 6, 8);

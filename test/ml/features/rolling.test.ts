@@ -289,11 +289,24 @@ describe("the feature vector", () => {
     });
   });
 
+  it("leaves a stream's warm-up out of featureRows: the first row is the one after spec.minSamples samples, as the live features turn warm", () => {
+    const s = spec({ counts: [3], minSamples: 4 });
+    const ts = [0, 1, 2, 3, 4, 5].map((t) => T0 + t * S);
+    const values = [1, 2, 3, 4, 5, 6];
+    const m = featureRows(s, ts, values);
+    expect(Array.from(m.sourceIndex)).toEqual([3, 4, 5]);
+    const live = new RollingFeatures(s);
+    const warm = values.map((v, i) => (live.push(ts[i]!, v), live.warm));
+    expect(warm).toEqual([false, false, false, true, true, true]);
+    expect(Array.from(m.data.subarray(m.data.length - live.width))).toEqual(Array.from(live.vector()));
+  });
+
   it("refuses a spec it cannot compute", () => {
     expect(() => new RollingFeatures(spec({ counts: [0] }))).toThrow(/counts/);
     expect(() => new RollingFeatures(spec({ durationsMs: [-1] }))).toThrow(/durationsMs/);
     expect(() => new RollingFeatures(spec({ ewmaAlpha: 0 }))).toThrow(/ewmaAlpha/);
     expect(() => new RollingFeatures(spec({ counts: [10], maxSamples: 5 }))).toThrow(/counts/);
     expect(() => new RollingFeatures(spec({ baselineMs: 0 }))).toThrow(/baselineMs/);
+    expect(() => new RollingFeatures(spec({ minSamples: 0 }))).toThrow(/minSamples/);
   });
 });

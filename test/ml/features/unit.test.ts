@@ -71,6 +71,16 @@ describe("unit features", () => {
     expect([...matrix.ts]).toEqual([T0 + 1000]);
   });
 
+  it("start rows only once every sensor of the unit is past its warm-up (spec.minSamples)", () => {
+    const rows = [];
+    for (let i = 0; i < 6; i++) {
+      // The pressure sensor starts two seconds late.
+      for (const sensor of SENSORS) if (sensor !== "pressure" || i >= 2) rows.push({ unit: "A", sensor, ts: T0 + i * 1000, value: i });
+    }
+    const matrix = unitFeatureMatrix(rows, SENSORS, { ...DEFAULT_FEATURE_SPEC, minSamples: 3 });
+    expect([...matrix.ts]).toEqual([T0 + 4000, T0 + 5000]);
+  });
+
   it("take the history store's raw reading rows as they are", () => {
     const stored: RawReadingRow[] = SENSORS.map((sensor, i) => ({ unit: "A", sensor, ts: T0, value: i, quality: "GOOD", source: "mqtt", receivedAt: T0 }));
     const matrix = unitFeatureMatrix(stored, SENSORS);
