@@ -12,7 +12,7 @@ import { OPERATIONAL_STATES } from "../../src/actors/readings/index.js";
 import { ONNX_INPUT, RollingFeatures, TIME_FEATURES, writeTimeFeatures } from "../../src/ml/index.js";
 import { loadSession } from "../../src/ml/onnx/verify.js";
 import { SeededRandom } from "../../src/runtime/index.js";
-import { promote, SENSOR_FEATURES, solarForecaster, SPEC } from "../actors/models/trained.js";
+import { promote, SENSOR_FEATURES, solarForecaster, SPEC, WARMUP } from "../actors/models/trained.js";
 import { specifyGate } from "./gate.js";
 import { codeOf, startApiRig, type ApiRig } from "./rig.js";
 
@@ -204,8 +204,9 @@ async function ingest(readings: { unit: string; sensor: string; value: number; t
 describe("GET /api/v1/units/{unit}/rul", () => {
   it("answers a unit scored by unit_rul with its hours, health from them, method MODEL and the version", async () => {
     const sensors = await rulSensors();
-    const now = Date.now() - 10_000;
-    for (let i = 0; i < 3; i++) await ingest(sensors.map((sensor, s) => ({ unit: "ENG01", sensor, value: 100 + s + i, timestamp: now + i * 1000 })));
+    const now = Date.now() - 30_000;
+    // Enough readings for every sensor to be past its warm-up: until then the unit is assessed by rules.
+    for (let i = 0; i < WARMUP; i++) await ingest(sensors.map((sensor, s) => ({ unit: "ENG01", sensor, value: 100 + s + i, timestamp: now + i * 1000 })));
     const rul = async () => (await (await rig.call("/api/v1/units/ENG01/rul", { as: "viewer" })).json()) as { rul_hours: number | null; health: number; method: string; model_version: string | null };
     await expect.poll(async () => (await rul()).method, { timeout: 15_000 }).toBe("MODEL");
     const got = await rul();
