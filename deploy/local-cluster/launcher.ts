@@ -58,9 +58,10 @@ export interface LocalCluster {
   /**
    * Starts one more node (ids are node-1, node-2, …); resolves once it has
    * joined. `servers`: the NATS URLs it connects to instead of the servers'
-   * own (e.g. proxies a test can cut).
+   * own (e.g. proxies a test can cut). `sections`: config sections of its
+   * own, each merged over the launcher's (e.g. `http`, `mqtt`).
    */
-  addNode(servers?: string[]): Promise<LocalNode>;
+  addNode(servers?: string[], sections?: Record<string, Record<string, unknown>>): Promise<LocalNode>;
   stop(): Promise<void>;
 }
 
@@ -69,9 +70,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const nats = await startNatsCluster(options.natsServers ?? 3);
   const nodes: LocalNode[] = [];
   let next = 1;
-  const addNode = async (servers?: string[]): Promise<LocalNode> => {
+  const addNode = async (servers?: string[], sections?: Record<string, Record<string, unknown>>): Promise<LocalNode> => {
     const id = `node-${next++}`;
-    const node = await startNode(id, dir, nats, servers ?? nats.urls, options);
+    const node = await startNode(id, dir, nats, servers ?? nats.urls, options, sections ?? {});
     nodes.push(node);
     return node;
   };
@@ -95,8 +96,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   return cluster;
 }
 
-function nodeConfig(id: string, dir: string, servers: string[], options: LocalClusterOptions, replicas: number): unknown {
-  return {
+function nodeConfig(id: string, dir: string, servers: string[], options: LocalClusterOptions, replicas: number, sections: Record<string, Record<string, unknown>>): unknown {
+  const config: Record<string, Record<string, unknown>> = {
     node: { id },
     log: { level: options.logLevel ?? "info" },
     metrics: { enabled: false },
@@ -108,13 +109,22 @@ function nodeConfig(id: string, dir: string, servers: string[], options: LocalCl
     opcua: { enabled: false },
     notify: { outboxDir: join(dir, id, "outbox") },
   };
+  for (const [name, section] of Object.entries(sections)) config[name] = { ...config[name], ...section };
+  return config;
 }
 
-async function startNode(id: string, dir: string, nats: NatsCluster, servers: string[], options: LocalClusterOptions): Promise<LocalNode> {
+async function startNode(
+  id: string,
+  dir: string,
+  nats: NatsCluster,
+  servers: string[],
+  options: LocalClusterOptions,
+  sections: Record<string, Record<string, unknown>>,
+): Promise<LocalNode> {
   const configFile = join(dir, `${id}.json`);
   const logFile = join(dir, `${id}.log`);
   const replicas = Math.min(3, nats.urls.length);
-  await writeFile(configFile, JSON.stringify(nodeConfig(id, dir, servers, options, replicas), null, 2));
+  await writeFile(configFile, JSON.stringify(nodeConfig(id, dir, servers, options, replicas, sections), null, 2));
   const out = createWriteStream(logFile);
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/cli/main.ts", "start", "--config", configFile], {
     cwd: ROOT,

@@ -4,7 +4,10 @@
  * its sensor actor; the processed reading the actor publishes goes into the
  * output stream with a message id made of (partition, input sequence), so a
  * replay after a handoff or failover produces no second output; the input
- * is acknowledged once that publish is stored. A reading the sensor actor
+ * is acknowledged once that publish is stored. A member's own batch (one
+ * message per partition, src/node/cluster-ingest.ts) is applied reading by
+ * reading, each output's id adding the reading's place in the batch. A
+ * reading the sensor actor
  * refuses as a duplicate (sensor, timestamp at or before its last) has no
  * output and is done at once.
  *
@@ -21,10 +24,11 @@ import type { Logger } from "pino";
 import { decodeReadingPayload } from "../actors/connectors/index.js";
 import type { IngestGateway } from "../actors/ingest/index.js";
 import { alarmAddress } from "../actors/alarm/index.js";
-import { isRejection, unitAddress } from "../actors/readings/index.js";
+import { isIngestSource, isRejection, unitAddress, type IngestSource, type RawReading } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import { exportState, importState, type ActorSystem } from "../runtime/index.js";
-import type { PartitionMessage, PartitionWork } from "../runtime/cluster/index.js";
+import { isPartitionBatch, type PartitionMessage, type PartitionWork } from "../runtime/cluster/index.js";
+import type { PartitionBatch } from "./cluster-ingest.js";
 
 const PROCESSED_PREFIX = SUBJECTS.processed("", "").slice(0, -1); // "vigil.processed."
 const OUTPUT_RETRIES = 5;
@@ -32,6 +36,8 @@ const OUTPUT_RETRIES = 5;
 interface Pending {
   readonly partition: number;
   readonly seq: number;
+  /** The output's message id: (partition, input sequence[, place in the batch]). */
+  readonly id: string;
   readonly epoch: number;
   resolve(): void;
   reject(err: Error): void;
@@ -70,6 +76,7 @@ export class ClusterWork implements PartitionWork {
   }
 
   async apply(m: PartitionMessage): Promise<void> {
+    if (isPartitionBatch(m.tokens)) return this.applyBatch(m);
     const [unit, sensor] = m.tokens;
     const fields = decodeReadingPayload(m.data);
     if ("reason" in fields) {
@@ -77,19 +84,45 @@ export class ClusterWork implements PartitionWork {
       return;
     }
     // The stream's timestamp stands in for a missing one, so a replay gives the reading the same identity.
-    const result = await this.gateway.submit({ unit, sensor, ...fields, timestamp: fields.timestamp ?? m.storedAt }, "nats");
-    if (isRejection(result)) return;
+    await this.applyOne(m, { unit, sensor, ...fields, timestamp: fields.timestamp ?? m.storedAt }, "nats", `${m.partition}-${m.seq}`);
+  }
+
+  /** A member's batch for this partition: its readings in order, done once each has its output (or was refused). */
+  private async applyBatch(m: PartitionMessage): Promise<void> {
+    let batch: Partial<PartitionBatch>;
+    try {
+      batch = JSON.parse(new TextDecoder().decode(m.data)) as Partial<PartitionBatch>;
+    } catch {
+      this.gateway.reject("nats", "malformed_payload", `partition batch at sequence ${m.seq} is not JSON`);
+      return;
+    }
+    const source = isIngestSource(batch.source) ? batch.source : "nats";
+    const readings = Array.isArray(batch.readings) ? batch.readings : [];
+    const outputs: Promise<void>[] = [];
+    for (let i = 0; i < readings.length; i++) outputs.push((await this.handOn(m, readings[i] as RawReading, source, `${m.partition}-${m.seq}-${i}`)).output);
+    await Promise.all(outputs);
+  }
+
+  private async applyOne(m: PartitionMessage, raw: RawReading, source: IngestSource, id: string): Promise<void> {
+    await (await this.handOn(m, raw, source, id)).output;
+  }
+
+  /** Submits a reading to its actor; resolves, once the actor has it, with the wait for its output (wrapped: a promise would be adopted). */
+  private async handOn(m: PartitionMessage, raw: RawReading, source: IngestSource, id: string): Promise<{ output: Promise<void> }> {
+    const result = await this.gateway.submit(raw, source);
+    if (isRejection(result)) return { output: Promise.resolve() };
     const tenure = this.tenureOf(m.partition, m.epoch);
     tenure.sensors.add(`${result.unit}/${result.sensor}`);
     tenure.units.add(result.unit);
     // The actor's output arrives in a later macrotask (from its worker), so the entry is in place first.
-    await new Promise<void>((resolve, reject) => {
+    const output = new Promise<void>((resolve, reject) => {
       const key = `${result.unit}/${result.sensor}/${result.ts}`;
-      const entry: Pending = { partition: m.partition, seq: m.seq, epoch: m.epoch, resolve, reject };
+      const entry: Pending = { partition: m.partition, seq: m.seq, id, epoch: m.epoch, resolve, reject };
       const list = this.pending.get(key);
       if (list === undefined) this.pending.set(key, [entry]);
       else list.push(entry);
     });
+    return { output };
   }
 
   async export(partition: number): Promise<[string, unknown][]> {
@@ -148,7 +181,7 @@ export class ClusterWork implements PartitionWork {
     }
     // Tagged with the tenure that produced it: consumers (and the tests) can order owners by epoch.
     const tagged = `${json.slice(0, -1)},"node":${JSON.stringify(this.nodeId)},"partition":${entry.partition},"epoch":${entry.epoch},"seq":${entry.seq}}`;
-    void this.publish(subject, tagged, `${entry.partition}-${entry.seq}`, entry);
+    void this.publish(subject, tagged, entry.id, entry);
     return true;
   }
 

@@ -1,23 +1,27 @@
 /**
  * A node's part in a cluster (`cluster.enabled` with `transport.kind:
  * "nats"`): the cluster member (src/runtime/cluster) over the node's NATS
- * connection, working its partitions through ClusterWork. Stopping it is a
- * graceful leave: every partition is snapshotted and handed off first.
+ * connection, working its partitions through ClusterWork, and the route its
+ * own connectors' readings take into the partitioned ingest stream. Stopping
+ * it is a graceful leave: every partition is snapshotted and handed off first.
  */
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { VigilConfig } from "../config/index.js";
-import type { IngestGateway } from "../actors/ingest/index.js";
+import type { IngestGateway, ReadingRoute } from "../actors/ingest/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import type { ActorSystem } from "../runtime/index.js";
 import { ClusterMember, type ClusterOptions } from "../runtime/cluster/index.js";
 import type { Logger } from "../runtime/log.js";
+import { clusterIngestRoute } from "./cluster-ingest.js";
 import { ClusterWork } from "./cluster-work.js";
 
 export interface NodeCluster {
   readonly member: ClusterMember;
   /** The outlet's first stop: true when the cluster took the publication. */
   takes(subject: string, json: string): boolean;
+  /** Where the member's connectors hand valid readings: the ingest stream, split by partition. */
+  readonly ingest: ReadingRoute;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,7 @@ export async function startNodeCluster(
   return {
     member,
     takes: (subject, json) => work.takes(subject, json),
+    ingest: clusterIngestRoute(jetstream(parts.nc), member.layout),
     stop: () => member.stop(),
   };
 }

@@ -183,18 +183,21 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     });
 
     const counters = new IngestCounters(registry);
-    const gateway = new IngestGateway({
+    const gatewayOptions = {
       system,
       counters,
       log: logger.child({ part: "ingest" }),
       limits: readingLimits(config.ingest),
       ...(history === undefined ? {} : { onRejected: history.rejected }),
-    });
+    };
+    let gateway = new IngestGateway(gatewayOptions);
     if (nc !== undefined) {
       const cluster = await startNodeCluster(config, { nc, system, gateway, logger });
       clusterTap.takes = (subject, json) => cluster.takes(subject, json);
       // Stopped before the actors: the partitions' last snapshots are taken while they still run.
       stops.push(() => cluster.stop());
+      // The member's own ingest goes into the partitioned stream, to whichever node owns each reading's partition.
+      gateway = new IngestGateway({ ...gatewayOptions, route: cluster.ingest });
     }
     const pipeline = watchPipeline({ transport, counters, logger: logger.child({ part: "pipeline" }) });
     stops.push(() => Promise.resolve(pipeline.stop()));
@@ -203,9 +206,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
 
     // The simulator's OPC UA server first: the node's own OPC UA connector may be pointed at it.
     const opcUaSink = config.simulator.enabled && config.simulator.publishers.includes("opcua") ? await startSimulatorOpcUaServer(config, logger, stops) : undefined;
-    // In a cluster the ingest stream takes vigil.ingest.reading.<unit>.<sensor>; a core subscription would apply them twice.
-    const connectorConfig = config.cluster.enabled ? { ...config, ingest: { ...config.ingest, nats: { ...config.ingest.nats, enabled: false } } } : config;
-    const connectors = await startIngestConnectors({ config: connectorConfig, gateway, transport, log: logger, registry });
+    const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
     scoring.useMqtt(connectors.mqtt);
     stops.push(() => connectors.stop());
     let opcua: OpcUaConnector | undefined;
@@ -297,7 +298,15 @@ async function openTransport(config: VigilConfig): Promise<{ transport: Transpor
       throw new VigilError("VIGIL_CONFIG_INVALID", `cluster.enabled: a cluster runs over NATS; set transport.kind to "nats" (it is "${config.transport.kind}")`);
     }
     // One connection for the transport and the cluster: cut off from NATS, both stop together.
-    const nc = await connect({ servers: config.transport.nats.servers, name: `${config.transport.nats.name}-${config.node.id}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    // noAsyncTraces: every JetStream publish is a request, and with traces each one builds two Errors (stack captures) up
+    // front — an eighth of a cluster node's CPU at load; a failed request's stack then starts in the client.
+    const nc = await connect({
+      servers: config.transport.nats.servers,
+      name: `${config.transport.nats.name}-${config.node.id}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      noAsyncTraces: true,
+    });
     return { transport: wrapNatsConnection(nc), nc };
   }
   return {

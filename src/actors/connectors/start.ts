@@ -55,7 +55,9 @@ export async function startIngestConnectors(options: IngestConnectorsOptions): P
     }
     let nats: NatsIngest | undefined;
     if (config.ingest.nats.enabled) {
-      nats = await startNatsIngest({ transport, gateway, log: log.child({ part: "nats-ingest" }), queue: config.ingest.nats.queue });
+      // In a cluster the ingest stream itself takes single readings (vigil.ingest.reading.<unit>.<sensor>): a core
+      // subscription would apply them twice. Gateways' batches are still taken here, and go on into the stream.
+      nats = await startNatsIngest({ transport, gateway, log: log.child({ part: "nats-ingest" }), queue: config.ingest.nats.queue, readings: !config.cluster.enabled });
       const ingest = nats;
       stops.push(() => ingest.stop());
     }

@@ -6,6 +6,11 @@
  * acknowledges its peer (e.g. an MQTT QoS 1 PUBACK) only once the system
  * has accepted the reading. Every rejection is also handed to `onRejected`
  * (the node keeps them in history) as a direct call, so none is lost on the way.
+ *
+ * With a `route` (a cluster member's connectors), valid readings are not
+ * told to actors here: they are handed to the route (the cluster's
+ * partitioned ingest stream) and accepted once it has them; the partition's
+ * owner then submits them to its own gateway, which counts them accepted.
  */
 import type { Logger } from "pino";
 import type { ActorSystem } from "../../runtime/index.js";
@@ -32,7 +37,12 @@ export interface IngestGatewayOptions {
   now?: () => number;
   /** Told of every rejection, synchronously, with the reading's unit and sensor when it named them. */
   onRejected?: (rejected: RejectedReading) => void;
+  /** Where valid readings go instead of their actors (resolves once it holds them); they are counted accepted where they are applied. */
+  route?: ReadingRoute;
 }
+
+/** Takes validated readings somewhere durable on their way to their actors (a cluster's ingest stream). */
+export type ReadingRoute = (readings: readonly Reading[], source: IngestSource) => Promise<void>;
 
 /** A rejection as the gateway saw it: when, from where, why, and which sensor (when the input named one). */
 export interface RejectedReading extends Rejection {
@@ -59,10 +69,12 @@ export class IngestGateway {
   readonly counters: IngestCounters;
   private readonly log: Logger;
   private readonly onRejected: ((rejected: RejectedReading) => void) | undefined;
+  private readonly route: ReadingRoute | undefined;
 
   constructor(options: IngestGatewayOptions) {
     this.system = options.system;
     this.onRejected = options.onRejected;
+    this.route = options.route;
     this.counters = options.counters;
     this.log = options.log;
     this.limits = options.limits ?? DEFAULT_READING_LIMITS;
@@ -76,6 +88,10 @@ export class IngestGateway {
       this.rejected(source, result, raw);
       return result;
     }
+    if (this.route !== undefined) {
+      await this.route([result], source);
+      return result;
+    }
     await this.deliver(result);
     this.counters.accept(source);
     return result;
@@ -85,6 +101,7 @@ export class IngestGateway {
   async submitMany(raws: readonly RawReading[], source: IngestSource): Promise<SubmitResult> {
     const now = this.now();
     const rejections: IndexedRejection[] = [];
+    const routed: Reading[] = [];
     let accepted = 0;
     for (let index = 0; index < raws.length; index++) {
       const raw = raws[index] as RawReading;
@@ -94,10 +111,18 @@ export class IngestGateway {
         rejections.push({ index, ...result });
         continue;
       }
+      if (this.route !== undefined) {
+        routed.push(result);
+        continue;
+      }
       const address = sensorAddress(result.unit, result.sensor);
       // The fast path stays synchronous; only a refused reading waits.
       if (!this.system.tell(address, result)) await this.deliver(result);
       accepted++;
+    }
+    if (this.route !== undefined) {
+      if (routed.length > 0) await this.route(routed, source);
+      return { accepted: routed.length, rejections };
     }
     if (accepted > 0) this.counters.accept(source, accepted);
     return { accepted, rejections };

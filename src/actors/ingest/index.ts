@@ -4,4 +4,4 @@
  * runtime's public API.
  */
 export { IngestGateway } from "./gateway.js";
-export type { IndexedRejection, IngestGatewayOptions, RejectedReading, SubmitResult } from "./gateway.js";
+export type { IndexedRejection, IngestGatewayOptions, ReadingRoute, RejectedReading, SubmitResult } from "./gateway.js";

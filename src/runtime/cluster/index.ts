@@ -12,7 +12,7 @@ export type { ClusterMemberDeps, ClusterStatus } from "./coordinator.js";
 export { CLUSTER_NAMES, DEFAULT_CLUSTER } from "./options.js";
 export type { ClusterOptions } from "./options.js";
 export type { PartitionMessage, PartitionWork } from "./partition-owner.js";
-export { allPartitions, parsePartitionSubject, partitionFilter, partitionLayout, partitionOfKey, partitionTransform } from "./partitioner.js";
+export { allPartitions, isPartitionBatch, parsePartitionSubject, partitionBatchSubject, partitionFilter, partitionLayout, partitionOfKey, partitionTransform } from "./partitioner.js";
 export type { PartitionLayout } from "./partitioner.js";
 export { ownerOf, partitionsOf } from "./rendezvous.js";
 export { LeaseTable } from "./lease.js";

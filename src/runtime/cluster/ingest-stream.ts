@@ -1,7 +1,8 @@
 /**
  * The streams a cluster runs on, created or checked at a member's start:
  * the ingest stream (publishers' subjects mapped to partitions by the
- * server) and the output stream (processed readings, deduplicated by
+ * server, and the batches members split by partition themselves, stored
+ * as published) and the output stream (processed readings, deduplicated by
  * message id over a window). The partition count is recorded in the ingest
  * stream's metadata; a member configured with another count is refused,
  * since every key would map elsewhere.
@@ -10,7 +11,7 @@ import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type Je
 import { nanos } from "@nats-io/nats-core";
 import { VigilError } from "../errors.js";
 import { CLUSTER_NAMES, type ClusterOptions } from "./options.js";
-import { partitionTransform, type PartitionLayout } from "./partitioner.js";
+import { partitionBatchSubjects, partitionTransform, type PartitionLayout } from "./partitioner.js";
 
 const PARTITIONS_METADATA = "vigil_partitions";
 /** JetStream's "stream not found" and "stream name already in use". */
@@ -24,9 +25,10 @@ export interface ClusterStreams {
 
 export async function ensureClusterStreams(jsm: JetStreamManager, layout: PartitionLayout, options: ClusterOptions, outputSubjects: string[]): Promise<ClusterStreams> {
   const transform = partitionTransform(layout);
-  const ingest = await ensureStream(jsm, {
+  const subjects = [layout.ingestSubjects, partitionBatchSubjects(layout)];
+  let ingest = await ensureStream(jsm, {
     name: layout.stream,
-    subjects: [layout.ingestSubjects],
+    subjects,
     subject_transform: transform,
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
@@ -42,6 +44,9 @@ export async function ensureClusterStreams(jsm: JetStreamManager, layout: Partit
       `cluster.partitions: the cluster runs ${recorded ?? "an unknown number of"} partitions (stream ${layout.stream}), this node is configured for ${layout.partitions}; the count is fixed for the life of a cluster`,
     );
   }
+  const missing = subjects.filter((s) => !ingest.config.subjects?.includes(s));
+  // A stream made before members published batches of their own: only that subject is added, nothing else changes.
+  if (missing.length > 0) ingest = await jsm.streams.update(layout.stream, { subjects: [...(ingest.config.subjects ?? []), ...missing] });
   const output = await ensureStream(jsm, {
     name: CLUSTER_NAMES.output,
     subjects: outputSubjects,

@@ -35,6 +35,27 @@ export function partitionOfKey(layout: PartitionLayout, key: string): number {
   return partitionOf(key, layout.partitions);
 }
 
+/**
+ * Where a member publishes readings it split by partition itself (a
+ * gateway's batch, MQTT, HTTP): one message per partition, stored as
+ * published, within the partition's filter.
+ */
+export function partitionBatchSubject(layout: PartitionLayout, partition: number): string {
+  return `${layout.partitionRoot}.${partition}.${BATCH_TOKEN}`;
+}
+
+/** The stream subject that takes every partition's batches. */
+export function partitionBatchSubjects(layout: PartitionLayout): string {
+  return `${layout.partitionRoot}.*.${BATCH_TOKEN}`;
+}
+
+/** A stored message's tokens (after its partition) name a batch: a single reading has two (unit, sensor). */
+export function isPartitionBatch(tokens: readonly string[]): boolean {
+  return tokens.length === 1 && tokens[0] === BATCH_TOKEN;
+}
+
+const BATCH_TOKEN = "batch";
+
 /** The subject a partition's messages are stored under (a consumer's filter). */
 export function partitionFilter(layout: PartitionLayout, partition: number): string {
   return `${layout.partitionRoot}.${partition}.>`;

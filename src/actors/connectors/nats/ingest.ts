@@ -29,6 +29,8 @@ export interface NatsIngestOptions {
   readonly queue?: string;
   /** Messages buffered per subscription before the oldest are dropped (and counted). @default the transport's */
   readonly maxPending?: number;
+  /** Subscribe to single readings too (false on a cluster member: the ingest stream takes them). @default true */
+  readonly readings?: boolean;
 }
 
 /** The answer to a request whose message could not be used at all. */
@@ -58,7 +60,7 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
   const onSlowConsumer = (e: { subject: string; pending: number; dropped: number }): void =>
     log.warn({ subject: e.subject, pending: e.pending, dropped: e.dropped }, "nats ingest is falling behind; the transport drops the oldest messages");
   const subscribeOptions = { queue, onSlowConsumer, ...(options.maxPending !== undefined ? { maxPending: options.maxPending } : {}) };
-  const readings = transport.subscribe(SUBJECTS.ingestReadingAll, subscribeOptions);
+  const readings = options.readings === false ? undefined : transport.subscribe(SUBJECTS.ingestReadingAll, subscribeOptions);
   const batches = transport.subscribe(SUBJECTS.ingestBatch, subscribeOptions);
 
   const handleReading = async (msg: TransportMessage): Promise<BatchAnswer | BatchError> => {
@@ -75,12 +77,13 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
     return submitBatch(gateway, items, "nats");
   };
 
-  const loops = [consume(readings, handleReading, gateway, log), consume(batches, handleBatch, gateway, log)];
+  const loops = [consume(batches, handleBatch, gateway, log)];
+  if (readings !== undefined) loops.push(consume(readings, handleReading, gateway, log));
   await transport.flush();
-  log.info({ subjects: [SUBJECTS.ingestReadingAll, SUBJECTS.ingestBatch], queue }, "nats ingest subscribed");
+  log.info({ subjects: [...(readings === undefined ? [] : [SUBJECTS.ingestReadingAll]), SUBJECTS.ingestBatch], queue }, "nats ingest subscribed");
   return {
     async stop() {
-      readings.unsubscribe();
+      readings?.unsubscribe();
       batches.unsubscribe();
       await Promise.all(loops);
     },
