@@ -128,15 +128,16 @@ export class ClusterWork implements PartitionWork {
   async export(partition: number): Promise<[string, unknown][]> {
     const tenure = this.tenures.get(partition);
     if (tenure === undefined) return [];
-    const states: [string, unknown][] = [];
     // Sensors first: once they answer, what they told their unit and alarm actors is queued ahead of those asks.
-    const addresses = [
-      ...[...tenure.sensors].sort().map((s) => `sensor/${s}`),
-      ...[...tenure.units].sort().flatMap((u) => [unitAddress(u), alarmAddress(u)]),
-    ];
-    for (const address of addresses) {
-      const state = await this.system.ask(address, exportState());
-      if (state !== undefined) states.push([address, state]);
+    // Each group is asked at once (the partition is paused meanwhile): one round trip to the workers per group.
+    const sensors = [...tenure.sensors].sort().map((s) => `sensor/${s}`);
+    const units = [...tenure.units].sort().flatMap((u) => [unitAddress(u), alarmAddress(u)]);
+    const states: [string, unknown][] = [];
+    for (const group of [sensors, units]) {
+      const answers = await Promise.all(group.map((address) => this.system.ask(address, exportState())));
+      group.forEach((address, i) => {
+        if (answers[i] !== undefined) states.push([address, answers[i]]);
+      });
     }
     return states;
   }

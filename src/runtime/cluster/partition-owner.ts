@@ -230,14 +230,17 @@ export class PartitionOwner {
   private async takeSnapshot(): Promise<void> {
     if (this.fenced) return;
     this.paused = new Promise((resolve) => (this.unpause = resolve));
+    let snapshot: PartitionSnapshot | undefined;
     try {
       await this.drained();
       if (this.fenced) return;
-      await this.advanceCovered();
+      // Only a partition idle since its last snapshot needs the stream's last sequence (two API calls, with the
+      // partition paused): a busy one's frontier moves on by itself.
+      if (this.frontier === this.lastSaved.seq) await this.advanceCovered();
       if (this.fenced || (this.frontier === this.lastSaved.seq && this.covered === this.lastSaved.covered)) return;
       const actors = await this.deps.work.export(this.partition);
       if (this.fenced) return;
-      const snapshot: PartitionSnapshot = {
+      snapshot = {
         partition: this.partition,
         seq: this.frontier,
         covered: Math.max(this.covered, this.frontier),
@@ -246,15 +249,22 @@ export class PartitionOwner {
         takenAt: Date.now(),
         actors,
       };
-      this.snapshotRevision = await this.deps.snapshots.save(snapshot, this.snapshotRevision);
-      this.lastSaved = { seq: snapshot.seq, covered: snapshot.covered };
     } catch (err) {
       if (!this.fenced) this.deps.lost(this.partition, `snapshot failed: ${(err as Error).message}`);
+      return;
     } finally {
       const resume = this.unpause;
       this.paused = undefined;
       this.unpause = undefined;
       resume?.();
+    }
+    if (snapshot === undefined) return;
+    // Written with the partition running again: the states are taken, and what is applied from here on is after `seq`.
+    try {
+      this.snapshotRevision = await this.deps.snapshots.save(snapshot, this.snapshotRevision);
+      this.lastSaved = { seq: snapshot.seq, covered: snapshot.covered };
+    } catch (err) {
+      if (!this.fenced) this.deps.lost(this.partition, `snapshot failed: ${(err as Error).message}`);
     }
   }
 
