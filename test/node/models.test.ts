@@ -8,9 +8,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { simulatedHistory } from "../../src/actors/trainer/index.js";
+import { BASELINE_START } from "../../src/actors/trainer/baselines.js";
 import { loadConfig } from "../../src/config/index.js";
 import { FsModelRegistry, runTrainingJob, type ModelRegistry } from "../../src/ml/index.js";
 import { ModelService } from "../../src/node/model-service.js";
@@ -19,6 +21,8 @@ import { startNode, type RunningNode } from "../../src/node/start.js";
 import { silentLog } from "../fixtures/actor-system.js";
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const BASELINES = fileURLToPath(new URL("../../models", import.meta.url));
 const dirs: string[] = [];
 let node: RunningNode | undefined;
 
@@ -86,6 +90,58 @@ describe("the model service", () => {
   it("refuses training a kind this node does not run", () => {
     expect(() => new ModelService(new FsModelRegistry({ root: tempDir() }), new Map()).trainNow("unit_rul")).toThrow(expect.objectContaining({ code: "VIGIL_TRAINING_UNAVAILABLE" }));
   });
+});
+
+/**
+ * A node seeded from the checked-in baselines (models/), training only the
+ * anomaly kind, with `readings` in its history: the drift check's verdict.
+ * The readings are the plant the baselines were trained on (the simulator's
+ * seed 1, five units, a fault every 4 minutes) over the same hour of the
+ * day (its daily cycle moves the temperatures), yesterday, `shift`ed.
+ */
+async function baselineNodeDriftCheck(shift: (value: number) => number) {
+  const dir = tempDir();
+  const config = loadConfig({
+    env: {
+      VIGIL_RUNTIME_WORKERS: "1",
+      VIGIL_SIMULATOR_ENABLED: "false",
+      VIGIL_HTTP_ENABLED: "false",
+      VIGIL_HISTORY_EMBEDDED_PATH: join(dir, "history.duckdb"),
+      VIGIL_HISTORY_WRITER_SPOOL_DIR: join(dir, "spool"),
+      VIGIL_MODELS_REGISTRY_FS_ROOT: join(dir, "models"),
+      VIGIL_TRAINING_BASELINE_DIR: BASELINES,
+      VIGIL_TRAINING_KINDS: "anomaly",
+      // A retraining the drift starts reads the last minute only (nothing there): the spec does not wait on a long run.
+      VIGIL_TRAINING_WINDOW_MS: String(MINUTE),
+      VIGIL_TRAINING_DRIFT_CHECK_EVERY_MS: "0",
+      VIGIL_TRAINING_DRIFT_RECENT_MS: String(2 * DAY),
+    },
+  });
+  node = await startNode(config, { logger: silentLog, registry: new Registry() });
+  expect((await node.models.list()).filter((v) => v.model.startsWith("anomaly.")).every((v) => v.stage === "Production" && v.distribution !== undefined)).toBe(true);
+  const yesterday = Math.floor(Date.now() / DAY) * DAY - DAY + (BASELINE_START % DAY);
+  const history = simulatedHistory({ mode: "plant", units: 5, seed: 1, startAt: yesterday, durationMs: 60 * MINUTE, intervalMs: 1000, faultEveryMs: 4 * MINUTE });
+  const rows = history.readings.map((r) => ({ ...r, value: shift(r.value) }));
+  for (let i = 0; i < rows.length; i += 50_000) await node.history!.store.insertProcessed(rows.slice(i, i + 50_000));
+  return node.models.checkDrift();
+}
+
+const driftAlarms = async (): Promise<string[]> => (await node!.alarms.list()).filter((a) => a.rule === "system.model_drift").map((a) => `${a.sensor}:${a.state}`);
+const ANOMALY_MODELS = ["anomaly.flow_rate", "anomaly.power", "anomaly.pressure", "anomaly.temperature", "anomaly.vibration"];
+
+describe("a node's drift check against the seeded baselines", () => {
+  it("raises system.model_drift for each anomaly model when the live readings moved (every value 20 % higher: a recalibrated instrument)", async () => {
+    const findings = await baselineNodeDriftCheck((v) => v * 1.2);
+    expect(findings.map((f) => [f.model, f.version, f.drifted])).toEqual(ANOMALY_MODELS.map((m) => [m, 1, true]));
+    await expect.poll(driftAlarms, { timeout: 10_000 }).toEqual(ANOMALY_MODELS.map((m) => `${m}:active_unacknowledged`));
+  }, 180_000);
+
+  it("raises nothing when the live readings are the baselines' own distribution", async () => {
+    const findings = await baselineNodeDriftCheck((v) => v);
+    expect(findings.map((f) => [f.model, f.version, f.drifted])).toEqual(ANOMALY_MODELS.map((m) => [m, 1, false]));
+    for (const f of findings) expect(f.psi).toBeLessThan(0.2);
+    expect(await driftAlarms()).toEqual([]);
+  }, 180_000);
 });
 
 describe("a node's drift check", () => {

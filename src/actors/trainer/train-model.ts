@@ -16,6 +16,7 @@ import {
   scoreOnnx,
   type ChangeBy,
   type DriftReference,
+  type FeatureDistribution,
   type ModelRegistry,
   type ModelVersion,
   type TrainingJob,
@@ -50,6 +51,7 @@ export interface TrainedModel {
 
 export async function trainModel(recipe: ModelRecipe, rows: TrainingRows, window: TrainingWindow, deps: TrainModelDeps): Promise<TrainedModel> {
   const { train, holdout } = holdoutSplit(rows.data, deps.holdoutFraction);
+  const reference = driftReference(train.features, train.x, train.rows);
   // An isolation forest learns without labels; its holdout keeps them for the metrics.
   const data = recipe.task === "anomaly" ? { features: train.features, rows: train.rows, x: train.x } : train;
   const result = await deps.train({
@@ -77,6 +79,8 @@ export async function trainModel(recipe: ModelRecipe, rows: TrainingRows, window
       trainingWindow: window,
       dataHash: result.dataHash,
       seed: deps.seed,
+      // With the version, so the drift check has it wherever the version goes (a baseline seeded from models/ included).
+      distribution: distributionOf(reference, result.model.features),
       onnx: result.onnx,
     },
     { who, why: `trained on ${train.rows} rows of ${rows.units.length} unit(s), ${holdout.rows} held out` },
@@ -91,8 +95,14 @@ export async function trainModel(recipe: ModelRecipe, rows: TrainingRows, window
     metrics,
     dataHash: result.dataHash,
     rows: { train: train.rows, holdout: holdout.rows },
-    reference: driftReference(train.features, train.x, train.rows),
+    reference,
   };
+}
+
+/** The reference's bins in the model's feature order. */
+function distributionOf(reference: DriftReference, features: readonly string[]): FeatureDistribution {
+  const at = features.map((name) => reference.features.indexOf(name));
+  return { edges: at.map((i) => reference.edges[i] ?? []), shares: at.map((i) => reference.shares[i] ?? [1]) };
 }
 
 /** The Production version's metrics on this holdout, scored by onnxruntime; undefined when nothing is in Production. */

@@ -13,7 +13,7 @@
  * feature) and, past the threshold, reports the drift and starts a run.
  */
 import { Cron } from "croner";
-import { psi, selectFeatures, type DriftReference, type FeatureSpec, type ModelRegistry, type TrainingJob, type TrainingResult, type TrainingWindow } from "../../ml/index.js";
+import { psi, selectFeatures, type DriftReference, type FeatureSpec, type ModelRegistry, type ModelVersion, type TrainingJob, type TrainingResult, type TrainingWindow } from "../../ml/index.js";
 import { holdoutSplit, driftReference } from "../../ml/index.js";
 import { isVigilError } from "../../runtime/index.js";
 import type { Logger } from "../../runtime/log.js";
@@ -205,9 +205,10 @@ export class Trainer {
    * PSI per feature of the last `recentMs` of live rows against each
    * Production model's training rows; a model past the threshold is
    * reported (onDrift) and a retraining starts. The reference is the one
-   * kept from training, else rebuilt from the version's training window in
-   * history (a version trained elsewhere, e.g. a baseline, whose window is
-   * not in this history, is skipped).
+   * kept from training, else the one in the version's manifest (a baseline
+   * seeded from models/ carries its own), else rebuilt from the version's
+   * training window in history (a version registered without one and
+   * trained elsewhere, whose window is not in this history, is skipped).
    */
   async checkDrift(): Promise<DriftFinding[]> {
     const { settings } = this.o;
@@ -220,7 +221,7 @@ export class Trainer {
     for (const version of live) {
       const current = recentRows.get(version.model);
       if (current === undefined || "error" in current) continue;
-      const reference = await this.referenceOf(version.model, version.version, version.trainingWindow);
+      const reference = await this.referenceOf(version);
       if (reference === undefined) continue;
       let data;
       try {
@@ -244,12 +245,17 @@ export class Trainer {
     return findings;
   }
 
-  private async referenceOf(model: string, version: number, window: TrainingWindow): Promise<DriftReference | undefined> {
-    const key = `${model}@${version}`;
+  private async referenceOf(v: ModelVersion): Promise<DriftReference | undefined> {
+    const key = `${v.model}@${v.version}`;
     const kept = this.references.get(key);
     if (kept !== undefined) return kept;
-    const { readings, labels } = await readWindow(this.o.history, window, { maxReadings: this.maxReadings() });
-    const outcome = rowsForKind(this.kind, readings, labels, this.context()).find((o) => o.recipe.model === model);
+    if (v.distribution !== undefined) {
+      const stored: DriftReference = { features: v.features, edges: v.distribution.edges, shares: v.distribution.shares };
+      this.references.set(key, stored);
+      return stored;
+    }
+    const { readings, labels } = await readWindow(this.o.history, v.trainingWindow, { maxReadings: this.maxReadings() });
+    const outcome = rowsForKind(this.kind, readings, labels, this.context()).find((o) => o.recipe.model === v.model);
     if (outcome === undefined || "error" in outcome) return undefined;
     const { train } = holdoutSplit(outcome.rows.data, this.o.settings.holdoutFraction);
     const reference = driftReference(train.features, train.x, train.rows);

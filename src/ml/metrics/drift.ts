@@ -10,7 +10,13 @@ export const PSI_BINS = 10;
 /** Share given to an empty bin, so the logarithm stays finite. */
 const EMPTY_SHARE = 1e-4;
 
-/** The training side of a drift check: per feature, the inner bin edges and each bin's share. */
+/**
+ * The training side of a drift check: per feature, the inner bin edges and
+ * each bin's share. Compact enough to travel in a version's manifest (a
+ * baseline's training rows are in no node's history): edges to 6
+ * significant digits, shares to 6 decimals — the shares are counted against
+ * the rounded edges, so the two agree.
+ */
 export interface DriftReference {
   readonly features: readonly string[];
   readonly edges: readonly number[][];
@@ -28,11 +34,11 @@ export function driftReference(features: readonly string[], x: ArrayLike<number>
     column.sort();
     const e: number[] = [];
     for (let q = 1; q < PSI_BINS; q++) {
-      const v = column[Math.floor((q * rows) / PSI_BINS)] as number;
+      const v = Number((column[Math.floor((q * rows) / PSI_BINS)] as number).toPrecision(6));
       if (e.length === 0 || v > (e[e.length - 1] as number)) e.push(v);
     }
     edges.push(e);
-    shares.push(binShares(e, column, 0, 1, rows));
+    shares.push(binShares(e, column, 0, 1, rows).map((share) => Math.round(share * 1e6) / 1e6));
   }
   return { features: [...features], edges, shares };
 }

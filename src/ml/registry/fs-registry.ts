@@ -14,7 +14,7 @@ import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs
 import path from "node:path";
 import { VigilError } from "../../runtime/index.js";
 import { checkModelBytes } from "./check.js";
-import { checkBy, checkName, MODEL_NAME, newManifest, parseManifest, versionLabel } from "./manifest.js";
+import { checkBy, checkDistribution, checkName, MODEL_NAME, newManifest, parseManifest, versionLabel } from "./manifest.js";
 import { planRollback, planTransition, type StageMove } from "./stage-plan.js";
 import type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion, NewModelVersion, RegistryWatch, Stage } from "./types.js";
 
@@ -40,6 +40,7 @@ export class FsModelRegistry implements ModelRegistry {
     return this.serial(async () => {
       checkName(v.model);
       checkBy(by);
+      checkDistribution(v);
       await checkModelBytes(`${v.model} (new version)`, v.onnx, v.features);
       const dir = path.join(this.root, v.model);
       await mkdir(dir, { recursive: true });
@@ -154,7 +155,7 @@ export class FsModelRegistry implements ModelRegistry {
   }
 
   private async writeManifest(manifest: ModelVersion): Promise<void> {
-    await atomicWrite(path.join(this.versionDir(manifest.model, manifest.version), "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+    await atomicWrite(path.join(this.versionDir(manifest.model, manifest.version), "manifest.json"), manifestJson(manifest));
   }
 
   watch(listener: (change: AuditEntry) => void): RegistryWatch {
@@ -208,4 +209,10 @@ async function atomicWrite(file: string, data: Uint8Array | string): Promise<voi
   const tmp = `${file}.tmp`;
   await writeFile(tmp, data);
   await rename(tmp, file);
+}
+
+/** Indented JSON, but a list of numbers on one line: a distribution's hundreds of numbers would otherwise take a line each. */
+function manifestJson(manifest: ModelVersion): string {
+  const text = JSON.stringify(manifest, null, 2).replace(/\[([-\d.eE+,\s]+)\]/g, (_all, inner: string) => `[${inner.split(",").map((n) => n.trim()).join(", ")}]`);
+  return text + "\n";
 }

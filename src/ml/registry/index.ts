@@ -9,7 +9,7 @@
  * JetStream backend takes a NATS connection of its own).
  */
 export { ALLOWED_TRANSITIONS, STAGES } from "./types.js";
-export type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion, NewModelVersion, RegistryWatch, Stage, TrainingWindow } from "./types.js";
+export type { AuditEntry, ChangeBy, FeatureDistribution, ModelRegistry, ModelVersion, NewModelVersion, RegistryWatch, Stage, TrainingWindow } from "./types.js";
 export { FsModelRegistry } from "./fs-registry.js";
 export type { FsRegistryOptions } from "./fs-registry.js";
 export { checkModelBytes } from "./check.js";

@@ -31,7 +31,7 @@ import { MODEL_BUCKET_NAME } from "../../config/index.js";
 import { VigilError } from "../../runtime/index.js";
 import type { Logger } from "../../runtime/log.js";
 import { checkModelBytes } from "./check.js";
-import { checkBy, checkName, newManifest, parseManifest, versionLabel } from "./manifest.js";
+import { checkBy, checkDistribution, checkName, newManifest, parseManifest, versionLabel } from "./manifest.js";
 import { planRollback, planTransition, type StageMove } from "./stage-plan.js";
 import { STAGES, type AuditEntry, type ChangeBy, type ModelRegistry, type ModelVersion, type NewModelVersion, type RegistryWatch, type Stage } from "./types.js";
 
@@ -128,6 +128,7 @@ export class JetStreamModelRegistry implements ModelRegistry {
   async register(v: NewModelVersion, by: ChangeBy): Promise<ModelVersion> {
     checkName(v.model);
     checkBy(by);
+    checkDistribution(v);
     await checkModelBytes(`${v.model} (new version)`, v.onnx, v.features);
     const createdAt = this.now();
     // The key-value create is the claim on a version number: a racing register takes the next one.

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { VigilError } from "../../runtime/index.js";
 import { ALGORITHMS, TASKS } from "../model.js";
 import { sha256 } from "./check.js";
-import { STAGES, type ChangeBy, type ModelVersion, type NewModelVersion, type Stage } from "./types.js";
+import { STAGES, type ChangeBy, type FeatureDistribution, type ModelVersion, type NewModelVersion, type Stage } from "./types.js";
 
 /**
  * Dot-separated tokens of letters, digits, '_' and '-' (e.g. `anomaly.temperature`),
@@ -41,6 +41,7 @@ export const manifestSchema = z.strictObject({
   trainingWindow: z.strictObject({ from: z.number(), to: z.number() }),
   dataHash: z.string().regex(/^[0-9a-f]{64}$/),
   seed: z.number().int(),
+  distribution: z.strictObject({ edges: z.array(z.array(z.number())), shares: z.array(z.array(z.number())) }).optional(),
   onnxSha256: z.string().regex(/^[0-9a-f]{64}$/),
   onnxSize: z.number().int().min(0),
 });
@@ -63,12 +64,28 @@ export function parseManifest(model: string, version: number, text: string, stag
   if (result.data.model !== model || result.data.version !== version) {
     throw new VigilError("VIGIL_MODEL_CORRUPT", `${model} v${version}: manifest says ${result.data.model} v${result.data.version}`);
   }
+  const problem = distributionProblem(result.data.features, result.data.distribution);
+  if (problem !== undefined) throw new VigilError("VIGIL_MODEL_CORRUPT", `${model} v${version}: manifest is invalid: distribution: ${problem}`);
   return result.data;
+}
+
+/** Why a version's distribution does not fit its features (one entry per feature, one more share than edges), or undefined when it does. */
+function distributionProblem(features: readonly string[], d: FeatureDistribution | undefined): string | undefined {
+  if (d === undefined) return undefined;
+  if (d.edges.length !== features.length || d.shares.length !== features.length) return `expected ${features.length} features' edges and shares, got ${d.edges.length} and ${d.shares.length}`;
+  const bad = d.edges.findIndex((e, f) => (d.shares[f] as readonly number[]).length !== e.length + 1);
+  return bad < 0 ? undefined : `feature "${features[bad]}": expected one more share than edges`;
 }
 
 /** "v000042": how a version is spelled in directory names and keys, so they sort by number. */
 export function versionLabel(version: number): string {
   return `v${String(version).padStart(6, "0")}`;
+}
+
+/** VIGIL_MODEL_INCOMPATIBLE when a new version's distribution does not fit its features. */
+export function checkDistribution(v: NewModelVersion): void {
+  const problem = distributionProblem(v.features, v.distribution);
+  if (problem !== undefined) throw new VigilError("VIGIL_MODEL_INCOMPATIBLE", `${v.model} (new version): distribution: ${problem}`);
 }
 
 /** A new version's manifest, in stage None; copies every list and map, so the caller's cannot change it. */
@@ -86,6 +103,7 @@ export function newManifest(v: NewModelVersion, version: number, createdAt: numb
     trainingWindow: { ...v.trainingWindow },
     dataHash: v.dataHash,
     seed: v.seed,
+    ...(v.distribution === undefined ? {} : { distribution: { edges: v.distribution.edges.map((e) => [...e]), shares: v.distribution.shares.map((s) => [...s]) } }),
     onnxSha256: sha256(v.onnx),
     onnxSize: v.onnx.length,
   };

@@ -35,6 +35,18 @@ export interface TrainingWindow {
   readonly to: number;
 }
 
+/**
+ * The training rows' distribution, per feature in the version's `features`
+ * order: the inner bin edges (deciles) and each bin's share. What the drift
+ * check compares live rows with (src/ml/metrics/drift.ts), kept with the
+ * version so it works wherever the version goes — a baseline seeded from
+ * models/ included, whose training rows are in no node's history.
+ */
+export interface FeatureDistribution {
+  readonly edges: readonly number[][];
+  readonly shares: readonly number[][];
+}
+
 /** What a trainer hands in to register a version. */
 export interface NewModelVersion {
   readonly model: string;
@@ -47,6 +59,8 @@ export interface NewModelVersion {
   /** sha256 (hex) of the training data. */
   readonly dataHash: string;
   readonly seed: number;
+  /** The training rows' distribution; absent from versions registered without one (the drift check then rebuilds it from history, if it can). */
+  readonly distribution?: FeatureDistribution;
   readonly onnx: Uint8Array;
 }
 

@@ -5,7 +5,7 @@
  * over the same storage.
  */
 import { describe, expect, it, vi } from "vitest";
-import { exportOnnx, train, type AuditEntry, type ModelRegistry, type NewModelVersion } from "../../../src/ml/index.js";
+import { driftReference, exportOnnx, train, type AuditEntry, type ModelRegistry, type NewModelVersion } from "../../../src/ml/index.js";
 import { FEATURES, syntheticTable, tableDataset } from "../synthetic.js";
 
 const table = syntheticTable(300);
@@ -136,6 +136,21 @@ export function registryContract(name: string, fresh: () => Promise<ModelRegistr
     it("refuses a model whose input width differs from its feature list, with VIGIL_MODEL_INCOMPATIBLE", async () => {
       const registry = await fresh();
       await expect(registry.register({ ...newVersion(), features: [...FEATURES, "extra"] }, BY)).rejects.toMatchObject({ code: "VIGIL_MODEL_INCOMPATIBLE" });
+    });
+
+    it("keeps a version's training distribution (per feature, bin edges and shares) in its manifest, for the drift check wherever the version goes", async () => {
+      const registry = await fresh();
+      const distribution = driftReference(FEATURES, table.x, table.rows);
+      const v = await registry.register({ ...newVersion(), distribution: { edges: distribution.edges, shares: distribution.shares } }, BY);
+      expect(v.distribution).toEqual({ edges: distribution.edges, shares: distribution.shares });
+      expect((await registry.get("rul", v.version)).distribution).toEqual({ edges: distribution.edges, shares: distribution.shares });
+      expect((await registry.load("rul", v.version)).manifest.distribution).toEqual({ edges: distribution.edges, shares: distribution.shares });
+    });
+
+    it("refuses a training distribution that does not fit the feature list, with VIGIL_MODEL_INCOMPATIBLE, and stores nothing", async () => {
+      const registry = await fresh();
+      await expect(registry.register({ ...newVersion(), distribution: { edges: [[0]], shares: [[0.5, 0.5]] } }, BY)).rejects.toMatchObject({ code: "VIGIL_MODEL_INCOMPATIBLE" });
+      expect(await registry.list("rul")).toEqual([]);
     });
 
     it("answers VIGIL_MODEL_NOT_FOUND for a version that does not exist", async () => {
