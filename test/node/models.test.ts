@@ -126,7 +126,7 @@ async function baselineNodeDriftCheck(shift: (value: number) => number) {
   return node.models.checkDrift();
 }
 
-const driftAlarms = async (): Promise<string[]> => (await node!.alarms.list()).filter((a) => a.rule === "system.model_drift").map((a) => `${a.sensor}:${a.state}`);
+const driftAlarms = async (): Promise<string[]> => (await node!.alarms.list()).filter((a) => a.rule === "system.model_drift").map((a) => `${a.sensor}:${a.state}`).sort();
 const ANOMALY_MODELS = ["anomaly.flow_rate", "anomaly.power", "anomaly.pressure", "anomaly.temperature", "anomaly.vibration"];
 
 describe("a node's drift check against the seeded baselines", () => {
