@@ -53,21 +53,30 @@ export interface KindEntry {
 export class KindRegistry {
   private readonly entries = new Map<string, KindEntry>();
 
-  constructor(kinds: readonly ActorKind[], defaults: RuntimeDefaults = DEFAULT_RUNTIME) {
-    for (const kind of kinds) {
-      if (this.entries.has(kind.name)) {
-        throw new VigilError("VIGIL_CONFIG_INVALID", `actor kind "${kind.name}" is defined twice`);
-      }
-      this.entries.set(kind.name, {
-        name: kind.name,
-        kind,
-        mailbox: { ...defaults.mailbox, ...kind.mailbox },
-        supervision: kind.supervision ?? defaults.supervision,
-        passivation: kind.passivation ?? defaults.passivation,
-        partitionKey: kind.partitionKey?.bind(kind) ?? defaultPartitionKey,
-        stats: emptyKindStats(),
-      });
+  constructor(
+    kinds: readonly ActorKind[],
+    private readonly defaults: RuntimeDefaults = DEFAULT_RUNTIME,
+  ) {
+    for (const kind of kinds) this.add(kind);
+  }
+
+  /** One more kind, its policies filled in from the defaults. VIGIL_CONFIG_INVALID when its name is taken. */
+  add(kind: ActorKind): KindEntry {
+    if (this.entries.has(kind.name)) {
+      throw new VigilError("VIGIL_CONFIG_INVALID", `actor kind "${kind.name}" is defined twice`);
     }
+    const { defaults } = this;
+    const entry: KindEntry = {
+      name: kind.name,
+      kind,
+      mailbox: { ...defaults.mailbox, ...kind.mailbox },
+      supervision: kind.supervision ?? defaults.supervision,
+      passivation: kind.passivation ?? defaults.passivation,
+      partitionKey: kind.partitionKey?.bind(kind) ?? defaultPartitionKey,
+      stats: emptyKindStats(),
+    };
+    this.entries.set(kind.name, entry);
+    return entry;
   }
 
   get(name: string): KindEntry | undefined {

@@ -1,7 +1,8 @@
 /**
  * The actor system: the one public handle on the runtime. It runs either on
  * the calling thread (workers: 0 — deterministic, used by unit tests and tiny
- * embeds) or across shard worker threads (the default: one per core).
+ * embeds) or across shard worker threads (the default: one per core), with
+ * the kinds given to hostHere on the calling thread beside them (here.ts).
  */
 import { availableParallelism } from "node:os";
 import { pino, type Logger } from "pino";
@@ -11,6 +12,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { VigilError } from "./errors.js";
 import type { RuntimeEvent, RuntimeEventListener } from "./events.js";
 import { DEFAULT_RUNTIME, KindRegistry, loadKindModules, type KindStats, type RuntimeDefaults } from "./kind-registry.js";
+import { CallingThreadActors } from "./here.js";
 import { Shard, type ShardStats } from "./shard.js";
 import type { ShardSettings } from "./workers/settings.js";
 import { WorkerPool } from "./workers/worker-pool.js";
@@ -49,6 +51,8 @@ export interface SystemStats {
   workers: number;
   kinds: Record<string, KindStats>;
   shards: ShardStats[];
+  /** The actors hosted on the calling thread beside the workers (hostHere); absent when none ever ran. */
+  here?: ShardStats;
   /** Messages lost in flight to crashed workers since start. */
   lostInFlight: number;
 }
@@ -60,6 +64,15 @@ export interface ActorSystem {
   ask<R = unknown>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R>;
   /** Resolves when a refused `tell` to this address is worth retrying. */
   whenWritable(to: ActorAddress): Promise<void>;
+  /**
+   * Hosts `kinds` on the calling thread (with workers: 0, where every actor
+   * is): for actors whose work is this thread's own resources — a client, a
+   * job pool, a service — and mostly waiting on them. They are addressed,
+   * supervised, snapshotted and counted in `stats` like any other; only this
+   * thread and its actors reach them (workers do not know their kinds).
+   * VIGIL_CONFIG_INVALID when a kind's name is taken.
+   */
+  hostHere(kinds: readonly ActorKind[]): void;
   onEvent(listener: RuntimeEventListener): () => void;
   stats(): Promise<SystemStats>;
   /** Passivate every actor (snapshots kept) and end the workers. */
@@ -90,13 +103,10 @@ export async function createActorSystem(options: ActorSystemOptions): Promise<Ac
   const kinds = new KindRegistry([...(options.kinds ?? []), ...(await loadKindModules(kindModules, options.kindConfig))], defaults);
   const events = new EventHub(log);
   const outlet = options.outlet ?? discard;
-  return workers === 0
-    ? new InThreadSystem(kinds, settings, options.clock ?? systemClock, log, events, outlet)
-    : new PooledSystem(
-        await WorkerPool.start({ workers, kindModules, kindConfig: options.kindConfig, kinds, settings, clock: systemClock, log, emit: (e) => events.emit(e), outlet }),
-        settings,
-        events,
-      );
+  if (workers === 0) return new InThreadSystem(kinds, settings, options.clock ?? systemClock, log, events, outlet);
+  const emit = (e: RuntimeEvent): void => events.emit(e);
+  const pool = await WorkerPool.start({ workers, kindModules, kindConfig: options.kindConfig, kinds, settings, clock: systemClock, log, emit, outlet });
+  return new PooledSystem(pool, settings, events, new CallingThreadActors({ kinds, pool, settings, log, emit, outlet }));
 }
 
 function discard(): void {}
@@ -175,6 +185,10 @@ class InThreadSystem implements ActorSystem {
     return this.events.on(listener);
   }
 
+  hostHere(kinds: readonly ActorKind[]): void {
+    for (const kind of kinds) this.kinds.add(kind);
+  }
+
   stats(): Promise<SystemStats> {
     const kinds: Record<string, KindStats> = {};
     for (const entry of this.kinds.all()) kinds[entry.name] = { ...entry.stats };
@@ -191,6 +205,7 @@ class PooledSystem implements ActorSystem {
     private readonly pool: WorkerPool,
     private readonly settings: ShardSettings,
     private readonly events: EventHub,
+    private readonly here: CallingThreadActors,
   ) {}
 
   get workers(): number {
@@ -198,27 +213,37 @@ class PooledSystem implements ActorSystem {
   }
 
   tell(to: ActorAddress, message: unknown): boolean {
-    return this.pool.tell(to, message);
+    return this.here.hosts(to) ? this.here.tell(to, message) : this.pool.tell(to, message);
   }
 
   ask<R>(to: ActorAddress, message: unknown, options?: AskOptions): Promise<R> {
-    return this.pool.ask<R>(to, message, options?.timeoutMs ?? this.settings.askTimeoutMs);
+    const timeoutMs = options?.timeoutMs ?? this.settings.askTimeoutMs;
+    return this.here.hosts(to) ? this.here.ask<R>(to, message, { timeoutMs }) : this.pool.ask<R>(to, message, timeoutMs);
   }
 
-  whenWritable(to: ActorAddress): Promise<void> {
-    return this.pool.whenWritable(to);
+  async whenWritable(to: ActorAddress): Promise<void> {
+    if (!this.here.hosts(to)) return this.pool.whenWritable(to);
+    // This thread's mailbox drains once we yield.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   onEvent(listener: RuntimeEventListener): () => void {
     return this.events.on(listener);
   }
 
-  async stats(): Promise<SystemStats> {
-    const { kinds, shards } = await this.pool.stats();
-    return { workers: this.pool.workerCount, kinds, shards, lostInFlight: this.pool.lostInFlight };
+  hostHere(kinds: readonly ActorKind[]): void {
+    this.here.add(kinds);
   }
 
-  stop(): Promise<void> {
-    return this.pool.stop();
+  async stats(): Promise<SystemStats> {
+    const { kinds, shards } = await this.pool.stats();
+    const here = this.here.stats();
+    return { workers: this.pool.workerCount, kinds, shards, ...(here === undefined ? {} : { here }), lostInFlight: this.pool.lostInFlight };
+  }
+
+  async stop(): Promise<void> {
+    // This thread's actors first: they may still send to the workers as they leave.
+    await this.here.stop();
+    await this.pool.stop();
   }
 }

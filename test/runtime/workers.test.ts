@@ -5,8 +5,9 @@
  * and values that cannot cross a thread. Workers run on the system clock, so
  * every wait here is for a reply or an event, never a sleep.
  */
+import { threadId } from "node:worker_threads";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createActorSystem, fnv1a32, type ActorSystem, type ActorSystemOptions } from "../../src/runtime/index.js";
+import { createActorSystem, defineActorKind, fnv1a32, type ActorSystem, type ActorSystemOptions } from "../../src/runtime/index.js";
 import { EventLog, expectCode, KIND_MODULE, observe, silentLog, turns } from "../fixtures/actor-system.js";
 
 const WORKERS = 2;
@@ -158,6 +159,47 @@ describe("a running pool", () => {
       expect(events.of("dead-letter").filter((e) => e.address === lossy).every((e) => e.code === "VIGIL_MAILBOX_FULL")).toBe(true);
       expect((await system.stats()).kinds.lossy?.dropped).toBe(before + 6);
     });
+  });
+});
+
+describe("actors hosted on the calling thread (hostHere)", () => {
+  it("live beside the workers: addressed like any actor, they ask and tell actors on the workers, and are counted apart from the workers' shards", async () => {
+    const { system } = await startPool();
+    const teller = `counter/${unitOn(0)}`;
+    const asked = `counter/${unitOn(1)}`;
+    const thread = threadId;
+    // Holds what only this thread has (its thread id) and relays to the workers.
+    system.hostHere([
+      defineActorKind<{ add: number }>({
+        name: "here-relay",
+        create: () => ({
+          async receive(m, ctx) {
+            ctx.tell(teller, add(m.add));
+            return { thread, count: await ctx.ask<number>(asked, add(m.add)) };
+          },
+        }),
+      }),
+    ]);
+    try {
+      expect(await system.ask("here-relay/a", { add: 2 })).toEqual({ thread, count: 2 });
+      expect(await system.ask("here-relay/a", { add: 3 })).toEqual({ thread, count: 5 });
+      expect(await system.ask(teller, GET)).toBe(5);
+      const stats = await system.stats();
+      expect(stats.kinds["here-relay"]).toMatchObject({ activations: 1, processed: 2 });
+      expect(stats.here).toMatchObject({ activeActors: 1 });
+      expect(stats.shards.reduce((n, s) => n + s.activeActors, 0)).toBe(2);
+    } finally {
+      await system.stop();
+    }
+  });
+
+  it("refuses a kind whose name the system already has (VIGIL_CONFIG_INVALID)", async () => {
+    const { system } = await startPool();
+    try {
+      expect(() => system.hostHere([defineActorKind({ name: "counter", create: () => ({ receive: () => undefined }) })])).toThrow(expect.objectContaining({ code: "VIGIL_CONFIG_INVALID" }));
+    } finally {
+      await system.stop();
+    }
   });
 });
 
