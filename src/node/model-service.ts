@@ -2,9 +2,10 @@
  * The node's model service: what the HTTP API (and operators) ask of the
  * models — versions with their metrics, the audit, promote, roll back,
  * train now (a job id back at once), and each trainer's status. A facade
- * over the model registry and the trainer actors; it holds no state of its own.
+ * over the model registry and the trainer actors (through their
+ * references, TrainerRef); it holds no state of its own.
  */
-import type { DriftFinding, Trainer, TrainerKind, TrainingStatus } from "../actors/trainer/index.js";
+import type { DriftFinding, TrainerKind, TrainingStatus } from "../actors/trainer/index.js";
 import type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion } from "../ml/index.js";
 import { VigilError } from "../runtime/index.js";
 
@@ -13,10 +14,16 @@ export interface TrainingJobRef {
   readonly kind: TrainerKind;
 }
 
+/** What the service needs of a trainer: its actor's reference (TrainerRef), or a Trainer used on its own. */
+export interface TrainerControl {
+  trainNow(trigger: string): { readonly jobId: string };
+  status(): TrainingStatus;
+}
+
 export class ModelService {
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly trainers: ReadonlyMap<TrainerKind, Trainer>,
+    private readonly trainers: ReadonlyMap<TrainerKind, TrainerControl>,
     private readonly driftCheck: () => Promise<DriftFinding[]> = () => Promise.resolve([]),
   ) {}
 
@@ -47,10 +54,8 @@ export class ModelService {
 
   /** Starts a training run of `kind` now (or joins the one under way); VIGIL_TRAINING_UNAVAILABLE when this node does not run that trainer. */
   trainNow(kind: TrainerKind, trigger = "on demand"): TrainingJobRef {
-    const trainer = this.trainer(kind);
-    const job = trainer.trainNow(trigger);
-    job.done.catch(() => undefined); // the outcome is in the trainer's status
-    return { jobId: job.jobId, kind };
+    const { jobId } = this.trainer(kind).trainNow(trigger); // its outcome shows in the trainer's status
+    return { jobId, kind };
   }
 
   /** Every trainer's status: idle or running, last result, last error, next run, last drift check. */
@@ -70,7 +75,7 @@ export class ModelService {
     return this.trainer(kind).status();
   }
 
-  private trainer(kind: TrainerKind): Trainer {
+  private trainer(kind: TrainerKind): TrainerControl {
     const trainer = this.trainers.get(kind);
     if (trainer === undefined) {
       throw new VigilError("VIGIL_TRAINING_UNAVAILABLE", `no "${kind}" trainer on this node (training.enabled, training.kinds, and history must be on)`);

@@ -1,12 +1,13 @@
 /**
  * The node's models, trainer side: seeds an empty registry from the
  * checked-in baselines (so a fresh node scores with models from its first
- * reading), runs one trainer actor per configured kind over the node's
- * history with a piscina training pool, their cron schedules, the periodic
- * drift check (a drifted model raises the system alarm system.model_drift
- * and starts a retraining; the alarm clears once the model no longer
- * drifts), and feeds the simulator's ground truth into history as labels.
- * The ModelService it returns is what the HTTP API calls.
+ * reading), hosts one trainer actor per configured kind on the main thread
+ * of the node's actor system (trainer/<kind>, over the node's history with
+ * a piscina training pool; each keeps its own cron schedule), runs the
+ * periodic drift check through them (a drifted model raises the system
+ * alarm system.model_drift and starts a retraining; the alarm clears once
+ * the model no longer drifts), and feeds the simulator's ground truth into
+ * history as labels. The ModelService it returns is what the HTTP API calls.
  *
  * The registry is opened by the caller (src/node/start.ts) and shared with
  * the scoring side; this module only registers, promotes and reads.
@@ -16,10 +17,11 @@ import type { AlarmService } from "../actors/alarm/index.js";
 import { resolveSensorTypes } from "../actors/index.js";
 import { featureSpecOf, resolveSensorSettings } from "../actors/sensor/index.js";
 import type { SimulatorRunner } from "../actors/simulator/index.js";
-import { Trainer, TruthLabeller, type DriftFinding, type TrainerKind } from "../actors/trainer/index.js";
+import { Trainer, TrainerRef, trainerKind, TruthLabeller, type DriftFinding, type TrainerKind } from "../actors/trainer/index.js";
 import type { VigilConfig } from "../config/index.js";
 import { TrainingPool, type ModelRegistry } from "../ml/index.js";
 import { MODEL_DRIFT_RULE_ID } from "../rules/index.js";
+import type { ActorSystem } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
 import type { HistoryStore, HistoryWriter } from "../store/index.js";
 import { ModelService } from "./model-service.js";
@@ -27,6 +29,8 @@ import { seedRegistry } from "./seed-models.js";
 
 export interface NodeModelsOptions {
   readonly config: VigilConfig;
+  /** Hosts the trainer actors on its calling thread. */
+  readonly system: ActorSystem;
   readonly registry: ModelRegistry;
   /** Without history there is nothing to train on: the service lists, promotes and rolls back only. */
   readonly history: { readonly store: HistoryStore; readonly writer: HistoryWriter } | undefined;
@@ -52,42 +56,41 @@ export async function startNodeModels(o: NodeModelsOptions): Promise<NodeModels>
   const runs = new Counter({ name: "vigil_training_runs_total", help: "Training runs finished, by trainer kind and result", labelNames: ["kind", "result"], registers: [o.metrics] });
   const driftGauge = new Gauge({ name: "vigil_model_drift_psi", help: "Largest population stability index of a Production model's features at the last drift check", labelNames: ["model"], registers: [o.metrics] });
 
-  const trainers = new Map<TrainerKind, Trainer>();
+  const trainers = new Map<TrainerKind, TrainerRef>();
   const pool = training.enabled && o.history !== undefined ? new TrainingPool({ threads: training.threads }) : undefined;
   const alarmed = new Set<string>();
   if (pool !== undefined && o.history !== undefined) {
+    const history = o.history.store;
     const spec = featureSpecOf(resolveSensorSettings(o.config.pipeline.sensor));
     const sensorTypes = resolveSensorTypes(o.config.pipeline.sensorTypes);
-    for (const kind of new Set(training.kinds)) {
-      const trainer = new Trainer({
-        kind,
-        history: o.history.store,
-        registry: o.registry,
-        train: async (job) => pool.run(job),
-        spec,
-        sensorTypes,
-        settings: training,
-        log,
-        onDrift: (f: DriftFinding) => {
-          alarmed.add(f.model);
-          o.alarms.systemAlarm(MODEL_DRIFT_RULE_ID, f.model, true, Number(f.psi.toFixed(3)));
-        },
-      });
-      trainers.set(kind, trainer);
-      trainer.start();
-    }
+    const kinds = new Set(training.kinds);
+    o.system.hostHere([
+      trainerKind({
+        trainerOf: (kind) =>
+          kinds.has(kind)
+            ? new Trainer({
+                kind,
+                history,
+                registry: o.registry,
+                train: async (job) => pool.run(job),
+                spec,
+                sensorTypes,
+                settings: training,
+                log,
+                onDrift: (f: DriftFinding) => {
+                  alarmed.add(f.model);
+                  o.alarms.systemAlarm(MODEL_DRIFT_RULE_ID, f.model, true, Number(f.psi.toFixed(3)));
+                },
+              })
+            : undefined,
+        ...(training.schedule === undefined ? {} : { schedule: training.schedule }),
+        report: (status) => trainers.get(status.kind)?.report(status),
+        onRun: (kind, run) => runs.inc({ kind, result: run.result !== undefined && run.result.models.length > 0 ? "ok" : "failed" }),
+      }),
+    ]);
+    for (const kind of kinds) trainers.set(kind, new TrainerRef(o.system, kind));
+    await Promise.all([...trainers.values()].map((t) => t.start()));
   }
-
-  const counted = new Map<TrainerKind, string | undefined>();
-  const countRuns = (): void => {
-    for (const [kind, trainer] of trainers) {
-      const s = trainer.status();
-      const last = s.lastResult?.jobId ?? s.lastError?.jobId;
-      if (last === undefined || counted.get(kind) === last) continue;
-      counted.set(kind, last);
-      runs.inc({ kind, result: s.lastError?.jobId === last ? "failed" : "ok" });
-    }
-  };
 
   const checkDrift = async (): Promise<DriftFinding[]> => {
     const all: DriftFinding[] = [];
@@ -119,9 +122,6 @@ export async function startNodeModels(o: NodeModelsOptions): Promise<NodeModels>
     timer.unref();
     timers.push(timer);
   }
-  const counter = setInterval(countRuns, 5_000);
-  counter.unref();
-  timers.push(counter);
 
   return {
     service,
@@ -141,8 +141,7 @@ export async function startNodeModels(o: NodeModelsOptions): Promise<NodeModels>
       for (const t of timers.splice(0)) clearInterval(t);
       for (const feed of feeds.splice(0)) feed(); // what closed since the last feed; history stops after this
       await checking;
-      await Promise.all([...trainers.values()].map((t) => t.stop()));
-      countRuns();
+      await Promise.all([...trainers.values()].map((t) => t.windDown()));
       await pool?.close();
     },
   };

@@ -164,7 +164,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     // Every registry change (register, stage moves, rollback) goes to the feeds as a model_update.
     const modelWatch = modelRegistry.registry.watch((change) => feedSource.modelUpdate(change));
     stops.push(() => Promise.resolve(modelWatch.stop()));
-    const models = await startNodeModels({ config, registry: modelRegistry.registry, history, alarms: alarms.service, logger, metrics: registry });
+    const models = await startNodeModels({ config, system, registry: modelRegistry.registry, history, alarms: alarms.service, logger, metrics: registry });
     stops.push(() => models.stop());
     // After the baselines are seeded: the workers get them before the first reading.
     const scoring = await startModelScoring(config, { system, modelRegistry: modelRegistry.registry, logger, registry });

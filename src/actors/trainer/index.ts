@@ -1,5 +1,7 @@
 /**
- * src/actors/trainer — the trainer actors, one per model kind: training
+ * src/actors/trainer — the trainer actors (`trainer/<kind>`, hosted on the
+ * node's main thread), one per model kind, and the main thread's
+ * references to them: training
  * windows from history, labels (simulator ground truth, imported files,
  * operator feedback), the kinds' rows through the shared feature definition,
  * training in the piscina pool, the promotion rule against Production, the
@@ -8,8 +10,13 @@
  * Talks to history through the HistoryStore contract and to models through
  * ModelRegistry; must not depend on HTTP, transports or the node.
  */
-export { Trainer } from "./trainer.js";
-export type { DriftFinding, ModelOutcome, TrainerOptions, TrainerSettings, TrainingJobHandle, TrainingRunResult, TrainingStatus } from "./trainer.js";
+export { newJobId, Trainer } from "./trainer.js";
+export type { DriftFinding, ModelOutcome, TrainerOptions, TrainerRecord, TrainerSettings, TrainingJobHandle, TrainingRunResult, TrainingStatus } from "./trainer.js";
+export { TrainerActor } from "./actor.js";
+export type { DriftCheckReply, RunFinished, TrainerActorOptions, TrainerActorState, TrainerMessage } from "./actor.js";
+export { TRAINER_KIND, trainerAddress, trainerKind } from "./kind.js";
+export type { TrainerKindOptions } from "./kind.js";
+export { TrainerRef } from "./ref.js";
 export { trainModel } from "./train-model.js";
 export type { TrainedModel, TrainModelDeps } from "./train-model.js";
 export { decidePromotion } from "./promotion.js";

@@ -1,16 +1,17 @@
 /**
- * A trainer actor: one per model kind. It owns its state (running or idle,
- * the last result, the last error, the next scheduled run, the drift
- * references of what it trained) and does one thing at a time — a run asked
- * for while another is under way joins that run instead of queueing a
- * second. A run reads its window from history, builds the kind's rows,
- * trains each model in the training pool and registers it under the
- * promotion rule (train-model.ts). It lives on the node's main thread: the
- * heavy work is in the pool, the rest is queries and bookkeeping.
+ * A trainer: what the trainer actor of one model kind does (actor.ts), and
+ * usable on its own (specs, scripts). It keeps the last result, the last
+ * error, the drift references of what it trained, and does one thing at a
+ * time — a run asked for while another is under way joins that run instead
+ * of queueing a second. A run reads its window from history, builds the
+ * kind's rows, trains each model in the training pool and registers it
+ * under the promotion rule (train-model.ts). The heavy work is in the pool;
+ * the rest is queries and bookkeeping on the caller's thread.
  *
- * Runs on a cron schedule (croner, UTC) and on demand; `checkDrift` compares
- * recent live rows with each Production model's training rows (PSI per
- * feature) and, past the threshold, reports the drift and starts a run.
+ * On demand, or on a cron schedule (croner, UTC) when started on its own;
+ * `checkDrift` compares recent live rows with each Production model's
+ * training rows (PSI per feature) and, past the threshold, reports the
+ * drift and starts a run.
  */
 import { Cron } from "croner";
 import { psi, selectFeatures, type DriftReference, type FeatureSpec, type ModelRegistry, type ModelVersion, type TrainingJob, type TrainingResult, type TrainingWindow } from "../../ml/index.js";
@@ -98,7 +99,19 @@ export interface TrainingJobHandle {
   readonly done: Promise<TrainingRunResult>;
 }
 
+/** What a trainer keeps across restarts of its actor: its last outcomes and drift findings (plain data). */
+export interface TrainerRecord {
+  readonly lastResult: TrainingRunResult | null;
+  readonly lastError: TrainingStatus["lastError"];
+  readonly drift: readonly DriftFinding[];
+}
+
 let jobCounter = 0;
+
+/** A new run's id: unique on this node. */
+export function newJobId(kind: TrainerKind, now: number): string {
+  return `train-${kind}-${++jobCounter}-${now}`;
+}
 
 export class Trainer {
   readonly kind: TrainerKind;
@@ -147,15 +160,45 @@ export class Trainer {
     };
   }
 
-  /** Starts a run now, or joins the one under way. */
-  trainNow(trigger: string): TrainingJobHandle {
+  /** Starts a run now (as `jobId` when given), or joins the one under way. */
+  trainNow(trigger: string, jobId = newJobId(this.kind, this.now())): TrainingJobHandle {
     if (this.running !== undefined) return this.running;
-    const jobId = `train-${this.kind}-${++jobCounter}-${this.now()}`;
     const done = this.run(jobId, trigger).finally(() => {
       this.running = undefined;
     });
+    done.catch(() => undefined); // recorded in lastError; a caller may still await it
     this.running = { jobId, done };
     return this.running;
+  }
+
+  /** The run under way, if any. */
+  current(): TrainingJobHandle | undefined {
+    return this.running;
+  }
+
+  record(): TrainerRecord {
+    return { lastResult: this.lastResult, lastError: this.lastError, drift: this.drift };
+  }
+
+  /** Takes over a record (an earlier incarnation's). */
+  restore(record: TrainerRecord): void {
+    this.lastResult = record.lastResult;
+    this.lastError = record.lastError;
+    this.drift = [...record.drift];
+  }
+
+  /** A run this instance did not start finished (one an earlier incarnation started): its outcome becomes the last. */
+  settle(jobId: string, outcome: { result: TrainingRunResult } | { error: { code: string | null; message: string }; at: number }): void {
+    if ("result" in outcome) this.finished(outcome.result);
+    else this.lastError = { jobId, at: outcome.at, ...outcome.error };
+  }
+
+  private finished(result: TrainingRunResult): void {
+    this.lastResult = result;
+    if (result.models.length === 0) {
+      const first = result.failures[0];
+      this.lastError = { jobId: result.jobId, at: result.finishedAt, code: first?.code ?? null, message: first?.message ?? "nothing to train" };
+    } else this.lastError = null;
   }
 
   private async run(jobId: string, trigger: string): Promise<TrainingRunResult> {
@@ -188,11 +231,7 @@ export class Trainer {
         }
       }
       const result: TrainingRunResult = { jobId, trigger, startedAt, finishedAt: this.now(), window, models, failures };
-      this.lastResult = result;
-      if (models.length === 0) {
-        const first = failures[0];
-        this.lastError = { jobId, at: result.finishedAt, code: first?.code ?? null, message: first?.message ?? "nothing to train" };
-      } else this.lastError = null;
+      this.finished(result);
       return result;
     } catch (err) {
       this.lastError = { jobId, at: this.now(), code: isVigilError(err) ? err.code : null, message: err instanceof Error ? err.message : String(err) };
