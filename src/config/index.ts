@@ -13,6 +13,7 @@ export { configSchema, LOG_LEVELS, OVERFLOW_POLICIES, PROCESSED_OUTPUTS, TRANSPO
 export type { LogLevel, OverflowPolicy, ProcessedOutput, TransportKind, VigilConfig } from "./schema.js";
 export { defaults } from "./defaults.js";
 export { parseTemplate, parseTopicPattern, topicMappingSchema } from "./mqtt-topics.js";
+export { opcUaEndpointSchema, opcUaNodeMappingSchema } from "./opcua-endpoints.js";
 export type { FieldsTopicMapping, PatternLevel, ReadingTopicMapping, TemplatePart, TopicMapping, TopicPattern } from "./mqtt-topics.js";
 export { loadConfig } from "./load.js";
 export { notifierSchema, notifyRouteSchema, notifySchema } from "./notify.js";

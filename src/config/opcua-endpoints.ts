@@ -29,7 +29,8 @@ const opcTcpUrl = z.string({ error: "an OPC UA endpoint URL such as opc.tcp://ho
   }
 }, { error: "an OPC UA endpoint URL such as opc.tcp://host:4840" });
 
-const nodeMapping = z.strictObject({
+/** One node and the reading it becomes (also what the control API's OPC UA subscribe takes). */
+export const opcUaNodeMappingSchema = z.strictObject({
   nodeId: z.string({ error: "an OPC UA node id such as ns=1;s=UNIT001.temperature" }).regex(NODE_ID, {
     error: "an OPC UA node id such as ns=1;s=UNIT001.temperature or ns=3;i=1042",
   }),
@@ -51,7 +52,7 @@ export const opcUaEndpointSchema = z
     password: z.string({ error: "a string" }).optional(),
     publishingIntervalMs: durationMs(1).default(1000), // 1 second
     samplingIntervalMs: durationMs(0).default(500), // 0: as fast as the server can
-    nodes: z.array(nodeMapping, { error: "a list of node mappings {nodeId, unit, sensor, scale?, offset?}" }).min(1, {
+    nodes: z.array(opcUaNodeMappingSchema, { error: "a list of node mappings {nodeId, unit, sensor, scale?, offset?}" }).min(1, {
       error: "at least one node mapping {nodeId, unit, sensor, scale?, offset?}",
     }),
   })

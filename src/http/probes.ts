@@ -3,7 +3,7 @@
  * history, simulator). Parts added later (models, WebSocket clients) register
  * their own on the HealthRegistry; until one does, its entry says "disabled".
  */
-import type { MqttConnector, OpcUaConnector } from "../actors/connectors/index.js";
+import type { MqttConnector, OpcUaConnections } from "../actors/connectors/index.js";
 import type { SimulatorRunner } from "../actors/simulator/index.js";
 import type { Transport } from "../runtime/transport/index.js";
 import type { HistoryStore, HistoryWriter } from "../store/index.js";
@@ -14,7 +14,7 @@ export interface ProbedParts {
   readonly transport: Transport;
   readonly transportKind: string;
   readonly mqtt: MqttConnector | undefined;
-  readonly opcua: OpcUaConnector | undefined;
+  readonly opcua: Pick<OpcUaConnections, "status"> | undefined;
   readonly history: { readonly store: HistoryStore; readonly writer: HistoryWriter } | undefined;
   readonly simulator: SimulatorRunner | undefined;
 }
@@ -41,11 +41,14 @@ export function registerNodeProbes(health: HealthRegistry, p: ProbedParts): void
     return { status: s.state === "connected" ? "ok" : s.state === "paused" ? "disabled" : "down", detail: { ...s } };
   });
   health.register("opcua", () => {
-    if (p.opcua === undefined) return DISABLED;
-    const endpoints = p.opcua.status();
-    const connected = endpoints.filter((e) => e.state === "connected").length;
-    const badNodes = endpoints.reduce((n, e) => n + e.badNodes.length, 0);
-    const status = connected === 0 && endpoints.length > 0 ? "down" : connected < endpoints.length || badNodes > 0 ? "degraded" : "ok";
+    const endpoints = p.opcua?.status() ?? [];
+    // Disconnected without an error is an operator's choice (POST /connections/opcua/disconnect), not a failure.
+    const watched = endpoints.filter((e) => e.state !== "disconnected" || e.error !== undefined);
+    // On, but no endpoint configured or added yet (or every one disconnected on request): nothing to be down.
+    if (watched.length === 0) return endpoints.length === 0 ? DISABLED : { status: "disabled", detail: { endpoints } };
+    const connected = watched.filter((e) => e.state === "connected").length;
+    const badNodes = watched.reduce((n, e) => n + e.badNodes.length, 0);
+    const status = connected === 0 ? "down" : connected < watched.length || badNodes > 0 ? "degraded" : "ok";
     return { status, detail: { endpoints } };
   });
   health.register("history", () => {

@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 import type { Registry } from "prom-client";
 import type { VigilConfig } from "../config/index.js";
-import { readingLimits, startIngestConnectors, startOpcUaConnector, type IngestConnectors } from "../actors/connectors/index.js";
+import { OpcUaConnections, readingLimits, startIngestConnectors, type IngestConnectors } from "../actors/connectors/index.js";
 import { IngestGateway } from "../actors/ingest/index.js";
 import { kindsConfigOf, type KindsAlarmConfig, type KindsModelsConfig } from "../actors/kinds.js";
 import type { ModelFeed } from "../actors/models/index.js";
@@ -55,7 +55,6 @@ import {
 } from "../http/routes/index.js";
 import { PredictionService } from "./predictions.js";
 import { modelsProbe } from "../http/probes.js";
-import type { OpcUaConnector } from "../actors/connectors/index.js";
 import { packageInfo } from "../cli/package-info.js";
 
 export interface NodeDeps {
@@ -91,8 +90,8 @@ export interface RunningNode {
   readonly scoring: ModelFeed | undefined;
   /** What the WebSocket feeds serve: every publication of the node's actors as feed events, and the live state they keep. */
   readonly feed: NodeFeed;
-  /** Present when OPC UA endpoints are configured. */
-  readonly opcua: OpcUaConnector | undefined;
+  /** Present when `opcua.enabled`: the configured endpoints connected at start, more added at run time. */
+  readonly opcua: OpcUaConnections | undefined;
   /** The HTTP server (control API, feeds); absent when `http.enabled` is false. */
   readonly http: RunningHttp | undefined;
   /** Stops gracefully; resolves once everything has shut down. */
@@ -209,11 +208,12 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
     scoring.useMqtt(connectors.mqtt);
     stops.push(() => connectors.stop());
-    let opcua: OpcUaConnector | undefined;
-    if (config.opcua.enabled && config.opcua.endpoints.length > 0) {
-      const { connector } = await startOpcUaConnector({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
-      opcua = connector;
-      stops.push(() => connector.stop());
+    let opcua: OpcUaConnections | undefined;
+    if (config.opcua.enabled) {
+      // Without configured endpoints node-opcua is loaded only when the API adds one.
+      const connections = await OpcUaConnections.start({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
+      opcua = connections;
+      stops.push(() => connections.stop());
     }
     const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops, opcUaSink }) : undefined;
     if (simulator !== undefined) models.feedSimulatorLabels(simulator);

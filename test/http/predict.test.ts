@@ -105,6 +105,13 @@ describe("the gate", () => {
   );
 });
 
+it("lists the predict, RUL and forecast routes in the OpenAPI document", async () => {
+  const doc = (await (await rig.call("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+  expect(Object.keys(doc.paths["/api/v1/predict"] ?? {})).toEqual(["post"]);
+  expect(Object.keys(doc.paths["/api/v1/units/{unit}/rul"] ?? {})).toEqual(["get"]);
+  expect(Object.keys(doc.paths["/api/v1/devices/{id}/forecast"] ?? {})).toEqual(["get"]);
+});
+
 describe("POST /api/v1/predict", () => {
   it("scores one row with the Production anomaly model as onnxruntime does with the registry's bytes, flagged against the version's threshold", async () => {
     const features = await featuresOf("anomaly.temperature");

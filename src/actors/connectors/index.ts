@@ -25,5 +25,5 @@ export * from "./nats/index.js";
 // --- OPC UA (src/actors/connectors/opcua): its exports go below this line. ---
 // Only the entry point and the types: node-opcua (about a second to import)
 // loads on the first startOpcUaConnector call, not when connectors are imported.
-export { startOpcUaConnector } from "./opcua/start.js";
+export { OpcUaConnections, startOpcUaConnector } from "./opcua/start.js";
 export type * from "./opcua/index.js";

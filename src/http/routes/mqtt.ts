@@ -1,8 +1,8 @@
 /**
  * Connections area, MQTT: the connector's status, disconnect and connect at
  * run time (operators: a misbehaving broker link is theirs to bounce), and
- * topic mappings added at run time (admins: they change what becomes a
- * reading; they last until the process ends — the config file is what a
+ * topic mappings added and removed at run time (admins: they change what
+ * becomes a reading; changes last until the process ends — the config file is what a
  * restart reads). A node with `mqtt.enabled: false` answers 409
  * VIGIL_CONNECTOR_DISABLED.
  */
@@ -14,7 +14,7 @@ import { enabledPart } from "../api/disabled.js";
 import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
 
-export type MqttControl = Pick<MqttConnector, "status" | "connect" | "disconnect" | "subscribe">;
+export type MqttControl = Pick<MqttConnector, "status" | "connect" | "disconnect" | "subscribe" | "unsubscribe">;
 
 const statusSchema = z
   .object({
@@ -83,6 +83,18 @@ export function mqttRoutes(mqtt: MqttControl | undefined): RouteModule {
         responses: { 201: statusAnswer("subscribed (or to be, on the next connect)"), ...errorResponses(400, 401, 403, 409, 413, 502, 503) },
       }),
       async (c) => c.json(await connector().subscribe(c.req.valid("json")), 201),
+    );
+    app.openapi(
+      createRoute({
+        method: "delete",
+        path: `${base}/subscriptions`,
+        tags,
+        summary: "Remove a topic mapping (its pattern as listed in topics) and unsubscribe from its filter",
+        middleware: guard("admin"),
+        request: { query: z.object({ topic: z.string().min(1).openapi({ example: "lines/{line}/{unit}/{sensor}" }) }) },
+        responses: { 200: statusAnswer("unsubscribed (or to be, on the next connect)"), ...errorResponses(400, 401, 403, 404, 409, 502, 503) },
+      }),
+      async (c) => c.json(await connector().unsubscribe(c.req.valid("query").topic), 200),
     );
   };
 }

@@ -1,18 +1,24 @@
 /**
  * Connections area, OPC UA: each endpoint's connection state, and browsing
  * and reading a server's address space through the connector's session
- * ("what is on this PLC?", "what does this node read now?"). `endpoint`
- * names one of `opcua.endpoints` and may be left out when there is one.
- * A node without OPC UA endpoints answers 409 VIGIL_CONNECTOR_DISABLED.
+ * ("what is on this PLC?", "what does this node read now?") — viewers;
+ * disconnecting an endpoint and connecting it again — operators, as for
+ * MQTT; adding an endpoint (URL, security mode and policy, user) and
+ * mapping nodes to readings or unmapping them — admins: they change what
+ * becomes a reading, until the process ends (a restart reads the config
+ * file). `endpoint` names one of the node's endpoints and may be left out
+ * when there is one. A node with `opcua.enabled: false` answers 409
+ * VIGIL_CONNECTOR_DISABLED.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { OpcUaConnector } from "../../actors/connectors/index.js";
+import type { OpcUaConnections } from "../../actors/connectors/index.js";
+import { opcUaEndpointSchema, opcUaNodeMappingSchema } from "../../config/index.js";
 import type { RouteModule } from "../api/app.js";
 import { enabledPart } from "../api/disabled.js";
 import { API_PREFIX } from "../api/env.js";
-import { errorResponses, json } from "../api/responses.js";
+import { errorResponses, json, jsonBody } from "../api/responses.js";
 
-export type OpcUaControl = Pick<OpcUaConnector, "status" | "browse" | "read">;
+export type OpcUaControl = Pick<OpcUaConnections, "status" | "browse" | "read" | "connect" | "disconnect" | "addEndpoint" | "subscribe" | "unsubscribe">;
 
 const endpointSchema = z
   .object({
@@ -40,10 +46,17 @@ const valueSchema = z
   })
   .openapi("OpcUaNodeValue");
 
-const endpointParam = z.string().min(1).optional().openapi({ description: "the endpoint's name; may be left out when one is configured" });
+const endpointParam = z.string().min(1).optional().openapi({ description: "the endpoint's name; may be left out when the node has one" });
+const endpointBody = jsonBody(z.strictObject({ endpoint: endpointParam }));
+const subscribeBody = jsonBody(
+  z.strictObject({
+    endpoint: endpointParam,
+    nodes: z.array(opcUaNodeMappingSchema).min(1).openapi({ description: "{nodeId, unit, sensor, scale?, offset?}: the reading is value × scale + offset" }),
+  }),
+);
 
 export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
-  const connector = enabledPart(opcua, "VIGIL_CONNECTOR_DISABLED", "OPC UA is off on this node (opcua.enabled is false or opcua.endpoints is empty)");
+  const connector = enabledPart(opcua, "VIGIL_CONNECTOR_DISABLED", "OPC UA is off on this node (opcua.enabled is false)");
   const base = `${API_PREFIX}/connections/opcua`;
   const tags = ["connections"];
   return (app, guard) => {
@@ -87,6 +100,72 @@ export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
         const { endpoint, nodeId } = c.req.valid("query");
         const v = await connector().read(nodeId, endpoint);
         return c.json({ ...v, sourceTimestamp: v.sourceTimestamp }, 200);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/disconnect`,
+        tags,
+        summary: "Close an endpoint's session (the readings in hand are taken first) until connect",
+        middleware: guard("operator"),
+        request: { body: endpointBody },
+        responses: { 200: json(endpointSchema, "the endpoint, disconnected"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+      }),
+      async (c) => c.json(await connector().disconnect(c.req.valid("json").endpoint), 200),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/connect`,
+        tags,
+        summary: "Connect an endpoint again (after a disconnect, or a refusal since mended); answers after its first outcome",
+        middleware: guard("operator"),
+        request: { body: endpointBody },
+        responses: { 200: json(endpointSchema, "the endpoint's state after its first attempt"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+      }),
+      async (c) => c.json(await connector().connect(c.req.valid("json").endpoint), 200),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/endpoints`,
+        tags,
+        summary: "Add an endpoint (the shape of an opcua.endpoints entry: URL, security mode and policy, optional user and password, node mappings) and connect it",
+        middleware: guard("admin"),
+        request: { body: jsonBody(opcUaEndpointSchema) },
+        responses: { 201: json(endpointSchema, "the endpoint's state after its first attempt"), ...errorResponses(400, 401, 403, 409, 413) },
+      }),
+      async (c) => c.json(await connector().addEndpoint(c.req.valid("json")), 201),
+    );
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `${base}/subscriptions`,
+        tags,
+        summary: "Map more nodes of an endpoint to readings: monitored at once when connected, else on connecting",
+        middleware: guard("admin"),
+        request: { body: subscribeBody },
+        responses: { 201: json(endpointSchema, "the endpoint, with the server's verdict on each node (badNodes)"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+      }),
+      async (c) => {
+        const { endpoint, nodes } = c.req.valid("json");
+        return c.json(await connector().subscribe(nodes, endpoint), 201);
+      },
+    );
+    app.openapi(
+      createRoute({
+        method: "delete",
+        path: `${base}/subscriptions`,
+        tags,
+        summary: "Stop monitoring a mapped node of an endpoint",
+        middleware: guard("admin"),
+        request: { query: z.object({ endpoint: endpointParam, nodeId: z.string().min(1).openapi({ example: "ns=1;s=UNIT001.pressure" }) }) },
+        responses: { 200: json(endpointSchema, "the endpoint"), ...errorResponses(400, 401, 403, 404, 409) },
+      }),
+      async (c) => {
+        const { endpoint, nodeId } = c.req.valid("query");
+        return c.json(await connector().unsubscribe(nodeId, endpoint), 200);
       },
     );
   };

@@ -24,9 +24,10 @@
  *
  * At run time (the control API) an operator may `disconnect()` (drained
  * like a stop, the session kept) and `connect()` again, and `subscribe()`
- * to one more topic mapping; the object stays the same, so whoever holds
- * it (health, publish-back) keeps working. Added mappings last until the
- * process ends: the config file is what a restart reads.
+ * to one more topic mapping or `unsubscribe()` from one; the object stays
+ * the same, so whoever holds it (health, publish-back) keeps working.
+ * Changed mappings last until the process ends: the config file is what a
+ * restart reads.
  */
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
@@ -76,6 +77,8 @@ export class MqttConnector {
   private stopping: Promise<void> | undefined;
   /** Set by disconnect(), cleared by connect(): the connection is closed on purpose and not reconnected. */
   private pausing: Promise<void> | undefined;
+  /** Filters unmapped while away: the persistent session still holds them, so the next connect unsubscribes. */
+  private readonly staleFilters = new Set<string>();
 
   /** Connects in the background; watch `status()` / `onStatus`, or await `ready()`. */
   constructor(options: MqttConnectorOptions) {
@@ -261,6 +264,37 @@ export class MqttConnector {
     return this.status();
   }
 
+  /**
+   * Removes the topic mapping of `pattern` (as listed in `status().topics`)
+   * and unsubscribes from its filter, unless another mapping still needs
+   * it: now when connected, else on the next connect (the broker's session
+   * keeps it meanwhile). VIGIL_MQTT_TOPIC_UNKNOWN when nothing maps it;
+   * VIGIL_MQTT_SUBSCRIBE_FAILED when the broker refuses (the mapping stays).
+   */
+  async unsubscribe(pattern: string): Promise<MqttStatus> {
+    if (this.stopping !== undefined) throw new VigilError("VIGIL_MQTT_NOT_CONNECTED", "the MQTT connector is stopped");
+    const route = this.routes.find((r) => r.pattern === pattern);
+    if (route === undefined) throw new VigilError("VIGIL_MQTT_TOPIC_UNKNOWN", `no topic mapping ${pattern}; mapped: ${this.routes.map((r) => r.pattern).join(", ") || "none"}`);
+    const at = this.routes.indexOf(route);
+    this.routes.splice(at, 1);
+    this.update({ topics: this.routes.map((r) => r.pattern) });
+    const filter = subscriptionFilter(route.filter, this.settings.sharedGroup);
+    if (this.routes.some((r) => r.filter === route.filter)) return this.status();
+    if (this.current.state !== "connected") {
+      this.staleFilters.add(filter);
+      return this.status();
+    }
+    try {
+      await this.client.unsubscribeAsync(filter);
+    } catch (err) {
+      this.routes.splice(at, 0, route);
+      this.update({ topics: this.routes.map((r) => r.pattern) });
+      throw new VigilError("VIGIL_MQTT_SUBSCRIBE_FAILED", `cannot unsubscribe from ${route.filter}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    this.log.info({ topic: pattern }, "mqtt topic mapping removed");
+    return this.status();
+  }
+
   /** The subscription filters of `routes` with their QoS (and, on MQTT 5, no retained messages on resubscribe). */
   private filtersOf(routes: readonly TopicRoute[]): Record<string, { qos: 0 | 1; rh?: 1 }> {
     const v5 = this.settings.protocolVersion === 5;
@@ -343,6 +377,11 @@ export class MqttConnector {
     const socket = this.client.stream as { setNoDelay?: (noDelay: boolean) => unknown };
     socket.setNoDelay?.(true);
     this.update({ connects: this.current.connects + 1, sessionResumed: sessionPresent, lastError: null });
+    if (this.staleFilters.size > 0) {
+      const stale = [...this.staleFilters].filter((f) => !this.routes.some((r) => subscriptionFilter(r.filter, this.settings.sharedGroup) === f));
+      this.staleFilters.clear();
+      if (stale.length > 0) this.client.unsubscribe(stale, (err) => err && this.log.warn({ err: err.message, filters: stale }, "mqtt unsubscribe of unmapped filters failed"));
+    }
     if (this.routes.length === 0) {
       this.setState("connected");
       return;

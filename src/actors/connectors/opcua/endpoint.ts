@@ -1,6 +1,12 @@
 /**
  * One OPC UA endpoint: a node-opcua client, its session, one subscription
  * with a monitored item per node mapping, and the connection's state.
+ * Mappings may be added and removed while it runs (the control API): an
+ * added one is monitored at once when connected, else at the next connect;
+ * a removed one's group of monitored items is re-created without it (the
+ * server then sends its other nodes' current values again, which the
+ * sensor actors refuse as duplicates). An endpoint that has been stopped
+ * stays stopped: its connector makes a new one to connect again.
  *
  * Who repairs what:
  * - A connection that breaks after it was up is repaired by node-opcua: it
@@ -88,13 +94,20 @@ interface MonitoredGroup {
   readonly mappings: readonly Required<OpcUaNodeMapping>[];
 }
 
+type NodeMapping = Required<OpcUaNodeMapping>;
+
 export class OpcUaEndpoint {
   private state: OpcUaConnectionState = "connecting";
   private since: number;
   private error: VigilError | undefined;
   private client: OPCUAClient | undefined;
   private session: ClientSession | undefined;
+  private subscription: ClientSubscription | undefined;
+  /** The mappings, configured and added since; what a (re)connect monitors. */
+  private readonly nodes: NodeMapping[];
   private groups: MonitoredGroup[] = [];
+  /** Changes to the monitored items, one at a time. */
+  private monitoring: Promise<void> = Promise.resolve();
   private unparsable: BadNode[] = [];
   private badNodes: readonly BadNode[] = [];
   private monitoredNodes = 0;
@@ -111,12 +124,54 @@ export class OpcUaEndpoint {
     private readonly context: EndpointContext,
   ) {
     this.since = context.now();
+    this.nodes = [...options.nodes];
     this.submitter = new OrderedSubmitter(context.gateway, context.maxPendingReadings, context.log, options.name);
     this.firstOutcome = new Promise((resolve) => (this.settleFirstOutcome = () => resolve(this.status())));
   }
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** The endpoint's options with its mappings as they are now: what a new endpoint connecting in its place is given. */
+  get current(): FilledEndpointOptions {
+    return { ...this.options, nodes: [...this.nodes] };
+  }
+
+  /** Whether it has been stopped (it does not connect again). */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /**
+   * Maps more nodes; monitored at once when connected, else on connecting.
+   * VIGIL_OPCUA_NODE_MAPPED when a node id is mapped already (nothing is
+   * added). Resolves with the status once the server has answered.
+   */
+  async addNodes(mappings: readonly NodeMapping[]): Promise<OpcUaEndpointStatus> {
+    const taken = mappings.filter((m, i) => this.nodes.some((n) => n.nodeId === m.nodeId) || mappings.findIndex((o) => o.nodeId === m.nodeId) < i);
+    if (taken.length > 0) throw new VigilError("VIGIL_OPCUA_NODE_MAPPED", `${this.options.name}: ${taken.map((m) => m.nodeId).join(", ")} mapped already (or twice)`);
+    this.nodes.push(...mappings);
+    await this.changeMonitoring(() => this.monitorUnmonitored());
+    this.context.log.info({ endpoint: this.options.name, nodes: mappings.map((m) => m.nodeId) }, "OPC UA node mappings added");
+    return this.status();
+  }
+
+  /** Stops monitoring a mapped node; VIGIL_OPCUA_NODE_NOT_MAPPED when it is not. */
+  async removeNode(nodeId: string): Promise<OpcUaEndpointStatus> {
+    const at = this.nodes.findIndex((n) => n.nodeId === nodeId);
+    if (at < 0) throw new VigilError("VIGIL_OPCUA_NODE_NOT_MAPPED", `${this.options.name} does not map ${nodeId}`);
+    this.nodes.splice(at, 1);
+    this.unparsable = this.unparsable.filter((b) => b.nodeId !== nodeId);
+    await this.changeMonitoring(async () => {
+      const held = this.groups.find((g) => g.mappings.some((m) => m.nodeId === nodeId));
+      if (held === undefined) return;
+      this.groups.splice(this.groups.indexOf(held), 1);
+      await held.group.terminate();
+      await this.monitorUnmonitored();
+    });
+    this.context.log.info({ endpoint: this.options.name, nodeId }, "OPC UA node mapping removed");
+    return this.status();
   }
 
   /**
@@ -176,7 +231,10 @@ export class OpcUaEndpoint {
       const session = await client.createSession(this.identity());
       this.session = session;
       const subscription = await session.createSubscription2(this.subscriptionParameters());
-      await this.monitor(subscription);
+      this.subscription = subscription;
+      this.unparsable = [];
+      // In line with mappings added meanwhile, so no node is monitored twice.
+      await this.changeMonitoring(() => this.monitorUnmonitored());
     } catch (err) {
       await this.failed(client, err);
       return;
@@ -195,6 +253,7 @@ export class OpcUaEndpoint {
     const error = classifyConnectError(err, this.options.name, this.context.pkiDir);
     this.client = undefined;
     this.session = undefined;
+    this.subscription = undefined;
     this.groups = [];
     await client.disconnect().catch(() => undefined);
     if (this.stopping !== undefined) return;
@@ -248,6 +307,8 @@ export class OpcUaEndpoint {
       if (this.client !== client || this.state !== "reconnecting") return;
       this.refreshMonitoredNodes();
       this.setState("connected", undefined);
+      // Mappings added while the link was being repaired.
+      void this.changeMonitoring(() => this.monitorUnmonitored());
       this.context.log.info({ endpoint: this.options.name, monitoredNodes: this.monitoredNodes }, "OPC UA endpoint reconnected");
     });
     return client;
@@ -273,11 +334,32 @@ export class OpcUaEndpoint {
     };
   }
 
-  /** One monitored item per mapping, in batches; every data change goes to the gateway in order. */
-  private async monitor(subscription: ClientSubscription): Promise<void> {
-    const valid: Required<OpcUaNodeMapping>[] = [];
-    this.unparsable = [];
-    for (const mapping of this.options.nodes) {
+  /** Runs a change of the monitored items after the ones before it; applied when there is a subscription that is not being repaired. */
+  private changeMonitoring(change: () => Promise<void>): Promise<void> {
+    const run = this.monitoring.then(async () => {
+      if (this.subscription === undefined || this.state === "reconnecting" || this.stopping !== undefined) return;
+      await change();
+      this.refreshMonitoredNodes();
+      this.context.onStatus(this.status());
+    });
+    // One failed change (the server refused the request) must not block the next.
+    this.monitoring = run.catch((err: unknown) => this.context.log.warn({ err, endpoint: this.options.name }, "OPC UA monitored items change failed"));
+    return run;
+  }
+
+  /**
+   * One monitored item per mapping not monitored yet, in batches; every
+   * data change goes to the gateway in order. At connect that is every
+   * mapping; later, the ones added since.
+   */
+  private async monitorUnmonitored(): Promise<void> {
+    const subscription = this.subscription;
+    if (subscription === undefined) return;
+    const monitored = new Set(this.groups.flatMap((g) => g.mappings.map((m) => m.nodeId)));
+    const unparsable = new Set(this.unparsable.map((b) => b.nodeId));
+    const valid: NodeMapping[] = [];
+    for (const mapping of this.nodes) {
+      if (monitored.has(mapping.nodeId) || unparsable.has(mapping.nodeId)) continue;
       try {
         parseNodeId(mapping.nodeId);
         valid.push(mapping);
@@ -330,6 +412,7 @@ export class OpcUaEndpoint {
     const client = this.client;
     this.client = undefined;
     this.session = undefined;
+    this.subscription = undefined;
     // Closes the session (and with it the subscription) and cancels any reconnection in progress.
     if (client !== undefined) {
       await client.disconnect().catch((err: unknown) => this.context.log.debug({ err, endpoint: this.options.name }, "OPC UA disconnect failed"));

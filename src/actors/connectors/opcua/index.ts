@@ -3,7 +3,9 @@
  * with their security mode, policy and credentials, subscribes to the mapped
  * nodes, and hands every data change to the ingest gateway as a reading
  * (`value * scale + offset`, status code → quality, source timestamp).
- * Reports each endpoint's connection state; browses and reads for the API.
+ * Reports each endpoint's connection state; browses and reads for the API,
+ * and takes run-time changes from it (connect, disconnect, add an endpoint,
+ * map or unmap nodes).
  *
  * node-opcua is imported only inside this folder and the simulator's
  * `opcua-*` files. Importing it costs about a second (and node-opcua starts
@@ -14,7 +16,7 @@
  * Must not depend on: sockets or HTTP (src/http), the runtime's internals,
  * other connectors. It talks to the system only through the ingest gateway.
  */
-export { startOpcUaConnector } from "./start.js";
+export { OpcUaConnections, startOpcUaConnector } from "./start.js";
 export type { StartedOpcUaConnector } from "./start.js";
 export { OpcUaConnector } from "./connector.js";
 export type { OpcUaStatusListener } from "./connector.js";

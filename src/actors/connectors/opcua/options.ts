@@ -119,8 +119,12 @@ export function fillEndpoint(e: OpcUaEndpointOptions): FilledEndpointOptions {
     securityPolicy: e.securityPolicy ?? "None",
     username: e.username,
     password: e.password,
-    nodes: e.nodes.map((n) => ({ nodeId: n.nodeId, unit: n.unit, sensor: n.sensor, scale: n.scale ?? 1, offset: n.offset ?? 0 })),
+    nodes: e.nodes.map(fillNode),
     publishingIntervalMs: e.publishingIntervalMs ?? DEFAULT_PUBLISHING_INTERVAL_MS,
     samplingIntervalMs: e.samplingIntervalMs ?? DEFAULT_SAMPLING_INTERVAL_MS,
   };
+}
+
+export function fillNode(n: OpcUaNodeMapping): Required<OpcUaNodeMapping> {
+  return { nodeId: n.nodeId, unit: n.unit, sensor: n.sensor, scale: n.scale ?? 1, offset: n.offset ?? 0 };
 }
