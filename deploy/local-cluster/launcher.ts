@@ -12,9 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsCluster, type NatsCluster } from "../../test/harness/servers.js";
+import { freePort } from "../../test/harness/probes.js";
+import { hashApiKey } from "../../src/http/auth/keys.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NODE_START_TIMEOUT_MS = 60_000;
+/** The admin key of every node's control API and feeds (loopback only: not a secret). */
+export const LOCAL_CLUSTER_API_KEY = "local-cluster-admin-key";
 
 export interface LocalClusterOptions {
   /** Vigil nodes started at once. @default 3 */
@@ -31,6 +35,8 @@ export interface LocalClusterOptions {
   logLevel?: string;
   /** Node.js flags for the nodes' processes (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** Config sections merged into every node's (e.g. `opcua` with endpoints); their keys win over the launcher's. */
+  sections?: Record<string, Record<string, unknown>>;
 }
 
 export interface LogLine {
@@ -42,6 +48,8 @@ export interface LocalNode {
   readonly id: string;
   readonly pid: number;
   readonly logFile: string;
+  /** The node's control API (`/api/v1/…`) and feeds (`ws…/ws`), with LOCAL_CLUSTER_API_KEY. */
+  readonly httpUrl: string;
   readonly running: boolean;
   /** The node's log, one parsed JSON object per line. */
   log(): Promise<LogLine[]>;
@@ -96,7 +104,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   return cluster;
 }
 
-function nodeConfig(id: string, dir: string, servers: string[], options: LocalClusterOptions, replicas: number, sections: Record<string, Record<string, unknown>>): unknown {
+function nodeConfig(id: string, dir: string, servers: string[], options: LocalClusterOptions, replicas: number, sections: Record<string, Record<string, unknown>>, httpPort: number): unknown {
   const config: Record<string, Record<string, unknown>> = {
     node: { id },
     log: { level: options.logLevel ?? "info" },
@@ -108,8 +116,10 @@ function nodeConfig(id: string, dir: string, servers: string[], options: LocalCl
     history: { enabled: false },
     opcua: { enabled: false },
     notify: { outboxDir: join(dir, id, "outbox") },
+    http: { port: httpPort, keys: [{ id: "local-cluster-admin", role: "admin", sha256: hashApiKey(LOCAL_CLUSTER_API_KEY) }], devicesFile: join(dir, id, "devices.json") },
   };
-  for (const [name, section] of Object.entries(sections)) config[name] = { ...config[name], ...section };
+  // Section by section: the launcher's keys, then the cluster-wide sections', then this node's.
+  for (const extra of [options.sections ?? {}, sections]) for (const [name, section] of Object.entries(extra)) config[name] = { ...config[name], ...section };
   return config;
 }
 
@@ -124,7 +134,8 @@ async function startNode(
   const configFile = join(dir, `${id}.json`);
   const logFile = join(dir, `${id}.log`);
   const replicas = Math.min(3, nats.urls.length);
-  await writeFile(configFile, JSON.stringify(nodeConfig(id, dir, servers, options, replicas, sections), null, 2));
+  const httpPort = await freePort();
+  await writeFile(configFile, JSON.stringify(nodeConfig(id, dir, servers, options, replicas, sections, httpPort), null, 2));
   const out = createWriteStream(logFile);
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/cli/main.ts", "start", "--config", configFile], {
     cwd: ROOT,
@@ -141,6 +152,7 @@ async function startNode(
     id,
     pid: child.pid ?? -1,
     logFile,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
     get running() {
       return running;
     },

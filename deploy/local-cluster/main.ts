@@ -5,12 +5,12 @@
  * processed readings are in the VIGIL_PROCESSED stream) and the log files.
  */
 import { parseArgs } from "node:util";
-import { startLocalCluster } from "./launcher.js";
+import { LOCAL_CLUSTER_API_KEY, startLocalCluster } from "./launcher.js";
 
 const { values } = parseArgs({ options: { nodes: { type: "string", default: "3" }, partitions: { type: "string", default: "64" } } });
 const cluster = await startLocalCluster({ nodes: Number(values.nodes), partitions: Number(values.partitions) });
 process.stdout.write(
-  `NATS: ${cluster.nats.urls.join(",")}\n` + cluster.nodes.map((n) => `${n.id}: pid ${n.pid}, log ${n.logFile}`).join("\n") + "\nCtrl-C stops everything.\n",
+  `NATS: ${cluster.nats.urls.join(",")}\n` + cluster.nodes.map((n) => `${n.id}: pid ${n.pid}, ${n.httpUrl} (X-API-Key: ${LOCAL_CLUSTER_API_KEY}), log ${n.logFile}`).join("\n") + "\nCtrl-C stops everything.\n",
 );
 const stop = (): void => {
   void cluster.stop().then(() => process.exit(0));

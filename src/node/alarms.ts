@@ -11,7 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Registry } from "prom-client";
-import { ALARM_SUBJECTS, AlarmService, serveAlarmRequests, type AlarmTransition } from "../actors/alarm/index.js";
+import { ALARM_SUBJECTS, AlarmService, serveAlarmRequests, type AlarmServiceOptions, type AlarmTransition } from "../actors/alarm/index.js";
 import type { KindsAlarmConfig } from "../actors/kinds.js";
 import type { VigilConfig } from "../config/index.js";
 import type { AlarmNotification, NotificationDispatcher } from "../notify/index.js";
@@ -81,6 +81,8 @@ export interface NodeAlarmsOptions {
   history?: AlarmHistorySink;
   logger: Logger;
   registry: Registry;
+  /** In a cluster: operator commands and list queries routed to the unit's owner, and other nodes' alarmed units. */
+  cluster?: Pick<AlarmServiceOptions, "asks" | "alarmedUnits">;
 }
 
 /**
@@ -90,7 +92,7 @@ export interface NodeAlarmsOptions {
  */
 export async function startNodeAlarms(o: NodeAlarmsOptions): Promise<NodeAlarms & { readonly tap: (subject: string, json: string) => void }> {
   const log = o.logger.child({ part: "alarms" });
-  const service = new AlarmService({ system: o.system, rules: o.rules, flood: o.config.alarms.flood, log, registry: o.registry });
+  const service = new AlarmService({ system: o.system, rules: o.rules, flood: o.config.alarms.flood, log, registry: o.registry, ...o.cluster });
   service.onTransition((t) => {
     if (NOTIFIED.has(t.event)) o.dispatcher.dispatch(notificationOf(t));
     o.history?.alarmEvent(alarmEventRowOf(t));

@@ -24,7 +24,7 @@ import type { Logger } from "pino";
 import { decodeReadingPayload } from "../actors/connectors/index.js";
 import type { IngestGateway } from "../actors/ingest/index.js";
 import { alarmAddress } from "../actors/alarm/index.js";
-import { isIngestSource, isRejection, unitAddress, type IngestSource, type RawReading } from "../actors/readings/index.js";
+import { isIngestSource, isRejection, processedNumberField, unitAddress, type IngestSource, type RawReading } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import { exportState, importState, type ActorSystem } from "../runtime/index.js";
 import { isPartitionBatch, type PartitionMessage, type PartitionWork } from "../runtime/cluster/index.js";
@@ -164,14 +164,14 @@ export class ClusterWork implements PartitionWork {
   }
 
   private output(subject: string, json: string): boolean {
-    const ts = numberField(json, '"ts":');
+    const ts = processedNumberField(json, '"ts":');
     const rest = subject.slice(PROCESSED_PREFIX.length); // unit.sensor
     const dot = rest.indexOf(".");
     const key = `${rest.slice(0, dot)}/${rest.slice(dot + 1)}/${ts}`;
     const entry = this.take(key);
     if (entry === undefined) return false;
     const tenure = this.tenures.get(entry.partition);
-    const processedAt = numberField(json, '"processedAt":');
+    const processedAt = processedNumberField(json, '"processedAt":');
     if (tenure !== undefined && tenure.epoch === entry.epoch) {
       tenure.applied++;
       if (tenure.firstProcessedAt === 0) tenure.firstProcessedAt = processedAt;
@@ -229,14 +229,4 @@ export class ClusterWork implements PartitionWork {
     }
     return tenure;
   }
-}
-
-/** The number after `field` in a flat JSON object written by encodeProcessedReading. */
-function numberField(json: string, field: string): number {
-  const at = json.indexOf(field);
-  if (at < 0) return Number.NaN;
-  const start = at + field.length;
-  let end = start;
-  while (end < json.length && json[end] !== "," && json[end] !== "}") end++;
-  return Number(json.slice(start, end));
 }

@@ -15,6 +15,7 @@ import { ClusterMember, type ClusterOptions } from "../runtime/cluster/index.js"
 import type { Logger } from "../runtime/log.js";
 import { clusterIngestRoute } from "./cluster-ingest.js";
 import { ClusterWork } from "./cluster-work.js";
+import { LATEST_SUBJECTS } from "./cluster-feed.js";
 
 export interface NodeCluster {
   readonly member: ClusterMember;
@@ -36,7 +37,7 @@ export async function startNodeCluster(
 ): Promise<NodeCluster> {
   const log = parts.logger.child({ part: "cluster" });
   const work = new ClusterWork(parts.system, parts.gateway, jetstream(parts.nc), config.node.id, log);
-  const member = new ClusterMember({ nc: parts.nc, options: clusterOptionsOf(config), work, log, outputSubjects: [SUBJECTS.processedAll] });
+  const member = new ClusterMember({ nc: parts.nc, options: clusterOptionsOf(config), work, log, outputSubjects: [SUBJECTS.processedAll], latestSubjects: LATEST_SUBJECTS });
   await member.start();
   return {
     member,

@@ -27,6 +27,8 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { VigilError } from "../runtime/index.js";
 import { connectNatsTransport, createInProcessTransport, wrapNatsConnection, type Transport } from "../runtime/transport/index.js";
 import { startNodeCluster, type NodeCluster } from "./cluster.js";
+import { ActorRouter } from "./actor-router.js";
+import { feedFromCluster } from "./cluster-feed.js";
 import { FeedState, PublicationFeed } from "../http/feeds/index.js";
 import { serveNodeControl } from "./control.js";
 import { openModelRegistry, type ModelRegistry } from "../ml/index.js";
@@ -139,11 +141,15 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         history?.tap(subject, json);
         alarmTap.to?.(subject, json);
         modelTap.to?.(subject, json);
-        feedSource.publication(subject, json);
+        // In a cluster the feeds follow the cluster's streams (cluster-feed.ts), this node's publications included.
+        if (!config.cluster.enabled) feedSource.publication(subject, json);
       },
       cluster: clusterTap,
     });
     stops.push(() => system.stop());
+    // Bound once the cluster member runs: asks for an actor go to the node owning its unit's partition.
+    const routed: { router?: ActorRouter } = {};
+    const asks: Pick<ActorSystem, "ask"> = { ask: (address, message, options) => (routed.router === undefined ? system.ask(address, message, options) : routed.router.ask(address, message)) };
     const alarms = await startNodeAlarms({
       config,
       nodeId: config.node.id,
@@ -154,6 +160,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       ...(history === undefined ? {} : { history: history.alarms }),
       logger,
       registry,
+      ...(config.cluster.enabled ? { cluster: { asks, alarmedUnits: () => alarmedUnits(feed.state) } } : {}),
     });
     alarmTap.to = alarms.tap;
     stops.push(() => Promise.resolve(alarms.stop()));
@@ -197,6 +204,11 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       stops.push(() => cluster.stop());
       // The member's own ingest goes into the partitioned stream, to whichever node owns each reading's partition.
       gateway = new IngestGateway({ ...gatewayOptions, route: cluster.ingest });
+      const router = new ActorRouter({ nodeId: config.node.id, member: cluster.member, system, transport, timeoutMs: config.runtime.askTimeoutMs, log: logger.child({ part: "actor-router" }) });
+      routed.router = router;
+      stops.push(() => Promise.resolve(router.stop()));
+      const clusterFeed = feedFromCluster({ nc, transport, feed: feedSource, logger });
+      stops.push(() => clusterFeed.stop());
     }
     const pipeline = watchPipeline({ transport, counters, logger: logger.child({ part: "pipeline" }) });
     stops.push(() => Promise.resolve(pipeline.stop()));
@@ -236,7 +248,7 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
           onBodyTooLarge: ingestBodyTooLarge(gateway, config.http.maxBodyBytes),
           feeds: { source: feed.source, snapshot: feed.state, path: config.feeds.path, limits: config.feeds },
           routes: [
-            unitRoutes({ plant: new LivePlant(feed.state), system, history: history?.store }),
+            unitRoutes({ plant: new LivePlant(feed.state), system: asks, history: history?.store }),
             ingestRoutes(gateway),
             alarmRoutes(alarms.service),
             ruleRoutes(alarms.service),
@@ -377,4 +389,9 @@ async function startNodeSimulator(
   });
   parts.stops.push(() => runner.close());
   return runner;
+}
+
+/** Units with an active alarm as the feeds' live state shows them: in a cluster, every node's. */
+function alarmedUnits(state: FeedState): string[] {
+  return [...new Set(state.snapshot((e) => e.kind === "alarm").map((e) => e.unit ?? ""))].filter((u) => u !== "");
 }

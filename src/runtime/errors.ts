@@ -93,6 +93,8 @@ export type VigilErrorCode =
   | "VIGIL_API_BATCH_TOO_LARGE"
   | "VIGIL_API_OVERLOADED"
   | "VIGIL_FORECAST_NOT_FOUND"
+  // In a cluster: the node owning the actor's partition did not answer in time, or none holds it.
+  | "VIGIL_API_OWNER_UNREACHABLE"
   | "VIGIL_UNIT_NOT_FOUND"
   | "VIGIL_SENSOR_NOT_FOUND"
   | "VIGIL_DEVICE_NOT_FOUND"

@@ -4,16 +4,17 @@
  * of a load (every accepted reading output once, nothing else).
  */
 import { afterAll, beforeAll, expect } from "vitest";
-import { startLocalCluster, type LocalCluster } from "../../deploy/local-cluster/launcher.js";
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from "../../deploy/local-cluster/launcher.js";
 import { awaitOutputs, compare, readOutputs, type Output, type Publisher } from "./readings.js";
 
-const SPEC_TIMINGS = { leaseTtlMs: 3_000, snapshotIntervalMs: 1_000, memberTtlMs: 3_000 };
+export const SPEC_TIMINGS = { leaseTtlMs: 3_000, snapshotIntervalMs: 1_000, memberTtlMs: 3_000 };
 
-/** Starts `nodes` nodes over a three-server NATS cluster before the file's specs, stops all after. */
-export function useLocalCluster(nodes: number): () => LocalCluster {
+/** Starts `nodes` nodes over a three-server NATS cluster before the file's specs, stops all after; `options` (made just before) adds to the spec setting. */
+export function useLocalCluster(nodes: number, options?: () => Promise<LocalClusterOptions>): () => LocalCluster {
   let cluster: LocalCluster | undefined;
   beforeAll(async () => {
-    cluster = await startLocalCluster({ nodes, partitions: 16, cluster: SPEC_TIMINGS });
+    const extra = (await options?.()) ?? {};
+    cluster = await startLocalCluster({ nodes, partitions: 16, ...extra, cluster: { ...SPEC_TIMINGS, ...extra.cluster } });
   }, 180_000);
   afterAll(async () => {
     await cluster?.stop();

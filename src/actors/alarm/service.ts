@@ -27,6 +27,10 @@ export interface AlarmServiceOptions {
   now?: () => number;
   /** How often floods are re-judged as time passes. @default 10 s */
   floodCheckMs?: number;
+  /** Where operator commands and list queries go: in a cluster, to the node owning the unit. @default system */
+  asks?: Pick<ActorSystem, "ask">;
+  /** Units with alarms that this node's own transitions do not tell of (in a cluster, other nodes' units). */
+  alarmedUnits?: () => Iterable<string>;
 }
 
 export interface AlarmFilter {
@@ -156,8 +160,10 @@ export class AlarmService {
   async list(filter: AlarmFilter = {}): Promise<AlarmView[]> {
     const units = new Set<string>();
     for (const k of this.known.values()) if (filter.unit === undefined || k.unit === filter.unit) units.add(k.unit);
+    for (const unit of this.o.alarmedUnits?.() ?? []) if (filter.unit === undefined || unit === filter.unit) units.add(unit);
     const query: ListQuery = { type: "list" };
-    const views = (await Promise.all([...units].map((unit) => this.o.system.ask<AlarmView[]>(alarmAddress(unit), query)))).flat();
+    const asks = this.o.asks ?? this.o.system;
+    const views = (await Promise.all([...units].map((unit) => asks.ask<AlarmView[]>(alarmAddress(unit), query)))).flat();
     return views
       .filter((v) => (filter.area === undefined || v.area === filter.area) && (filter.severity === undefined || v.severity === filter.severity) && (filter.state === undefined || v.state === filter.state))
       .sort((a, b) => (b.raisedAt ?? 0) - (a.raisedAt ?? 0) || a.id.localeCompare(b.id));
@@ -166,7 +172,7 @@ export class AlarmService {
   private async command(c: OperatorCommand): Promise<AlarmView> {
     const unit = unitOfAlarmId(c.alarmId);
     if (unit === undefined) throw new VigilError("VIGIL_ALARM_NOT_FOUND", `"${c.alarmId}" is not an alarm id (<unit>/<rule>/<sensor>)`);
-    const result = await this.o.system.ask<AlarmCommandResult>(alarmAddress(unit), c);
+    const result = await (this.o.asks ?? this.o.system).ask<AlarmCommandResult>(alarmAddress(unit), c);
     if (!result.ok) throw new VigilError(result.code, result.message);
     return result.alarm;
   }

@@ -50,6 +50,19 @@ export function encodeProcessedReading(r: ProcessedReading): string {
   );
 }
 
+/**
+ * The number after `field` (e.g. `"ts":`) in a flat JSON object written by
+ * encodeProcessedReading, without parsing the rest: NaN when absent.
+ */
+export function processedNumberField(json: string, field: string): number {
+  const at = json.indexOf(field);
+  if (at < 0) return Number.NaN;
+  const start = at + field.length;
+  let end = start;
+  while (end < json.length && json[end] !== "," && json[end] !== "}") end++;
+  return Number(json.slice(start, end));
+}
+
 /** Decimal parts of thousandths as written, trailing zeros dropped: "", ".001", …, ".5", …, ".999". */
 const THOUSANDTHS = Array.from({ length: 1000 }, (_, i) => (i === 0 ? "" : `.${String(i).padStart(3, "0")}`.replace(/0+$/, "")));
 /** Below this many thousandths, a whole part divided out by 1000 cannot round across an integer. */

@@ -84,6 +84,7 @@ const STATUS_BY_CODE: Partial<Record<VigilErrorCode, ContentfulStatusCode>> = {
   VIGIL_HISTORY_DISABLED: 503,
   VIGIL_STORE_QUERY_FAILED: 503,
   VIGIL_ASK_TIMEOUT: 504,
+  VIGIL_API_OWNER_UNREACHABLE: 503,
 };
 
 /** Status and body for an error thrown by a handler: VigilErrors keep their code; others become VIGIL_API_INTERNAL. */

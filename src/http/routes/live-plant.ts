@@ -6,8 +6,8 @@
  * messages (asking every unit actor for a list would wake passivated ones).
  * Only what changes a unit (maintenance) goes to the actor, as a message.
  *
- * In a cluster the cache holds what this node's outlet saw: its own
- * partitions' units.
+ * In a cluster the cache follows the cluster's streams (node/cluster-feed.ts):
+ * every node's units, so any node answers for any unit.
  */
 import type { ProcessedReading, UnitState } from "../../actors/readings/index.js";
 import type { FeedEvent } from "../feeds/index.js";

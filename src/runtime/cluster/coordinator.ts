@@ -27,6 +27,8 @@ export interface ClusterMemberDeps {
   readonly log: Logger;
   /** Subjects of the output stream (processed readings). */
   readonly outputSubjects: string[];
+  /** Subjects whose latest message the cluster keeps (unit states), for nodes that start late. */
+  readonly latestSubjects?: string[];
 }
 
 export interface ClusterStatus {
@@ -62,7 +64,7 @@ export class ClusterMember {
   async start(): Promise<void> {
     const { options } = this.deps;
     this.jsm = await jetstreamManager(this.deps.nc);
-    await ensureClusterStreams(this.jsm, this.layout, options, this.deps.outputSubjects);
+    await ensureClusterStreams(this.jsm, this.layout, options, this.deps.outputSubjects, this.deps.latestSubjects);
     this.snapshots = await SnapshotStore.open(this.js, options);
     this.leases = await LeaseTable.open(
       this.js,
@@ -86,6 +88,16 @@ export class ClusterMember {
       members: this.membership?.members() ?? [],
       owned: [...this.owners.values()].map((o) => ({ partition: o.partition, epoch: o.epoch })).sort((a, b) => a.partition - b.partition),
     };
+  }
+
+  /** The node holding a partition's lease as last seen (this one included), or undefined while it is free. */
+  holderOf(partition: number): string | undefined {
+    return this.leases?.holder(partition)?.node;
+  }
+
+  /** True while this node works the partition (taken, started, not handed off or fenced). */
+  works(partition: number): boolean {
+    return this.owners.has(partition) && !this.busy.has(partition);
   }
 
   private queueReconcile(): void {

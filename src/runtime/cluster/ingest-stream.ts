@@ -2,8 +2,10 @@
  * The streams a cluster runs on, created or checked at a member's start:
  * the ingest stream (publishers' subjects mapped to partitions by the
  * server, and the batches members split by partition themselves, stored
- * as published) and the output stream (processed readings, deduplicated by
- * message id over a window). The partition count is recorded in the ingest
+ * as published), the output stream (processed readings, deduplicated by
+ * message id over a window), and the latest-value stream (the last message
+ * of each of the domain's state subjects, kept as it is published — nobody
+ * publishes into it on purpose). The partition count is recorded in the ingest
  * stream's metadata; a member configured with another count is refused,
  * since every key would map elsewhere.
  */
@@ -21,9 +23,11 @@ const STREAM_NAME_IN_USE = 10058;
 export interface ClusterStreams {
   readonly ingest: StreamInfo;
   readonly output: StreamInfo;
+  /** Absent when no latest-value subjects were given. */
+  readonly latest: StreamInfo | undefined;
 }
 
-export async function ensureClusterStreams(jsm: JetStreamManager, layout: PartitionLayout, options: ClusterOptions, outputSubjects: string[]): Promise<ClusterStreams> {
+export async function ensureClusterStreams(jsm: JetStreamManager, layout: PartitionLayout, options: ClusterOptions, outputSubjects: string[], latestSubjects: string[] = []): Promise<ClusterStreams> {
   const transform = partitionTransform(layout);
   const subjects = [layout.ingestSubjects, partitionBatchSubjects(layout)];
   let ingest = await ensureStream(jsm, {
@@ -57,7 +61,19 @@ export async function ensureClusterStreams(jsm: JetStreamManager, layout: Partit
     duplicate_window: nanos(options.duplicateWindowMs),
     num_replicas: options.replicas,
   });
-  return { ingest, output };
+  const latest =
+    latestSubjects.length === 0
+      ? undefined
+      : await ensureStream(jsm, {
+          name: CLUSTER_NAMES.latest,
+          subjects: latestSubjects,
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          discard: DiscardPolicy.Old,
+          max_msgs_per_subject: 1,
+          num_replicas: options.replicas,
+        });
+  return { ingest, output, latest };
 }
 
 /** The stream as it is when it exists (never reconfigured behind the cluster's back), else created. */

@@ -13,6 +13,10 @@
  *
  * The table also follows the bucket (including expiry markers), so a member
  * knows which partitions are free the moment they become free.
+ *
+ * The same mechanism leases other things one node at a time (an OPC UA
+ * endpoint's connection): a `LeaseSpace` names the bucket and numbers its
+ * keys; "partition" is then that number.
  */
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { KV, KvWatchEntry } from "@nats-io/kv";
@@ -44,6 +48,28 @@ export interface LeaseEvents {
   freed(partition: number): void;
 }
 
+/** What a table leases: a bucket of keys numbered 0 … count − 1. */
+export interface LeaseSpace {
+  readonly bucket: string;
+  readonly count: number;
+  key(index: number): string;
+  /** The number of a key; undefined for keys not in the space. */
+  index(key: string): number | undefined;
+}
+
+/** The partitions' leases: keys `p<N>` in the leases bucket. */
+export function partitionLeases(partitions: number): LeaseSpace {
+  return {
+    bucket: CLUSTER_NAMES.leases,
+    count: partitions,
+    key: partitionKey,
+    index: (key) => {
+      const n = Number(key.slice(1));
+      return Number.isInteger(n) ? n : undefined;
+    },
+  };
+}
+
 export class LeaseTable {
   private readonly held = new Map<number, HeldLease>();
   private readonly holders = new Map<number, LeaseHolder>();
@@ -59,13 +85,14 @@ export class LeaseTable {
     private readonly options: ClusterOptions,
     private readonly events: LeaseEvents,
     private readonly log: Logger,
+    private readonly space: LeaseSpace,
   ) {}
 
-  static async open(js: JetStreamClient, options: ClusterOptions, events: LeaseEvents, log: Logger): Promise<LeaseTable> {
-    const kv = await openTtlBucket(js, CLUSTER_NAMES.leases, options.leaseTtlMs, options.replicas);
-    const table = new LeaseTable(kv, options, events, log);
+  static async open(js: JetStreamClient, options: ClusterOptions, events: LeaseEvents, log: Logger, space: LeaseSpace = partitionLeases(options.partitions)): Promise<LeaseTable> {
+    const kv = await openTtlBucket(js, space.bucket, options.leaseTtlMs, options.replicas);
+    const table = new LeaseTable(kv, options, events, log, space);
     const now = performance.now();
-    for (let p = 0; p < options.partitions; p++) table.freeSince.set(p, now);
+    for (let p = 0; p < space.count; p++) table.freeSince.set(p, now);
     table.watch = await kv.watch();
     table.watching = table.follow(table.watch);
     table.renewTimer = setInterval(() => void table.renewAll(), options.leaseTtlMs / 4);
@@ -97,7 +124,7 @@ export class LeaseTable {
     const sentAt = performance.now();
     let revision: number;
     try {
-      revision = await this.kv.create(partitionKey(partition), JSON.stringify({ node: this.options.nodeId, at: Date.now() }), ttlText(this.options.leaseTtlMs));
+      revision = await this.kv.create(this.space.key(partition), JSON.stringify({ node: this.options.nodeId, at: Date.now() }), ttlText(this.options.leaseTtlMs));
     } catch {
       return undefined; // held (wrong last sequence) or unreachable: either way not ours
     }
@@ -114,7 +141,7 @@ export class LeaseTable {
     if (lease === undefined) return;
     this.held.delete(partition);
     try {
-      await this.kv.delete(partitionKey(partition), { previousSeq: lease.revision });
+      await this.kv.delete(this.space.key(partition), { previousSeq: lease.revision });
     } catch (err) {
       // Renewed elsewhere or unreachable: it expires on its own, and we hold nothing either way.
       this.log.warn({ partition, err }, "could not release a partition lease; it will expire");
@@ -139,7 +166,7 @@ export class LeaseTable {
   private async renew(lease: HeldLease): Promise<void> {
     const sentAt = performance.now();
     try {
-      const revision = await this.kv.update(partitionKey(lease.partition), JSON.stringify({ node: this.options.nodeId, at: Date.now(), epoch: lease.epoch }), lease.revision);
+      const revision = await this.kv.update(this.space.key(lease.partition), JSON.stringify({ node: this.options.nodeId, at: Date.now(), epoch: lease.epoch }), lease.revision);
       if (this.held.get(lease.partition) !== lease) return;
       lease.revision = revision;
       lease.validUntil = sentAt + this.safeMs();
@@ -154,7 +181,7 @@ export class LeaseTable {
   /** The key still holds this tenure (this node, this epoch): take its revision; the renewal it records was sent no earlier than `sentAt`'s predecessor. */
   private async adoptStoredRenewal(lease: HeldLease, sentAt: number): Promise<boolean> {
     try {
-      const entry = await this.kv.get(partitionKey(lease.partition));
+      const entry = await this.kv.get(this.space.key(lease.partition));
       if (entry === null || entry.operation !== "PUT" || this.held.get(lease.partition) !== lease) return false;
       const value = entry.json<{ node?: string; epoch?: number }>();
       const ours = value.node === this.options.nodeId && (value.epoch === lease.epoch || (value.epoch === undefined && entry.revision === lease.epoch));
@@ -185,8 +212,8 @@ export class LeaseTable {
 
   private async follow(watch: QueuedIterator<KvWatchEntry>): Promise<void> {
     for await (const e of watch) {
-      const partition = Number(e.key.slice(1));
-      if (!Number.isInteger(partition)) continue;
+      const partition = this.space.index(e.key);
+      if (partition === undefined) continue;
       if (e.operation === "PUT") {
         const holder = parseHolder(e);
         const known = this.holders.get(partition);

@@ -41,8 +41,12 @@ export const DEFAULT_CLUSTER: Omit<ClusterOptions, "nodeId"> = {
 export const CLUSTER_NAMES = {
   ingest: "VIGIL_INGEST",
   output: "VIGIL_PROCESSED",
+  /** The latest message of each subject (unit states): what a node starting late shows of units it does not own. */
+  latest: "VIGIL_LATEST",
   members: "vigil_members",
   leases: "vigil_leases",
+  /** Leases of OPC UA endpoints: each is connected by one node at a time. */
+  endpointLeases: "vigil_endpoint_leases",
   snapshots: "vigil_snapshots",
   snapshotBlobs: "vigil_snapshot_blobs",
   /** The priority group of every partition consumer. */

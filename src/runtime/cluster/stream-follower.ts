@@ -1,0 +1,62 @@
+/**
+ * Follows a cluster stream on this node without taking part in its work: an
+ * ordered consumer (ephemeral, no acknowledgements, recreated by the client
+ * after a gap) that starts at the latest message of every subject and then
+ * hands over each new one in stream order. What every node needs to show
+ * every partition's outputs, not only those of the partitions it owns.
+ *
+ * A stream stores a message once however often it is published with the
+ * same message id, so a replay after a handoff never reaches a follower.
+ */
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+
+/** Wait before following again after the consumer failed (stream not there yet, server gone). */
+const RETRY_MS = 1_000;
+
+export interface StreamFollower {
+  /** Messages handed over so far. */
+  readonly delivered: number;
+  stop(): Promise<void>;
+}
+
+export function followStream(js: JetStreamClient, stream: string, subjects: string[], deliver: (subject: string, data: Uint8Array) => void, log: Logger): StreamFollower {
+  let stopped = false;
+  let delivered = 0;
+  let messages: ConsumerMessages | undefined;
+  let lastSeq = 0;
+  let retry: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      try {
+        // After a failure, on from the last message handed over: nothing twice, nothing skipped.
+        const start = lastSeq === 0 ? { deliver_policy: DeliverPolicy.LastPerSubject } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 };
+        const consumer = await js.consumers.get(stream, { filter_subjects: subjects, ...start });
+        messages = await consumer.consume();
+        if (stopped) messages.stop();
+        for await (const m of messages) {
+          lastSeq = m.seq;
+          delivered++;
+          deliver(m.subject, m.data);
+        }
+      } catch (err) {
+        if (!stopped) log.warn({ stream, err: (err as Error).message }, "following a cluster stream failed; following it again");
+      }
+      if (!stopped) await new Promise<void>((resolve) => ((wake = resolve), (retry = setTimeout(resolve, RETRY_MS))));
+    }
+  };
+  const running = run();
+  return {
+    get delivered() {
+      return delivered;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      wake?.();
+      messages?.stop();
+      await running;
+    },
+  };
+}
