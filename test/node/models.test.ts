@@ -163,8 +163,9 @@ describe("a node's drift check", () => {
     node = await startNode(config, { logger: silentLog, registry: new Registry() });
     const store = node.history!.store;
     const now = Date.now();
-    // 20 minutes of plant history ending 10 minutes ago: the training data.
-    const past = simulatedHistory({ mode: "plant", units: 3, seed: 1, startAt: now - 30 * MINUTE, durationMs: 20 * MINUTE, intervalMs: 1000 });
+    // 20 minutes of plant history ending 10 minutes ago: the training data. Frequent trips, so every 20 minutes of the day hold closed state spans
+    // (the labeller stores a state only once it has ended; at some hours a quieter plant changes state in no unit and there is nothing to train on).
+    const past = simulatedHistory({ mode: "plant", units: 3, seed: 1, startAt: now - 30 * MINUTE, durationMs: 20 * MINUTE, intervalMs: 1000, tripsPerDay: 200 });
     await store.insertProcessed(past.readings);
     await store.insertLabels(past.labels);
     const job = node.models.trainNow("unit_state");
