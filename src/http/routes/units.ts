@@ -7,6 +7,7 @@
  * as a message; its answer is the unit's new state).
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import type { TypedResponse } from "hono";
 import type { UnitState } from "../../actors/readings/index.js";
 import type { MaintenanceCommand } from "../../actors/unit/index.js";
 import { unitAddress } from "../../actors/readings/index.js";
@@ -84,7 +85,8 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
         middleware: guard("viewer"),
         responses: { 200: json(z.object({ units: z.array(unitStateSchema) }), "units by id"), ...errorResponses(401, 429) },
       }),
-      (c) => c.json({ units: plant.units() }, 200),
+      // The body comes memoised as JSON (see LivePlant.unitsJson); the route's schema is what it documents.
+      (c) => c.body(plant.unitsJson(), 200, { "content-type": "application/json" }) as unknown as TypedResponse<{ units: UnitState[] }, 200, "json">,
     );
     app.openapi(
       createRoute({
