@@ -26,7 +26,10 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { VigilError } from "../runtime/index.js";
 import { connectNatsTransport, createInProcessTransport, wrapNatsConnection, type Transport } from "../runtime/transport/index.js";
-import { startNodeCluster, type NodeCluster } from "./cluster.js";
+import { clusterOptionsOf, startNodeCluster, type NodeCluster } from "./cluster.js";
+import { startLeasedOpcUa } from "./opcua-leases.js";
+import type { OpcUaControl } from "../http/routes/index.js";
+import { jetstream } from "@nats-io/jetstream";
 import { ActorRouter } from "./actor-router.js";
 import { feedFromCluster } from "./cluster-feed.js";
 import { FeedState, PublicationFeed } from "../http/feeds/index.js";
@@ -92,8 +95,8 @@ export interface RunningNode {
   readonly scoring: ModelFeed | undefined;
   /** What the WebSocket feeds serve: every publication of the node's actors as feed events, and the live state they keep. */
   readonly feed: NodeFeed;
-  /** Present when `opcua.enabled`: the configured endpoints connected at start, more added at run time. */
-  readonly opcua: OpcUaConnections | undefined;
+  /** Present when `opcua.enabled`: the configured endpoints connected at start (in a cluster, by the one node holding each one's lease), more added at run time. */
+  readonly opcua: OpcUaControl | undefined;
   /** The HTTP server (control API, feeds); absent when `http.enabled` is false. */
   readonly http: RunningHttp | undefined;
   /** Stops gracefully; resolves once everything has shut down. */
@@ -220,8 +223,13 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
     scoring.useMqtt(connectors.mqtt);
     stops.push(() => connectors.stop());
-    let opcua: OpcUaConnections | undefined;
-    if (config.opcua.enabled) {
+    let opcua: OpcUaControl | undefined;
+    if (config.opcua.enabled && config.opcua.endpoints.length > 0 && nc !== undefined) {
+      // In a cluster each configured endpoint is connected by the one node holding its lease.
+      const leased = await startLeasedOpcUa(config, { js: jetstream(nc), options: clusterOptionsOf(config), gateway, logger });
+      opcua = leased;
+      stops.push(() => leased.stop());
+    } else if (config.opcua.enabled) {
       // Without configured endpoints node-opcua is loaded only when the API adds one.
       const connections = await OpcUaConnections.start({ ...config.opcua, gateway, log: logger.child({ part: "opcua" }) });
       opcua = connections;

@@ -122,6 +122,11 @@ export class PlantOpcUaServer implements OpcUaValueSink {
     this.log.info({ endpointUrl: this.endpointUrl, startMs }, "OPC UA simulator server listening");
   }
 
+  /** Sessions open on the server now (who connects, and how many, is what a cluster's endpoint lease governs). */
+  get currentSessions(): number {
+    return this.server?.currentSessionCount ?? 0;
+  }
+
   /** Stop serving; the units and their last values stay, for a later start(). */
   async stop(): Promise<void> {
     const server = this.server;

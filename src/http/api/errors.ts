@@ -73,6 +73,8 @@ const STATUS_BY_CODE: Partial<Record<VigilErrorCode, ContentfulStatusCode>> = {
   VIGIL_OPCUA_UNKNOWN_ENDPOINT: 404,
   VIGIL_OPCUA_ENDPOINT_EXISTS: 409,
   VIGIL_OPCUA_NODE_MAPPED: 409,
+  // In a cluster: another node holds the endpoint's lease and connects it; the request belongs there.
+  VIGIL_OPCUA_HELD_ELSEWHERE: 409,
   VIGIL_OPCUA_NODE_NOT_MAPPED: 404,
   VIGIL_OPCUA_BAD_NODE: 404,
   VIGIL_OPCUA_NOT_CONNECTED: 503,

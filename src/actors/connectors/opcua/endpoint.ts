@@ -97,7 +97,8 @@ interface MonitoredGroup {
 type NodeMapping = Required<OpcUaNodeMapping>;
 
 export class OpcUaEndpoint {
-  private state: OpcUaConnectionState = "connecting";
+  /** Disconnected until started: a cluster node keeps the endpoints it does not hold the lease of unstarted. */
+  private state: OpcUaConnectionState = "disconnected";
   private since: number;
   private error: VigilError | undefined;
   private client: OPCUAClient | undefined;
@@ -180,7 +181,10 @@ export class OpcUaEndpoint {
    * (the endpoint keeps trying in the background).
    */
   start(): Promise<OpcUaEndpointStatus> {
-    if (this.establishing === undefined && this.stopping === undefined) this.establishing = this.establish();
+    if (this.establishing === undefined && this.stopping === undefined) {
+      this.setState("connecting", undefined);
+      this.establishing = this.establish();
+    }
     return this.firstOutcome;
   }
 

@@ -44,6 +44,18 @@ export class OpcUaConnections {
     return connections;
   }
 
+  /**
+   * Makes the connector with the configured endpoints but connects none:
+   * a cluster node connects an endpoint only while it holds its lease
+   * (src/node/opcua-leases.ts), through `connect`.
+   */
+  static async standby(options: OpcUaConnectorOptions): Promise<OpcUaConnections> {
+    const connections = new OpcUaConnections(options);
+    connections.starting = import("./connector.js").then(({ OpcUaConnector }) => (connections.connector = new OpcUaConnector(options)));
+    await connections.starting;
+    return connections;
+  }
+
   status(): OpcUaEndpointStatus[] {
     return this.connector?.status() ?? [];
   }
