@@ -13,7 +13,7 @@ import { silentLog } from "../fixtures/actor-system.js";
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** What the test app saw and did, for the assertions. */
-const seen = { streamCancelled: false, slowStarted: false, uploadHandled: 0 };
+const seen = { streamCancelled: false, slowStarted: false, uploadHandled: 0, waitStarted: 0, waitAborted: 0 };
 let releaseSlow: () => void = () => undefined;
 
 const app = new Hono();
@@ -70,6 +70,19 @@ app.get("/slow", async (c) => {
   seen.slowStarted = true;
   await new Promise<void>((resolve) => (releaseSlow = resolve));
   return c.text("done");
+});
+// Asks for the signal when the request arrives (`early`) or only once the client has gone (`late`).
+app.get("/wait/:when", async (c) => {
+  const early = c.req.param("when") === "early" ? c.req.raw.signal : undefined;
+  seen.waitStarted++;
+  await vi.waitFor(() => expect(server.inFlight).toBe(0), { timeout: 10_000 });
+  if ((early ?? c.req.raw.signal).aborted) seen.waitAborted++;
+  return c.text("too late");
+});
+app.get("/as-request", async (c) => {
+  const raw = c.req.raw;
+  const copy = raw.clone();
+  return c.json({ isRequest: raw instanceof Request, body: raw.body, mode: raw.mode, copyUrl: copy.url, copyHeader: copy.headers.get("x-test"), text: await raw.text() });
 });
 app.get("/throws", () => {
   throw new Error("secret stack detail");
@@ -169,6 +182,23 @@ describe("the uWS adapter", () => {
     await res.body!.getReader().read();
     controller.abort();
     await vi.waitFor(() => expect(seen.streamCancelled).toBe(true), { timeout: 10_000 });
+  });
+
+  it("aborts a GET request's signal when the client goes away, whether the app asked for it before or after", async () => {
+    for (const when of ["early", "late"]) {
+      const before = { started: seen.waitStarted, aborted: seen.waitAborted };
+      const controller = new AbortController();
+      const res = fetch(`${base}/wait/${when}`, { signal: controller.signal }).catch(() => undefined);
+      await vi.waitFor(() => expect(seen.waitStarted).toBe(before.started + 1), { timeout: 10_000 });
+      controller.abort();
+      await res;
+      await vi.waitFor(() => expect(seen.waitAborted).toBe(before.aborted + 1), { timeout: 10_000 });
+    }
+  });
+
+  it("hands a GET to the app as a Request that does all a Request does", async () => {
+    const res = await fetch(`${base}/as-request`, { headers: { "x-test": "copied" } });
+    expect(await res.json()).toEqual({ isRequest: true, body: null, mode: "cors", copyUrl: `${base}/as-request`, copyHeader: "copied", text: "" });
   });
 
   it("forgets an upload the client abandons half-way and keeps serving", async () => {
