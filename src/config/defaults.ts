@@ -80,7 +80,21 @@ export const defaults: VigilConfig = deepFreeze({
     drainTimeoutMs: 5 * 1000, // 5 seconds for the message in hand to be accepted (and acked) at stop
     maxPendingPublishes: 1000, // publish-backs waiting for the broker before publish refuses
     sharedGroup: "vigil", // cluster members (cluster.enabled) share the topics as $share/vigil/<filter>: each message goes to one node
-    topics: [{ topic: "scada/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" }],
+    topics: [
+      { topic: "scada/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" },
+      // Solar devices (the simulator's among them): one message per device, one reading per field. The sensor ids keep
+      // clear of the plant's sensor types (a plain `power` would be judged by a pump motor's 30–120 kW band); mirrors
+      // SOLAR_PAYLOAD_FIELDS in src/actors/simulator/solar-sensors.ts.
+      {
+        topic: "solar/{device}/data",
+        qos: 1,
+        payload: "fields",
+        unit: "{device}",
+        fields: { ghi: "ghi", temperature: "module_temperature", power: "ac_power" },
+        timestampField: "timestamp",
+        qualityField: "quality",
+      },
+    ],
   },
   ingest: {
     maxFutureMs: 5 * 60 * 1000, // 5 minutes: generous for device clock drift
@@ -124,6 +138,12 @@ export const defaults: VigilConfig = deepFreeze({
     nats: {
       mode: "batch", // "single": one message per reading on vigil.ingest.reading.<unit>.<sensor>
       batchSize: 1000, // readings per vigil.ingest.batch message
+    },
+    solar: {
+      devices: 2, // SOLAR001..SOLAR002, reading at the plant's interval
+      capacityKw: 5, // a rooftop-sized array per device
+      latitude: 39.74, // Golden, Colorado (NREL)…
+      longitude: -105.18, // …so local noon is about 19:00 UTC
     },
   },
   pipeline: {

@@ -13,6 +13,12 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/** Any number within [min, max] (coordinates, ratings). */
+export function numberBetween(min: number, max: number) {
+  const error = `a number from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+}
+
 /** A duration in whole milliseconds, at least `minMs`. */
 export function durationMs(minMs = 1) {
   const error = `a whole number of milliseconds >= ${minMs}`;

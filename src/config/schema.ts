@@ -8,7 +8,7 @@
  * (`runtime.mailboxCapacity` → `VIGIL_RUNTIME_MAILBOX_CAPACITY`).
  */
 import { z } from "zod";
-import { durationMs, flag, listOf, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
+import { durationMs, flag, listOf, numberBetween, oneOf, port, section, text, textMatching, wholeNumber } from "./fields.js";
 import { topicMappingSchema } from "./mqtt-topics.js";
 import { opcUaEndpointSchema } from "./opcua-endpoints.js";
 import { notifySchema } from "./notify.js";
@@ -210,6 +210,12 @@ export const configSchema = section({
     nats: section({
       mode: oneOf(SIMULATOR_NATS_MODES).describe("`batch`: `vigil.ingest.batch` messages; `single`: one message per reading."),
       batchSize: wholeNumber(1).describe("Readings per batch message."),
+    }),
+    solar: section({
+      devices: wholeNumber(0, 1000).describe("Simulated solar devices, `SOLAR001` onwards (ghi, module_temperature, ac_power; over MQTT one message per device on `solar/<device>/data`); 0: none."),
+      capacityKw: numberBetween(0.1, 100_000).describe("Each solar device's array rating and inverter limit, kW."),
+      latitude: numberBetween(-66, 66).describe("Latitude of the solar devices' site, degrees north (the sun's path and the seasons)."),
+      longitude: numberBetween(-180, 180).describe("Longitude of the solar devices' site, degrees east (when local noon falls in UTC)."),
     }),
   }).describe("The plant simulator."),
   // Sensor and unit actors: windows, checks, scoring, unit rules (kindConfig of src/actors/kinds.ts).

@@ -21,6 +21,9 @@
 import type { SimulatedPlant } from "./model.js";
 import type { SimulatedReading } from "./simulated-reading.js";
 
+/** What the generator samples: a plant, or devices that are not one (the solar farm). */
+export type SampledDevices = Pick<SimulatedPlant, "unitIds" | "sensorIds" | "advance" | "read">;
+
 export interface GeneratorOptions {
   /**
    * Epoch ms of the first tick. Use real dates for readings headed into
@@ -39,7 +42,7 @@ export interface GeneratorOptions {
 const MAX_EMPTY_TICKS = 100_000;
 
 export class ReadingGenerator {
-  readonly plant: SimulatedPlant;
+  readonly plant: SampledDevices;
   readonly readingsPerSecond: number;
   readonly tickIntervalMs: number;
   private origin: number;
@@ -50,7 +53,7 @@ export class ReadingGenerator {
   private sensor = 0;
   private count = 0;
 
-  constructor(plant: SimulatedPlant, options: GeneratorOptions) {
+  constructor(plant: SampledDevices, options: GeneratorOptions) {
     this.plant = plant;
     const perTick = plant.unitIds.length * plant.sensorIds.length;
     this.readingsPerSecond = options.readingsPerSecond ?? perTick;

@@ -1,7 +1,7 @@
 /**
  * src/actors/simulator — the plant simulator: simulated units and their
  * sensors (plant mode) or a fleet wearing out until failure (run-to-failure
- * mode), injectable scenarios, the ground truth to score detection against,
+ * mode), solar devices alongside either (multi-field messages), injectable scenarios, the ground truth to score detection against,
  * a batch generator for benches and tests, a paced runner for `npm start`
  * and demos, and publishers (ingest gateway, MQTT, NATS, OPC UA server).
  *
@@ -11,7 +11,7 @@
  * through the OpcUaValueSink interface).
  */
 export { ReadingGenerator } from "./generator.js";
-export type { GeneratorOptions } from "./generator.js";
+export type { GeneratorOptions, SampledDevices } from "./generator.js";
 export { GroundTruth } from "./ground-truth.js";
 export type { GroundTruthExport, LifeRecord, ScenarioRecord, StateChange, TruthAt } from "./ground-truth.js";
 export { SIMULATOR_MODES } from "./model.js";
@@ -43,7 +43,12 @@ export type { PublisherStatus, SimulatorRunnerOptions, SimulatorStatus } from ".
 export { parseScenarioRequest, SCENARIO_KINDS, SCENARIO_RAMP_MS, scenarioRequestSchema } from "./scenarios.js";
 export type { ActiveScenario, ScenarioKind, ScenarioRequest } from "./scenarios.js";
 export type { SimulatedReading } from "./simulated-reading.js";
-export { createPlant, SIMULATOR_PUBLISHERS, startSimulator } from "./start-simulator.js";
+export { createPlant, createSolarFarm, SIMULATOR_PUBLISHERS, startSimulator } from "./start-simulator.js";
+export { DEFAULT_SOLAR_CAPACITY_KW, DEFAULT_SOLAR_DEVICES, DEFAULT_SOLAR_LATITUDE, DEFAULT_SOLAR_LONGITUDE, SolarFarm } from "./solar-farm.js";
+export type { SolarFarmOptions } from "./solar-farm.js";
+export type { SolarSample, SolarSite } from "./solar-device.js";
+export { SOLAR_ID_PREFIX, SOLAR_PAYLOAD_FIELDS, SOLAR_SENSORS, SOLAR_TOPIC_PREFIX } from "./solar-sensors.js";
+export type { SolarSensor } from "./solar-sensors.js";
 export type { SimulatorDeps, SimulatorPublisherKind, SimulatorSettings } from "./start-simulator.js";
 export { TURBOFAN_SENSORS } from "./turbofan-sensors.js";
 export type { TurbofanSensor } from "./turbofan-sensors.js";

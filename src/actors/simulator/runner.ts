@@ -10,6 +10,10 @@
  * lag (`status().lagMs`) rather than pile readings up. A failing publisher is
  * counted and logged, and the others keep receiving.
  *
+ * Solar devices (solar-farm.ts), when given, tick with the plant at the same
+ * instants; their readings go to a publisher's `publishDevices` when it has
+ * one (MQTT: one multi-field message per device), else to `publish`.
+ *
  * This is also the surface the control API drives: status, start, stop,
  * inject and clear scenarios. Optionally it injects random scenarios itself
  * (random-scenarios.ts), so a demo shows anomalies unprompted.
@@ -24,6 +28,7 @@ import type { ReadingPublisher } from "./publishers/publisher.js";
 import { RandomScenarios, type RandomScenarioOptions } from "./random-scenarios.js";
 import { parseScenarioRequest, type ActiveScenario, type ScenarioRequest } from "./scenarios.js";
 import type { SimulatedReading } from "./simulated-reading.js";
+import type { SolarFarm } from "./solar-farm.js";
 
 export interface SimulatorRunnerOptions {
   readonly plant: SimulatedPlant;
@@ -38,6 +43,8 @@ export interface SimulatorRunnerOptions {
   readonly maxBatch?: number;
   /** Inject random scenarios on a timer while running (plant mode only). @default none */
   readonly randomScenarios?: RandomScenarioOptions;
+  /** Solar devices sampled at the plant's instants. @default none */
+  readonly solar?: SolarFarm;
 }
 
 export interface PublisherStatus {
@@ -54,6 +61,9 @@ export interface SimulatorStatus {
   readonly mode: SimulatorMode;
   readonly units: number;
   readonly sensorsPerUnit: number;
+  /** Solar devices (SOLAR001..), each with its own sensors; not counted in `units`. */
+  readonly solarDevices: number;
+  /** Plant readings per second (solar devices add theirs at the same instants). */
   readonly readingsPerSecond: number;
   /** Readings generated and handed to the publishers so far. */
   readonly generated: number;
@@ -77,6 +87,7 @@ interface PublisherState {
 export class SimulatorRunner {
   readonly plant: SimulatedPlant;
   private readonly generator: ReadingGenerator;
+  private readonly solar: ReadingGenerator | undefined;
   private readonly publishers: PublisherState[];
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -98,6 +109,9 @@ export class SimulatorRunner {
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     const rate = options.readingsPerSecond;
     this.generator = new ReadingGenerator(this.plant, { startAt: this.clock.now(), ...(rate === undefined ? {} : { readingsPerSecond: rate }) });
+    // The same tick interval as the plant: the devices read at the plant's instants.
+    const ticksPerSecond = 1000 / this.generator.tickIntervalMs;
+    this.solar = options.solar === undefined ? undefined : new ReadingGenerator(options.solar, { startAt: this.clock.now(), readingsPerSecond: options.solar.unitIds.length * options.solar.sensorIds.length * ticksPerSecond });
     this.publishers = options.publishers.map((publisher) => ({ publisher, published: 0, failures: 0, lastError: null }));
     this.toldStatus = new Array<UnitStatus | undefined>(this.plant.unitIds.length);
     this.wantStatus = options.publishers.some((p) => p.unitStatus !== undefined);
@@ -130,6 +144,7 @@ export class SimulatorRunner {
     if (this.running) return;
     this.running = true;
     this.generator.restartAt(this.clock.now());
+    this.solar?.restartAt(this.clock.now());
     this.fire();
     this.randomScenarios?.start();
     this.log.info({ mode: this.plant.mode, units: this.plant.unitIds.length, readingsPerSecond: this.generator.readingsPerSecond }, "simulator started");
@@ -184,6 +199,7 @@ export class SimulatorRunner {
       mode: this.plant.mode,
       units: this.plant.unitIds.length,
       sensorsPerUnit: this.plant.sensorIds.length,
+      solarDevices: this.solar?.plant.unitIds.length ?? 0,
       readingsPerSecond: this.generator.readingsPerSecond,
       generated: this.generator.generated,
       lagMs: this.running ? Math.max(0, now - this.generator.nextTimestamp) : 0,
@@ -193,15 +209,23 @@ export class SimulatorRunner {
   }
 
   private async openPublishers(): Promise<void> {
-    await Promise.all(this.publishers.map(async (p) => p.publisher.open?.(this.plant.unitIds, this.plant.sensorIds)));
+    const solar = this.solar?.plant;
+    await Promise.all(
+      this.publishers.map(async (p) => {
+        await p.publisher.open?.(this.plant.unitIds, this.plant.sensorIds);
+        if (solar !== undefined) await p.publisher.open?.(solar.unitIds, solar.sensorIds);
+      }),
+    );
   }
 
   private fire(): void {
     this.timer = undefined;
     if (!this.running) return;
-    const batch = this.generator.readingsUntil(this.clock.now(), [], this.maxBatch);
+    const now = this.clock.now();
+    const batch = this.generator.readingsUntil(now, [], this.maxBatch);
+    const devices = this.solar === undefined ? NONE : this.solar.readingsUntil(now, [], this.maxBatch);
     if (this.wantStatus) this.tellStatusChanges();
-    const pending = batch.length === 0 ? undefined : this.publishAll(batch);
+    const pending = batch.length === 0 && devices.length === 0 ? undefined : this.publishAll(batch, devices);
     if (pending === undefined) {
       this.scheduleNext();
       return;
@@ -238,13 +262,14 @@ export class SimulatorRunner {
   }
 
   /** Synchronous publishers finish here; a promise is returned only if some publisher is still working. */
-  private publishAll(batch: readonly SimulatedReading[]): Promise<void> | undefined {
+  private publishAll(batch: readonly SimulatedReading[], devices: readonly SimulatedReading[]): Promise<void> | undefined {
     let waits: Promise<void>[] | undefined;
+    const count = batch.length + devices.length;
     for (const p of this.publishers) {
       try {
-        const result = p.publisher.publish(batch);
-        if (result === undefined) this.succeeded(p, batch.length);
-        else (waits ??= []).push(result.then(() => this.succeeded(p, batch.length), (err: unknown) => this.failed(p, err)));
+        const result = publishTo(p.publisher, batch, devices);
+        if (result === undefined) this.succeeded(p, count);
+        else (waits ??= []).push(result.then(() => this.succeeded(p, count), (err: unknown) => this.failed(p, err)));
       } catch (err) {
         this.failed(p, err);
       }
@@ -264,4 +289,25 @@ export class SimulatorRunner {
     if (p.lastError === null) this.log.warn({ publisher: p.publisher.name, err }, "simulator publisher failed");
     p.lastError = err instanceof Error ? err.message : String(err);
   }
+}
+
+const NONE: readonly SimulatedReading[] = [];
+
+/** Hands one publisher the plant's batch and the devices' readings; a promise only while it is still working. */
+function publishTo(publisher: ReadingPublisher, batch: readonly SimulatedReading[], devices: readonly SimulatedReading[]): void | Promise<void> {
+  const waits: Promise<void>[] = [];
+  try {
+    if (batch.length > 0) {
+      const result = publisher.publish(batch);
+      if (result !== undefined) waits.push(result);
+    }
+    if (devices.length > 0) {
+      const result = publisher.publishDevices === undefined ? publisher.publish(devices) : publisher.publishDevices(devices);
+      if (result !== undefined) waits.push(result);
+    }
+  } catch (err) {
+    for (const w of waits) w.catch(() => undefined); // failed as a whole below; the started half must not go unhandled
+    throw err;
+  }
+  return waits.length === 0 ? undefined : waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
 }

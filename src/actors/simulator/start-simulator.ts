@@ -19,6 +19,7 @@ import type { ReadingPublisher } from "./publishers/publisher.js";
 import { ValueSinkPublisher, type OpcUaValueSink } from "./publishers/value-sink.js";
 import { RunToFailureFleet } from "./run-to-failure.js";
 import { SimulatorRunner } from "./runner.js";
+import { SolarFarm } from "./solar-farm.js";
 
 export const SIMULATOR_PUBLISHERS = ["gateway", "mqtt", "nats", "opcua"] as const;
 export type SimulatorPublisherKind = (typeof SIMULATOR_PUBLISHERS)[number];
@@ -35,6 +36,8 @@ export interface SimulatorSettings {
   readonly publishers: readonly SimulatorPublisherKind[];
   readonly mqtt: { readonly url: string; readonly topicPrefix: string; readonly qos: number };
   readonly nats: { readonly mode: NatsPublishMode; readonly batchSize: number };
+  /** Solar devices alongside the plant; 0 devices: none. */
+  readonly solar: { readonly devices: number; readonly capacityKw: number; readonly latitude: number; readonly longitude: number };
 }
 
 export interface SimulatorDeps {
@@ -52,6 +55,7 @@ export interface SimulatorDeps {
 /** Build the plant and publishers, and start the runner. */
 export async function startSimulator(settings: SimulatorSettings, deps: SimulatorDeps): Promise<SimulatorRunner> {
   const plant = createPlant(settings);
+  const solar = createSolarFarm(settings, plant);
   const publishers: ReadingPublisher[] = [];
   try {
     for (const kind of new Set(settings.publishers)) publishers.push(await createPublisher(kind, settings, deps));
@@ -61,6 +65,7 @@ export async function startSimulator(settings: SimulatorSettings, deps: Simulato
       log: deps.log,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
       readingsPerSecond: (plant.unitIds.length * plant.sensorIds.length * 1000) / settings.intervalMs,
+      ...(solar === undefined ? {} : { solar }),
       ...(plant.mode === "plant" && settings.scenarioEveryMs > 0 ? { randomScenarios: { everyMs: settings.scenarioEveryMs, seed: settings.seed } } : {}),
     });
     await runner.start();
@@ -75,6 +80,13 @@ export function createPlant(settings: Pick<SimulatorSettings, "mode" | "units" |
   return settings.mode === "plant"
     ? new Plant({ units: settings.units, seed: settings.seed })
     : new RunToFailureFleet({ units: settings.units, seed: settings.seed });
+}
+
+/** The solar devices, recording their truth with the plant's; undefined for none. */
+export function createSolarFarm(settings: Pick<SimulatorSettings, "solar" | "seed">, plant: SimulatedPlant): SolarFarm | undefined {
+  const s = settings.solar;
+  if (s.devices === 0) return undefined;
+  return new SolarFarm({ devices: s.devices, seed: settings.seed, capacityKw: s.capacityKw, latitudeDeg: s.latitude, longitudeDeg: s.longitude, truth: plant.truth });
 }
 
 async function createPublisher(kind: SimulatorPublisherKind, settings: SimulatorSettings, deps: SimulatorDeps): Promise<ReadingPublisher> {

@@ -34,6 +34,7 @@ const statusSchema = z
     mode: z.enum(["plant", "run-to-failure"]),
     units: z.number().int(),
     sensorsPerUnit: z.number().int(),
+    solarDevices: z.number().int().openapi({ description: "solar devices (SOLAR001..), not counted in units" }),
     readingsPerSecond: z.number(),
     generated: z.number().int(),
     lagMs: z.number(),

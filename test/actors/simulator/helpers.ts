@@ -3,7 +3,7 @@
  * a model over a stretch of simulated time, and a publisher that records
  * what it is given. Nothing here waits on wall time.
  */
-import { ReadingGenerator, type ReadingPublisher, type SimulatedPlant, type SimulatedReading } from "../../../src/actors/simulator/index.js";
+import { ReadingGenerator, type ReadingPublisher, type SampledDevices, type SimulatedReading } from "../../../src/actors/simulator/index.js";
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
@@ -13,7 +13,7 @@ export const DAY = 24 * HOUR;
 export const T0 = Date.UTC(2024, 0, 1);
 
 /** Every reading of `plant` from `from` to `until` (inclusive), one reading per sensor per `intervalMs`. */
-export function simulate(plant: SimulatedPlant, from: number, until: number, intervalMs = SECOND): SimulatedReading[] {
+export function simulate(plant: SampledDevices, from: number, until: number, intervalMs = SECOND): SimulatedReading[] {
   const perTick = plant.unitIds.length * plant.sensorIds.length;
   const generator = new ReadingGenerator(plant, { startAt: from, readingsPerSecond: (perTick * SECOND) / intervalMs });
   return generator.readingsUntil(until);

@@ -85,6 +85,7 @@ describe("SimulatorRunner", () => {
       mode: "plant",
       units: 5,
       sensorsPerUnit: 5,
+      solarDevices: 0,
       readingsPerSecond: 25,
       generated: 250,
       lagMs: 0,

@@ -2,6 +2,9 @@
  * Publishing simulated readings over MQTT, one message per reading, as a
  * field gateway would: topic `scada/{unit}/{sensor}`, payload
  * `{"value":..,"quality":..,"timestamp":..}` (payload.ts), at QoS 0, 1 or 2.
+ * Solar devices send one message per device and instant, as PV monitoring
+ * does: topic `solar/{device}/data`, payload `{"ghi":..,"temperature":..,
+ * "power":..,"timestamp":..}` (the fields of SOLAR_PAYLOAD_FIELDS).
  *
  * Bounded: mqtt.js would queue messages in memory while disconnected without
  * limit, so while the client is not connected a batch is dropped, counted
@@ -13,7 +16,8 @@
 import { connectAsync, type IClientOptions, type MqttClient } from "mqtt";
 import { VigilError } from "../../../runtime/index.js";
 import type { SimulatedReading } from "../simulated-reading.js";
-import { encodeReading, type TimestampFormat } from "./payload.js";
+import { SOLAR_PAYLOAD_FIELDS, SOLAR_TOPIC_PREFIX } from "../solar-sensors.js";
+import { encodeDeviceFields, encodeReading, type TimestampFormat } from "./payload.js";
 import type { ReadingPublisher } from "./publisher.js";
 
 export type MqttQos = 0 | 1 | 2;
@@ -25,6 +29,8 @@ export interface MqttPublisherOptions {
   readonly qos?: MqttQos;
   /** @default "iso" */
   readonly timestamps?: TimestampFormat;
+  /** Device messages go to `{deviceTopicPrefix}/{device}/data`. @default "solar" */
+  readonly deviceTopicPrefix?: string;
 }
 
 export class MqttPublisher implements ReadingPublisher {
@@ -32,6 +38,7 @@ export class MqttPublisher implements ReadingPublisher {
   private readonly prefix: string;
   private readonly publishOptions: { qos: MqttQos };
   private readonly timestamps: TimestampFormat;
+  private readonly devicePrefix: string;
   private droppedCount = 0;
   private closed = false;
 
@@ -44,6 +51,7 @@ export class MqttPublisher implements ReadingPublisher {
     this.prefix = options.topicPrefix ?? "scada";
     this.publishOptions = { qos: options.qos ?? 0 };
     this.timestamps = options.timestamps ?? "iso";
+    this.devicePrefix = options.deviceTopicPrefix ?? SOLAR_TOPIC_PREFIX;
   }
 
   /** Readings dropped because the client was not connected. */
@@ -53,9 +61,33 @@ export class MqttPublisher implements ReadingPublisher {
 
   publish(batch: readonly SimulatedReading[]): Promise<void> | void {
     if (batch.length === 0) return;
+    return this.send(batch.length, batch.length, (i) => {
+      const r = batch[i]!;
+      return [`${this.prefix}/${r.unit}/${r.sensor}`, encodeReading(r, this.timestamps)];
+    });
+  }
+
+  /** One message per device and instant (its readings are consecutive in the batch). */
+  publishDevices(batch: readonly SimulatedReading[]): Promise<void> | void {
+    if (batch.length === 0) return;
+    const starts: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const prev = batch[i - 1];
+      const r = batch[i]!;
+      if (prev === undefined || prev.unit !== r.unit || prev.timestamp !== r.timestamp) starts.push(i);
+    }
+    starts.push(batch.length);
+    return this.send(starts.length - 1, batch.length, (m) => {
+      const from = starts[m]!;
+      return [`${this.devicePrefix}/${batch[from]!.unit}/data`, encodeDeviceFields(batch, from, starts[m + 1]!, SOLAR_PAYLOAD_FIELDS, this.timestamps)];
+    });
+  }
+
+  /** Publishes `count` messages carrying `readings` readings; resolves once all are written (QoS 0) or acknowledged. */
+  private send(count: number, readings: number, message: (i: number) => [topic: string, payload: string]): Promise<void> {
     if (!this.client.connected) {
-      this.droppedCount += batch.length;
-      throw new VigilError("VIGIL_SIMULATOR_PUBLISHER_UNAVAILABLE", `MQTT broker not connected: ${batch.length} readings dropped`);
+      this.droppedCount += readings;
+      throw new VigilError("VIGIL_SIMULATOR_PUBLISHER_UNAVAILABLE", `MQTT broker not connected: ${readings} readings dropped`);
     }
     return new Promise((resolve, reject) => {
       const client = this.client;
@@ -63,7 +95,7 @@ export class MqttPublisher implements ReadingPublisher {
       // QoS 0: packets are written in order, so the last one's callback means
       // all were (one callback per packet would add a 'drain' listener each
       // while the socket is full). QoS 1/2: every message has its own ack.
-      let pending = qos === 0 ? 1 : batch.length;
+      let pending = qos === 0 ? 1 : count;
       let settled = false;
       // A connection lost mid-batch may never call back (a QoS 0 packet waits
       // for a 'drain' that never comes); fail the batch instead of hanging.
@@ -77,11 +109,9 @@ export class MqttPublisher implements ReadingPublisher {
         else reject(err);
       };
       client.once("close", onClose);
-      const last = batch.length - 1;
+      const last = count - 1;
       for (let i = 0; i <= last; i++) {
-        const r = batch[i]!;
-        const topic = `${this.prefix}/${r.unit}/${r.sensor}`;
-        const payload = encodeReading(r, this.timestamps);
+        const [topic, payload] = message(i);
         if (qos === 0 && i < last) client.publish(topic, payload, this.publishOptions);
         else client.publish(topic, payload, this.publishOptions, done);
       }

@@ -1,8 +1,10 @@
 /**
  * The wire formats of simulated readings, shared by the MQTT and NATS
  * publishers: `{"value":25.5,"quality":"GOOD","timestamp":"2024-01-01T12:00:00.000Z"}`
- * for one reading (the unit and sensor are in the topic or subject), and an
- * array of `{"unit","sensor","value","quality","timestamp"}` for a batch.
+ * for one reading (the unit and sensor are in the topic or subject), an
+ * array of `{"unit","sensor","value","quality","timestamp"}` for a batch, and
+ * `{"ghi":512.3,"temperature":31.42,"power":2.871,"timestamp":..}` for a
+ * multi-field device's readings of one instant (the device is in the topic).
  *
  * Built as strings by hand rather than with JSON.stringify: unit and sensor
  * ids match ID_PATTERN and qualities are plain words, so nothing needs
@@ -34,4 +36,18 @@ export function encodeBatch(readings: readonly SimulatedReading[], format: Times
     parts.push(`{"unit":"${r.unit}","sensor":"${r.sensor}","value":${value(r.value)},"quality":"${r.quality}","timestamp":${timestamp(r.timestamp, format)}}`);
   }
   return `[${parts.join(",")}]`;
+}
+
+/**
+ * One device's readings `from` up to `to` (all of one instant) as a fields
+ * payload, each sensor under its field name (`fieldOf`, e.g.
+ * SOLAR_PAYLOAD_FIELDS). Field names are the simulator's own plain words.
+ */
+export function encodeDeviceFields(readings: readonly SimulatedReading[], from: number, to: number, fieldOf: Readonly<Record<string, string>>, format: TimestampFormat): string {
+  let out = "{";
+  for (let i = from; i < to; i++) {
+    const r = readings[i]!;
+    out += `"${fieldOf[r.sensor] ?? r.sensor}":${value(r.value)},`;
+  }
+  return `${out}"timestamp":${timestamp(readings[from]!.timestamp, format)}}`;
 }

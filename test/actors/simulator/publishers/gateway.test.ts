@@ -49,7 +49,7 @@ describe("GatewayPublisher", () => {
     expect(publisher.rejected).toBe(0);
   });
 
-  it("startSimulator with the default config section feeds the node's gateway from five units, once a second", async () => {
+  it("startSimulator with the default config section feeds the node's gateway from five units and two solar devices, once a second", async () => {
     const clock = new SimulatedClock(T0);
     const { sensors, gateway } = await gatewayOnClock(clock);
     const runner: SimulatorRunner = await startSimulator(defaults.simulator, { gateway, log, clock });
@@ -59,8 +59,10 @@ describe("GatewayPublisher", () => {
       clock.advance(SECOND);
     }
     await sensors.next((r) => r.ts === T0 + 2 * SECOND && r.unit === "UNIT005" && r.sensor === "vibration");
-    expect(sensors.readings).toHaveLength(75);
-    expect(new Set(sensors.readings.map((r) => r.unit))).toEqual(new Set(["UNIT001", "UNIT002", "UNIT003", "UNIT004", "UNIT005"]));
-    expect(runner.status()).toMatchObject({ running: true, mode: "plant", units: 5, readingsPerSecond: 25 });
+    await sensors.next((r) => r.ts === T0 + 2 * SECOND && r.unit === "SOLAR002" && r.sensor === "ac_power");
+    // Three instants: 5 units × 5 sensors and 2 devices × 3 sensors each.
+    expect(sensors.readings).toHaveLength(3 * (25 + 6));
+    expect(new Set(sensors.readings.map((r) => r.unit))).toEqual(new Set(["UNIT001", "UNIT002", "UNIT003", "UNIT004", "UNIT005", "SOLAR001", "SOLAR002"]));
+    expect(runner.status()).toMatchObject({ running: true, mode: "plant", units: 5, solarDevices: 2, readingsPerSecond: 25 });
   });
 });

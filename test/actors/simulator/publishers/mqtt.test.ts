@@ -1,11 +1,12 @@
 /**
  * The MQTT publisher against a real Mosquitto, checked with an mqtt.js
  * subscriber: topic `scada/{unit}/{sensor}`, JSON `{value, quality,
- * timestamp}`, QoS 0 and 1, and no unbounded queueing while the broker is away.
+ * timestamp}`, solar devices' multi-field messages on `solar/{device}/data`,
+ * QoS 0 and 1, and no unbounded queueing while the broker is away.
  */
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connectMqttPublisher, MqttPublisher, Plant, ReadingGenerator, type SimulatedReading } from "../../../../src/actors/simulator/index.js";
+import { connectMqttPublisher, MqttPublisher, Plant, ReadingGenerator, SolarFarm, type SimulatedReading } from "../../../../src/actors/simulator/index.js";
 import { startMosquitto, stopAllServers, type ServerHandle } from "../../../harness/servers.js";
 import { T0 } from "../helpers.js";
 
@@ -65,6 +66,28 @@ describe("MqttPublisher", () => {
         topic: `scada/${r.unit}/${r.sensor}`,
         payload: JSON.stringify({ value: r.value, quality: r.quality, timestamp: new Date(r.timestamp).toISOString() }),
       })),
+    );
+  });
+
+  it("publishes each solar device's readings of one instant as one message on solar/{device}/data: {ghi, temperature, power, timestamp}", async () => {
+    const sub = await subscribe("solar/#");
+    const publisher = await connectMqttPublisher({ url: broker.url, qos: 1 });
+    clients.push({ endAsync: () => publisher.close() });
+    const farm = new SolarFarm({ devices: 2 });
+    const batch = new ReadingGenerator(farm, { startAt: T0 + 19 * 3_600_000, readingsPerSecond: 6 }).nextBatch(12);
+    await publisher.publishDevices(batch);
+    await sub.waitFor(4);
+    const value = (unit: string, sensor: string, ts: number) => batch.find((r) => r.unit === unit && r.sensor === sensor && r.timestamp === ts)!.value;
+    expect(sub.received.map((m) => ({ topic: m.topic, payload: JSON.parse(m.payload) as unknown }))).toEqual(
+      [0, 1].flatMap((tick) =>
+        ["SOLAR001", "SOLAR002"].map((unit) => {
+          const ts = T0 + 19 * 3_600_000 + tick * 1000;
+          return {
+            topic: `solar/${unit}/data`,
+            payload: { ghi: value(unit, "ghi", ts), temperature: value(unit, "module_temperature", ts), power: value(unit, "ac_power", ts), timestamp: new Date(ts).toISOString() },
+          };
+        }),
+      ),
     );
   });
 
