@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileRoute, findRoute } from "../../../../src/actors/connectors/index.js";
 import { ConfigInvalidError, loadConfig, topicMappingSchema } from "../../../../src/config/index.js";
+import { SOLAR_PAYLOAD_FIELDS } from "../../../../src/actors/simulator/index.js";
 
 /** Loads a config file holding `topics`; the file is removed afterwards. */
 function configWithTopics(topics: unknown[]): () => unknown {
@@ -35,8 +36,24 @@ function problems(load: () => unknown): string[] {
 }
 
 describe("MQTT topic mappings in the config", () => {
-  it("defaults to scada/{unit}/{sensor} with single-reading payloads at QoS 1", () => {
-    expect(loadConfig({ env: {} }).mqtt.topics).toEqual([{ topic: "scada/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" }]);
+  it("defaults to scada/{unit}/{sensor} with single-reading payloads at QoS 1, and solar/{device}/data with the solar devices' fields", () => {
+    expect(loadConfig({ env: {} }).mqtt.topics).toEqual([
+      { topic: "scada/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" },
+      {
+        topic: "solar/{device}/data",
+        qos: 1,
+        payload: "fields",
+        unit: "{device}",
+        fields: { ghi: "ghi", temperature: "module_temperature", power: "ac_power" },
+        timestampField: "timestamp",
+        qualityField: "quality",
+      },
+    ]);
+  });
+
+  it("maps the simulator's solar payload fields to its solar sensor ids by default", () => {
+    const solar = loadConfig({ env: {} }).mqtt.topics.find((t) => t.topic === "solar/{device}/data");
+    expect(solar?.payload === "fields" ? solar.fields : undefined).toEqual(Object.fromEntries(Object.entries(SOLAR_PAYLOAD_FIELDS).map(([sensor, field]) => [field, sensor])));
   });
 
   it("fills a fields mapping's defaults", () => {
