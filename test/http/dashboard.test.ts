@@ -49,6 +49,8 @@ beforeAll(async () => {
     env: {
       VIGIL_SIMULATOR_ENABLED: "true",
       VIGIL_SIMULATOR_UNITS: String(UNITS),
+      // The plant's units only: the tiles and charts counted below are theirs.
+      VIGIL_SIMULATOR_SOLAR_DEVICES: "0",
       VIGIL_SIMULATOR_INTERVAL_MS: "200",
       VIGIL_SIMULATOR_SCENARIO_EVERY_MS: "0",
     },
