@@ -80,7 +80,7 @@ describe("MQTT", () => {
   it("reports the connector connected, with its topic patterns", async () => {
     const res = await rig.call("/api/v1/connections/mqtt", { as: "viewer" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ state: "connected", url: broker.url, clientId: "vigil-api-connections", topics: ["scada/{unit}/{sensor}"] });
+    expect(await res.json()).toMatchObject({ state: "connected", url: broker.url, clientId: "vigil-api-connections", topics: ["scada/{unit}/{sensor}", "solar/{device}/data"] });
   });
 
   it("disconnects on an operator's word (health says disabled, not down), and connects again", async () => {
