@@ -16,6 +16,7 @@
 import { RollingFeatures, type LoadedModel, type RollingFeaturesChange, type RollingFeaturesState, type ScoreSink, type WorkerModels } from "../../ml/index.js";
 import type { RuleBook } from "../../rules/index.js";
 import { SensorRules, type SensorRulesState } from "../alarm/index.js";
+import { anomalyScoreOf } from "../models/outputs.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
 import { encodeProcessedReading, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type ScoringMethod, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
@@ -300,8 +301,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
   scored(tag: number, out: Float32Array, at: number, model: LoadedModel): void {
     const e = this.pending.at(tag);
     if (e === undefined || e.scored !== Scored.Waiting) return;
-    // A binary classifier gives [p(normal), p(anomalous)]; an anomaly model its score alone.
-    e.modelScore = out[at + model.outputWidth - 1] as number;
+    e.modelScore = anomalyScoreOf(out, at, model.outputWidth);
     e.model = model;
     e.scored = Scored.ByModel;
     this.publishReady();
