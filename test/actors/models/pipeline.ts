@@ -10,11 +10,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KindsConfig } from "../../../src/actors/kinds.js";
 import { ModelFeed } from "../../../src/actors/models/index.js";
-import type { ProcessedReading } from "../../../src/actors/readings/index.js";
-import { FsModelRegistry } from "../../../src/ml/index.js";
+import type { ProcessedReading, UnitState } from "../../../src/actors/readings/index.js";
+import { FsModelRegistry, type NewModelVersion } from "../../../src/ml/index.js";
 import { createActorSystem, type ActorSystem } from "../../../src/runtime/index.js";
 import { silentLog } from "../../fixtures/actor-system.js";
-import { SENSOR_FEATURES } from "./trained.js";
+import { promote, SENSOR_FEATURES } from "./trained.js";
 
 const KINDS_MODULE = fileURLToPath(new URL("../../../src/actors/kinds.ts", import.meta.url));
 const CRASHABLE_KINDS_MODULE = fileURLToPath(new URL("../../fixtures/kinds.ts", import.meta.url));
@@ -72,6 +72,14 @@ export class ScoringPipeline {
     return pipeline;
   }
 
+  /** A started pipeline with `versions` promoted to Production and on every worker. */
+  static async startWith(versions: readonly NewModelVersion[], options: Parameters<typeof ScoringPipeline.start>[0] = {}): Promise<ScoringPipeline> {
+    const pipeline = await ScoringPipeline.start(options);
+    for (const version of versions) await promote(pipeline.registry, version);
+    await pipeline.feed.settled();
+    return pipeline;
+  }
+
   get root(): string {
     return this.dir;
   }
@@ -81,6 +89,11 @@ export class ScoringPipeline {
   /** The processed readings so far, in the order published. */
   processed(): readonly ProcessedReading[] {
     return this.readings;
+  }
+
+  /** The states `unit` published as assessed by its models (method MODEL), oldest first. */
+  unitStatesByModel(unit: string): UnitState[] {
+    return this.published.map((p) => p.payload as UnitState).filter((s) => s.unit === unit && s.method === "MODEL");
   }
 
   /** Resolves once `check` holds over what was published. */

@@ -15,6 +15,12 @@ function fallbacks(stats: WorkerModelStats[], model: string, reason: string): nu
   return stats.flatMap((s) => s.fallbacks).filter((f) => f.model === model && f.reason === reason).reduce((sum, f) => sum + f.count, 0);
 }
 
+/** A started pipeline with the unit models (unit_state and unit_rul, seed 3) in Production. */
+function startWithUnitModels(): Promise<ScoringPipeline> {
+  const { state, rul } = unitModels(3);
+  return ScoringPipeline.startWith([state.version, rul.version]);
+}
+
 /** Sends `count` normal temperature readings of a unit from `from` on, with `spikeAt` (index) raised by `spike`. */
 function sendTemperatures(p: ScoringPipeline, unit: string, count: number, seed: number, spike?: { at: number; by: number }): { ts: number; value: number }[] {
   const rand = new SeededRandom(seed);
@@ -38,10 +44,8 @@ function sendUnitRound(p: ScoringPipeline, unit: string, i: number, rand: Seeded
 
 describe("scoring with the anomaly model in Production", () => {
   it("flags the injected anomaly by the model, with method MODEL, its version and the score the version gives that row", async () => {
-    pipeline = await ScoringPipeline.start();
     const trained = anomalyModel(1);
-    await promote(pipeline.registry, trained.version);
-    await pipeline.feed.settled();
+    pipeline = await ScoringPipeline.startWith([trained.version]);
     expect(pipeline.feed.current().get("anomaly.temperature")).toBe(1);
 
     const sent = sendTemperatures(pipeline, "UNIT001", 80, 7, { at: 70, by: 6 });
@@ -60,10 +64,7 @@ describe("scoring with the anomaly model in Production", () => {
   });
 
   it("scores a new sensor's first readings by rules until its window holds scoring.minSamples, counting them as warming_up, and by the model from then on", async () => {
-    pipeline = await ScoringPipeline.start();
-    await promote(pipeline.registry, anomalyModel(1).version);
-    await pipeline.feed.settled();
-
+    pipeline = await ScoringPipeline.startWith([anomalyModel(1).version]);
     const sent = sendTemperatures(pipeline, "UNIT009", WARMUP + 5, 7);
     await pipeline.until(() => pipeline!.processed().length === sent.length);
     const methods = pipeline.processed().map((r) => `${r.method}:${String(r.model_version)}`);
@@ -74,18 +75,11 @@ describe("scoring with the anomaly model in Production", () => {
   });
 
   it("gives a unit its operational state with the probability of each of the seven states, its RUL in hours and the health derived from it", async () => {
-    pipeline = await ScoringPipeline.start();
-    const { state, rul } = unitModels(3);
-    await promote(pipeline.registry, state.version);
-    await promote(pipeline.registry, rul.version);
-    await pipeline.feed.settled();
-
+    pipeline = await startWithUnitModels();
     const rand = new SeededRandom(5);
     for (let i = 0; i < 40; i++) sendUnitRound(pipeline, "UNIT002", i, rand);
-    const byModel = (): UnitState | undefined =>
-      pipeline!.published.map((p) => p.payload as UnitState).findLast((s) => s.unit === "UNIT002" && s.method === "MODEL");
-    await pipeline.until(() => byModel() !== undefined);
-    const unit = byModel() as UnitState;
+    await pipeline.until(() => pipeline!.unitStatesByModel("UNIT002").at(-1) !== undefined);
+    const unit = pipeline.unitStatesByModel("UNIT002").at(-1) as UnitState;
     const probabilities = unit.probabilities as Record<string, number>;
     expect(Object.keys(probabilities)).toEqual([...OPERATIONAL_STATES]);
     expect(Object.values(probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
@@ -97,12 +91,7 @@ describe("scoring with the anomaly model in Production", () => {
   });
 
   it("assesses a unit by rules while a sensor its models read is warming up, counting warming_up, and by the models once every one holds scoring.minSamples", async () => {
-    pipeline = await ScoringPipeline.start();
-    const { state, rul } = unitModels(3);
-    await promote(pipeline.registry, state.version);
-    await promote(pipeline.registry, rul.version);
-    await pipeline.feed.settled();
-
+    pipeline = await startWithUnitModels();
     const rand = new SeededRandom(5);
     for (let i = 0; i < WARMUP - 1; i++) sendUnitRound(pipeline, "UNIT010", i, rand);
     await pipeline.until(() => pipeline!.processed().length === UNIT_SENSORS.length * (WARMUP - 1));
@@ -116,10 +105,8 @@ describe("scoring with the anomaly model in Production", () => {
     expect(stats.flatMap((s) => s.models).filter((m) => m.name.startsWith("unit_")).reduce((n, m) => n + m.rowsScored, 0)).toBe(0);
 
     sendUnitRound(pipeline, "UNIT010", WARMUP - 1, rand);
-    const byModel = (): UnitState | undefined =>
-      pipeline!.published.map((p) => p.payload as UnitState).find((s) => s.unit === "UNIT010" && s.method === "MODEL");
-    await pipeline.until(() => byModel() !== undefined);
-    expect(byModel()).toMatchObject({ model_version: "unit_state@1,unit_rul@1", lastReadingAt: T0 + (WARMUP - 1) * 1000 });
+    await pipeline.until(() => pipeline!.unitStatesByModel("UNIT010")[0] !== undefined);
+    expect(pipeline.unitStatesByModel("UNIT010")[0]).toMatchObject({ model_version: "unit_state@1,unit_rul@1", lastReadingAt: T0 + (WARMUP - 1) * 1000 });
   });
 });
 
@@ -134,9 +121,7 @@ describe("falling back to rules", () => {
   });
 
   it("scores by rules the readings a failing model could not score, counting them as failed, and drops none", async () => {
-    pipeline = await ScoringPipeline.start();
-    await promote(pipeline.registry, failingModel());
-    await pipeline.feed.settled();
+    pipeline = await ScoringPipeline.startWith([failingModel()]);
     const units = ["UNIT004", "UNIT005", "UNIT006", "UNIT007"];
     // All told at once: the worker batches them, and a batch of several rows is where this model fails.
     for (const unit of units) sendTemperatures(pipeline, unit, 50, 13);
@@ -151,9 +136,7 @@ describe("falling back to rules", () => {
 
 describe("refusing a bad version", () => {
   it("refuses a version whose ONNX file was damaged (VIGIL_MODEL_CORRUPT) and keeps scoring with the current one", async () => {
-    pipeline = await ScoringPipeline.start();
-    await promote(pipeline.registry, anomalyModel(1).version);
-    await pipeline.feed.settled();
+    pipeline = await ScoringPipeline.startWith([anomalyModel(1).version]);
     const { readFile, writeFile } = await import("node:fs/promises");
     const v2 = await pipeline.registry.register(anomalyModel(2).version, { who: "spec", why: "to be damaged" });
     const file = `${pipeline.root}/anomaly.temperature/v000002/model.onnx`;
@@ -171,9 +154,7 @@ describe("refusing a bad version", () => {
   });
 
   it("refuses a version asking for a feature the scorer cannot build (VIGIL_MODEL_INCOMPATIBLE) and keeps the current one", async () => {
-    pipeline = await ScoringPipeline.start();
-    await promote(pipeline.registry, anomalyModel(1).version);
-    await pipeline.feed.settled();
+    pipeline = await ScoringPipeline.startWith([anomalyModel(1).version]);
     const good = anomalyModel(2).version;
     await promote(pipeline.registry, { ...good, features: [...good.features.slice(0, -1), "humidity_index"] });
     await pipeline.feed.settled();
@@ -184,11 +165,9 @@ describe("refusing a bad version", () => {
 
 describe("hot swap", () => {
   it("under a continuous stream, scores every reading exactly once, entirely by the old or the new version, in order, none dropped", async () => {
-    pipeline = await ScoringPipeline.start();
     const v1 = anomalyModel(1);
     const v2 = anomalyModel(2);
-    await promote(pipeline.registry, v1.version);
-    await pipeline.feed.settled();
+    pipeline = await ScoringPipeline.startWith([v1.version]);
     const units = Array.from({ length: 8 }, (_, i) => `HS${String(i).padStart(2, "0")}`);
     const rand = new SeededRandom(21);
     const values = new Map<string, number>();
