@@ -11,7 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Registry } from "prom-client";
-import { ALARM_SUBJECTS, AlarmService, serveAlarmRequests, type AlarmServiceOptions, type AlarmTransition } from "../actors/alarm/index.js";
+import { ALARM_API_QUEUE, ALARM_SUBJECTS, AlarmService, serveAlarmRequests, type AlarmServiceOptions, type AlarmTransition } from "../actors/alarm/index.js";
 import type { KindsAlarmConfig } from "../actors/kinds.js";
 import type { VigilConfig } from "../config/index.js";
 import type { AlarmNotification, NotificationDispatcher } from "../notify/index.js";
@@ -100,7 +100,8 @@ export async function startNodeAlarms(o: NodeAlarmsOptions): Promise<NodeAlarms 
     logTransition(log, t);
   });
   await service.start();
-  const requests = serveAlarmRequests(o.transport, service, log);
+  // In a cluster any node answers any request (actions are routed to the owner): one node per request.
+  const requests = serveAlarmRequests(o.transport, service, log, o.cluster === undefined ? {} : { queue: ALARM_API_QUEUE });
   // Rule versions made on other nodes; ours go out the same way.
   const changes = o.transport.subscribe(ALARM_SUBJECTS.rulesChanged);
   void (async () => {

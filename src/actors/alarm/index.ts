@@ -21,7 +21,7 @@ export { areaResolver, DEFAULT_AREA } from "./areas.js";
 export type { AreaOf } from "./areas.js";
 export { FloodMonitor } from "./flood.js";
 export type { FloodChange } from "./flood.js";
-export { ALARM_API_OPS, serveAlarmRequests } from "./requests.js";
+export { ALARM_API_OPS, ALARM_API_QUEUE, serveAlarmRequests } from "./requests.js";
 export type { AlarmApiOp } from "./requests.js";
 export { AlarmService } from "./service.js";
 export type { AlarmFilter, AlarmServiceOptions } from "./service.js";

@@ -6,6 +6,13 @@
  *
  * ops: ack, shelve, unshelve, feedback, list, rules.list, rules.get,
  * rules.put, rules.remove, rules.replace, rules.versions
+ *
+ * In a cluster every node serves these subjects and any node can answer any
+ * request (an action reaches the unit's owner, a rule change every node), so
+ * they subscribe in one queue group: each request is handled once. Without
+ * it every node performed it — one feedback made one label per node, one
+ * rules.put one rule version per node — and the caller took whichever
+ * reply came first (a second ack's "nothing to acknowledge" could be it).
  */
 import { z } from "zod";
 import { isVigilError, VigilError, type VigilErrorCode } from "../../runtime/index.js";
@@ -43,9 +50,13 @@ export const ALARM_API_OPS = Object.keys(OPS) as AlarmApiOp[];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function serveAlarmRequests(transport: Transport, service: AlarmService, log: Logger): { stop(): void } {
+/** The queue group of a cluster's alarm API subscriptions. */
+export const ALARM_API_QUEUE = "vigil-alarms-api";
+
+/** `queue`: share each request with the other members of this queue group (a cluster's nodes) instead of every node handling it. */
+export function serveAlarmRequests(transport: Transport, service: AlarmService, log: Logger, options: { queue?: string } = {}): { stop(): void } {
   const subs: Subscription[] = ALARM_API_OPS.map((op) => {
-    const sub = transport.subscribe(ALARM_SUBJECTS.api(op));
+    const sub = transport.subscribe(ALARM_SUBJECTS.api(op), options.queue === undefined ? undefined : { queue: options.queue });
     void (async () => {
       for await (const msg of sub) void answer(msg, op, service, log);
     })();

@@ -1,0 +1,80 @@
+/**
+ * Operators' actions in a cluster: an alarm API request over NATS is
+ * handled by one node (the nodes serve it in a queue group). Real
+ * processes: a three-server NATS cluster and two Vigil nodes on loopback
+ * (deploy/local-cluster), periodic snapshots too rare to happen during the
+ * specs.
+ */
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALARM_SUBJECTS } from "../../src/actors/alarm/index.js";
+import { useLocalCluster } from "./cluster-spec.js";
+
+const UNITS = Array.from({ length: 8 }, (_, i) => `OP${String(i + 1).padStart(3, "0")}`);
+const RULE = { id: "op-hot", severity: "HIGH", category: "THERMAL", message: "{unit} {sensor} at {value}", condition: { type: "greater_than", sensor: "temperature", value: 90 } };
+
+const cluster = useLocalCluster(2, async () => {
+  const rulesFile = join(tmpdir(), `vigil-op-rules-${process.pid}.json`);
+  await writeFile(rulesFile, JSON.stringify([RULE]));
+  return {
+    // Periodic snapshots rarer than the file runs.
+    cluster: { snapshotIntervalMs: 3_600_000, leaseTtlMs: 6_000 },
+    sections: { alarms: { defaultRules: false, rulesFile }, runtime: { askTimeoutMs: 5_000 } },
+  };
+});
+
+let nc: NatsConnection;
+let transitions: Subscription;
+const seen: { alarmId: string; event: string; to: string }[] = [];
+let ts = Date.now() - 10 * 60 * 1000;
+const decoder = new TextDecoder();
+
+beforeAll(async () => {
+  nc = await connect({ servers: cluster().nats.urls });
+  transitions = nc.subscribe(ALARM_SUBJECTS.transitionAll);
+  void (async () => {
+    for await (const m of transitions) seen.push(JSON.parse(decoder.decode(m.data)) as { alarmId: string; event: string; to: string });
+  })();
+  // Every unit hot: one alarm each, raised by whichever node owns it.
+  for (const unit of UNITS) await publish(unit, 95);
+  const deadline = Date.now() + 60_000;
+  while (new Set(seen.filter((t) => t.event === "raised").map((t) => t.alarmId)).size < UNITS.length) {
+    if (Date.now() > deadline) throw new Error(`alarms raised: ${JSON.stringify(seen)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  transitions?.unsubscribe();
+  await nc?.close();
+});
+
+/** One reading into the cluster's ingest stream; every reading a later timestamp. */
+async function publish(unit: string, value: number): Promise<number> {
+  ts += 1_000;
+  await jetstream(nc).publish(`vigil.ingest.reading.${unit}.temperature`, JSON.stringify({ value, timestamp: ts }));
+  return ts;
+}
+
+const alarmIdOf = (unit: string): string => `${unit}/${RULE.id}/temperature`;
+
+describe("alarm API over NATS in a cluster", () => {
+  it("handles each request on one node: one reply, and the feedback it gives is one transition", async () => {
+    const alarmId = alarmIdOf(UNITS[0] as string);
+    const replies: unknown[] = [];
+    // Every reply within the window, not just the first: a request handled by each node is answered by each.
+    for await (const m of await nc.requestMany(ALARM_SUBJECTS.api("feedback"), JSON.stringify({ alarmId, by: "spec", feedback: "real_fault" }), { strategy: "timer", maxWait: 3_000 })) {
+      replies.push(JSON.parse(decoder.decode(m.data)));
+    }
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ ok: true, result: { id: alarmId } });
+    await nc.flush();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(seen.filter((t) => t.alarmId === alarmId && t.event === "feedback")).toHaveLength(1);
+  }, 60_000);
+});
