@@ -56,6 +56,8 @@ export class ClusterWork implements PartitionWork {
   /** Readings handed to their actors, waiting for their output; by `unit/sensor/ts`, oldest first. */
   private readonly pending = new Map<string, Pending[]>();
   private readonly tenures = new Map<number, Tenure>();
+  /** Per partition, the hand-on of its last message applied (settled either way): the next one's readings go after it. */
+  private readonly handing = new Map<number, Promise<void>>();
 
   constructor(
     private readonly system: ActorSystem,
@@ -76,35 +78,47 @@ export class ClusterWork implements PartitionWork {
   }
 
   async apply(m: PartitionMessage): Promise<void> {
-    if (isPartitionBatch(m.tokens)) return this.applyBatch(m);
+    // The owner applies many of a partition's messages at once, but their readings must reach the actors in stream
+    // order: a batch hands its readings on one await at a time, so two batches sharing a sensor interleaved, the actor
+    // saw a later reading first and refused the earlier ones as duplicates — never output. Each message is handed on
+    // once the one before it has been; the waits for outputs still overlap.
+    const previous = this.handing.get(m.partition);
+    const handed = previous === undefined ? this.handOnMessage(m) : previous.then(() => this.handOnMessage(m));
+    const settled = handed.then(noop, noop);
+    this.handing.set(m.partition, settled);
+    void settled.then(() => {
+      if (this.handing.get(m.partition) === settled) this.handing.delete(m.partition);
+    });
+    await (await handed).output;
+  }
+
+  /** Hands a message's readings to their actors; resolves, once they have them, with the wait for their outputs. */
+  private async handOnMessage(m: PartitionMessage): Promise<{ output: Promise<unknown> }> {
+    if (isPartitionBatch(m.tokens)) return this.handOnBatch(m);
     const [unit, sensor] = m.tokens;
     const fields = decodeReadingPayload(m.data);
     if ("reason" in fields) {
       this.gateway.reject("nats", fields.reason, fields.detail);
-      return;
+      return { output: Promise.resolve() };
     }
     // The stream's timestamp stands in for a missing one, so a replay gives the reading the same identity.
-    await this.applyOne(m, { unit, sensor, ...fields, timestamp: fields.timestamp ?? m.storedAt }, "nats", `${m.partition}-${m.seq}`);
+    return this.handOn(m, { unit, sensor, ...fields, timestamp: fields.timestamp ?? m.storedAt }, "nats", `${m.partition}-${m.seq}`);
   }
 
   /** A member's batch for this partition: its readings in order, done once each has its output (or was refused). */
-  private async applyBatch(m: PartitionMessage): Promise<void> {
+  private async handOnBatch(m: PartitionMessage): Promise<{ output: Promise<unknown> }> {
     let batch: Partial<PartitionBatch>;
     try {
       batch = JSON.parse(new TextDecoder().decode(m.data)) as Partial<PartitionBatch>;
     } catch {
       this.gateway.reject("nats", "malformed_payload", `partition batch at sequence ${m.seq} is not JSON`);
-      return;
+      return { output: Promise.resolve() };
     }
     const source = isIngestSource(batch.source) ? batch.source : "nats";
     const readings = Array.isArray(batch.readings) ? batch.readings : [];
     const outputs: Promise<void>[] = [];
     for (let i = 0; i < readings.length; i++) outputs.push((await this.handOn(m, readings[i] as RawReading, source, `${m.partition}-${m.seq}-${i}`)).output);
-    await Promise.all(outputs);
-  }
-
-  private async applyOne(m: PartitionMessage, raw: RawReading, source: IngestSource, id: string): Promise<void> {
-    await (await this.handOn(m, raw, source, id)).output;
+    return { output: Promise.all(outputs) };
   }
 
   /** Submits a reading to its actor; resolves, once the actor has it, with the wait for its output (wrapped: a promise would be adopted). */
@@ -229,4 +243,8 @@ export class ClusterWork implements PartitionWork {
     }
     return tenure;
   }
+}
+
+function noop(): void {
+  // a settled hand-on, whatever its outcome: the apply that awaits it reports a failure
 }
