@@ -34,6 +34,8 @@ export interface ContextHost {
   publish(subject: string, payload: unknown): void;
   publishJson(subject: string, json: string): void;
   schedule(activation: Activation, delayMs: number, message: unknown): TimerHandle;
+  holdCredit(activation: Activation): boolean;
+  releaseCredits(n: number): void;
 }
 
 export class Activation implements ActorContext {
@@ -88,6 +90,14 @@ export class Activation implements ActorContext {
 
   schedule(delayMs: number, message: unknown): TimerHandle {
     return this.host.schedule(this, delayMs, message);
+  }
+
+  holdCredit(): boolean {
+    return this.host.holdCredit(this);
+  }
+
+  releaseCredits(n: number): void {
+    this.host.releaseCredits(n);
   }
 
   /** Timers set through `schedule`, created on first use; cancelled when the actor leaves. */

@@ -43,6 +43,20 @@ export interface ActorContext {
    * Cancelled when the actor is passivated or stopped.
    */
   schedule(delayMs: number, message: unknown): TimerHandle;
+  /**
+   * Keep the in-flight credit of the message being handled (a message sent
+   * under its worker's in-flight budget) past the end of its handling, until
+   * `releaseCredits`: for an actor that finishes a message later than
+   * `receive` returns — a reading published once its model's score is back —
+   * so that what holds senders back is work not yet done, not only messages
+   * not yet handled, and the work waiting between the two stays bounded by
+   * the budget. True when the message carried such a credit and it is now
+   * held; false (nothing held, nothing to release) otherwise. Call it during
+   * `receive` only.
+   */
+  holdCredit(): boolean;
+  /** Give back `n` credits taken with `holdCredit`, by this incarnation. */
+  releaseCredits(n: number): void;
 }
 
 /**

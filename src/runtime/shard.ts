@@ -14,7 +14,7 @@ import { Activation, ActivationStatus, type ContextHost } from "./activation.js"
 import { AskTable } from "./ask-table.js";
 import { parseAddress, type ActorAddress } from "./address.js";
 import type { Clock, TimerHandle } from "./clock.js";
-import { CREDIT_BUDGETED, CREDIT_LOCAL, type EndpointId, type Envelope, type Reply } from "./envelope.js";
+import { CREDIT_BUDGETED, CREDIT_LOCAL, CREDIT_REMOTE, type EndpointId, type Envelope, type Reply } from "./envelope.js";
 import { VigilError, serializeError, type VigilErrorCode } from "./errors.js";
 import type { KindEntry, KindRegistry } from "./kind-registry.js";
 import { Mailbox } from "./mailbox.js";
@@ -114,6 +114,8 @@ export class Shard implements ContextHost {
   private draining = false;
   /** Messages handled in this event-loop turn (see TURN_BUDGET); reset by an immediate queued when the turn's first is. */
   private turnUsed = 0;
+  /** The envelope whose receive is running (for holdCredit). */
+  private handling: Envelope | undefined = undefined;
   private readonly newTurnBound = (): void => {
     this.turnUsed = 0;
   };
@@ -323,6 +325,21 @@ export class Shard implements ContextHost {
     };
   }
 
+  holdCredit(a: Activation): boolean {
+    const env = this.handling;
+    if (env === undefined || env.to !== a.self || env.credit !== CREDIT_BUDGETED) return false;
+    // Still settled as a remote envelope when it leaves; only the credit stays out (released by releaseCredits).
+    env.credit = CREDIT_REMOTE;
+    return true;
+  }
+
+  releaseCredits(n: number): void {
+    if (!(n > 0)) return;
+    this.credits += n;
+    // Usually called between passes (a model's answer); no pass end would release it then.
+    if (!this.draining) this.flushCredits();
+  }
+
   markDirty(a: Activation): void {
     if (this.snapshotIntervalMs === 0) {
       if (a.actor !== null) this.takeSnapshot(a);
@@ -459,13 +476,16 @@ export class Shard implements ContextHost {
         return handled;
       }
       let result: unknown;
+      this.handling = env;
       try {
         result = actor.receive(env.msg, a);
       } catch (err) {
+        this.handling = undefined;
         this.leave(env, true);
         this.fail(a, env, err);
         return handled;
       }
+      this.handling = undefined;
       if (isThenable(result)) {
         result.then(
           (value) => {

@@ -9,6 +9,7 @@ import { threadId } from "node:worker_threads";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createActorSystem, defineActorKind, fnv1a32, type ActorSystem, type ActorSystemOptions } from "../../src/runtime/index.js";
 import { EventLog, expectCode, KIND_MODULE, observe, silentLog, turns } from "../fixtures/actor-system.js";
+import { until } from "../fixtures/until.js";
 
 const WORKERS = 2;
 
@@ -266,6 +267,24 @@ describe("backpressure across workers", () => {
     expect(system.tell(target, add(1))).toBe(true);
     await system.whenWritable(target);
     expect(await system.ask(target, GET)).toBe(2);
+  });
+});
+
+describe("credit held past handling", () => {
+  let system: ActorSystem;
+  afterEach(async () => {
+    await system.stop();
+  });
+
+  it("keeps the sender's in-flight budget taken until the actor finishes the message, not just until it has handled it", async () => {
+    const published: string[] = [];
+    ({ system } = await startPool({ inflightBudget: 1, outlet: (subject) => published.push(subject) }));
+    const target = `finisher/${unitOn(0)}`;
+    expect(system.tell(target, { type: "start", afterMs: 300 })).toBe(true);
+    await until(() => published.includes("finisher.started"), "the start handled");
+    expect(system.tell(target, { type: "start", afterMs: 0 })).toBe(false); // handled, not finished: the credit is still out
+    await system.whenWritable(target);
+    expect(await system.ask(target, { type: "get" })).toBe(1);
   });
 });
 

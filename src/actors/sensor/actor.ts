@@ -241,6 +241,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       pending.release(e);
       return;
     }
+    // Not published yet: its ingest credit stays out until it is, so the readings waiting here are bounded by the budget.
+    e.credit = ctx.holdCredit();
     pending.push(e);
   }
 
@@ -323,10 +325,13 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     if (ctx === undefined) return;
     const pending = this.pending;
     const before = pending.size;
+    let credits = 0;
     for (let e = pending.peek(); e !== undefined && e.scored !== Scored.Waiting; e = pending.peek()) {
       this.emit(e, ctx);
+      if (e.credit) credits++;
       pending.shift();
     }
+    if (credits > 0) ctx.releaseCredits(credits);
     // The snapshot lists the waiting readings: the next one must no longer hold these.
     if (pending.size !== before) ctx.markDirty();
     if (pending.size === 0 && this.drained !== undefined) {

@@ -33,6 +33,8 @@ export class PendingReading {
   scored = Scored.ByRules;
   modelScore = 0;
   model: LoadedModel | null = null;
+  /** Holds its message's in-flight credit (ActorContext.holdCredit) until published; never true for a restored one. */
+  credit = false;
 }
 
 /**
@@ -71,6 +73,7 @@ export class PendingReadings {
     const e = this.free.pop() ?? new PendingReading();
     e.model = null;
     e.scored = Scored.ByRules;
+    e.credit = false;
     return e;
   }
 

@@ -44,7 +44,7 @@ export class ScoringPipeline {
    * kinds, whose `counter` ends its worker on `exit-worker`.
    */
   static async start(
-    options: { workers?: number; kinds?: KindsConfig; models?: Partial<typeof MODELS_CONFIG>; snapshotIntervalMs?: number; crashable?: boolean } = {},
+    options: { workers?: number; kinds?: KindsConfig; models?: Partial<typeof MODELS_CONFIG>; snapshotIntervalMs?: number; inflightBudget?: number; crashable?: boolean } = {},
   ): Promise<ScoringPipeline> {
     const dir = await mkdtemp(path.join(tmpdir(), "vigil-scoring-"));
     const registry = new FsModelRegistry({ root: dir });
@@ -55,6 +55,7 @@ export class ScoringPipeline {
       kindModules: options.crashable === true ? [KINDS_MODULE, CRASHABLE_KINDS_MODULE] : [KINDS_MODULE],
       kindConfig: { unit: { startupMs: 0 }, ...options.kinds, models: { ...MODELS_CONFIG, ...options.models } } satisfies KindsConfig,
       ...(options.snapshotIntervalMs === undefined ? {} : { snapshotIntervalMs: options.snapshotIntervalMs }),
+      ...(options.inflightBudget === undefined ? {} : { inflightBudget: options.inflightBudget }),
       log: silentLog,
       outlet: (subject, json) => at.pipeline?.take(subject, json),
     });

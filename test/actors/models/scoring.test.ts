@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { OPERATIONAL_STATES, sensorAddress, unitAddress, type UnitState } from "../../../src/actors/readings/index.js";
 import { predict, type WorkerModelStats } from "../../../src/ml/index.js";
 import { SeededRandom } from "../../../src/runtime/index.js";
+import { until } from "../../fixtures/until.js";
 import { ScoringPipeline, MODELS_CONFIG } from "./pipeline.js";
 import { anomalyModel, failingModel, FeatureReplay, normalValue, promote, reading, T0, UNIT_SENSORS, unitModels, WARMUP } from "./trained.js";
 
@@ -107,6 +108,32 @@ describe("scoring with the anomaly model in Production", () => {
     sendUnitRound(pipeline, "UNIT010", WARMUP - 1, rand);
     await pipeline.until(() => pipeline!.unitStatesByModel("UNIT010")[0] !== undefined);
     expect(pipeline.unitStatesByModel("UNIT010")[0]).toMatchObject({ model_version: "unit_state@1,unit_rul@1", lastReadingAt: T0 + (WARMUP - 1) * 1000 });
+  });
+});
+
+describe("backpressure", () => {
+  it("keeps each reading's ingest credit until its scored output is published, so readings waiting for a model stay within the in-flight budget", async () => {
+    const budget = 4;
+    // A flush long enough that the handed readings are still waiting when the next one is offered.
+    pipeline = await ScoringPipeline.start({ inflightBudget: budget, models: { flushMs: 1_500 } });
+    await promote(pipeline.registry, anomalyModel(1).version);
+    await pipeline.feed.settled();
+    const address = sensorAddress("UNIT010", "temperature");
+    const rand = new SeededRandom(3);
+    let i = 0;
+    // The warm-up: scored by rules and published as handled, so each credit comes back with its handling.
+    for (; i < WARMUP - 1; i++) {
+      while (!pipeline.system.tell(address, reading("UNIT010", "temperature", T0 + i * 1000, normalValue(rand)))) await pipeline.system.whenWritable(address);
+    }
+    await pipeline.until(() => pipeline!.processed().length === WARMUP - 1);
+    for (let k = 0; k < budget; k++, i++) expect(pipeline.system.tell(address, reading("UNIT010", "temperature", T0 + i * 1000, normalValue(rand)))).toBe(true);
+    const handled = async (): Promise<number> => (await pipeline!.system.stats()).kinds["sensor"]?.processed ?? 0;
+    await until(async () => (await handled()) >= WARMUP - 1 + budget, "the readings handed to the model");
+    expect(pipeline.processed()).toHaveLength(WARMUP - 1); // handled, waiting for their scores…
+    expect(pipeline.system.tell(address, reading("UNIT010", "temperature", T0 + i * 1000, normalValue(rand)))).toBe(false); // …and still holding the budget
+    await pipeline.system.whenWritable(address);
+    await pipeline.until(() => pipeline!.processed().length === WARMUP - 1 + budget);
+    expect(pipeline.processed().slice(WARMUP - 1).map((r) => r.method)).toEqual(Array<string>(budget).fill("MODEL"));
   });
 });
 
