@@ -25,3 +25,38 @@ describe("LivePlant.unitsJson", () => {
     expect(statuses()).toEqual(["U0:offline", "U1:online", "U2:maintenance"]);
   });
 });
+
+function processed(unit: string, sensor: string, ts: number): string {
+  return JSON.stringify({ unit, sensor, ts, value: ts / 1000, quality: "GOOD", anomaly: false, score: 0 });
+}
+
+describe("LivePlant.unitJson and sensorsJson", () => {
+  it("follow a sensor's newer reading, a sensor that reports for the first time and the unit's newer state", () => {
+    const source = new PublicationFeed();
+    const plant = new LivePlant(new FeedState(source));
+    source.publication(SUBJECTS.unitState("U1"), unitState("U1", "online"));
+    source.publication(SUBJECTS.processed("U1", "temp"), processed("U1", "temp", 1000));
+    const detail = (): string => {
+      const u = JSON.parse(plant.unitJson("U1") ?? "null") as { status: string; latest: { sensor: string; ts: number }[] };
+      return `${u.status} ${u.latest.map((r) => `${r.sensor}@${r.ts}`).join(",")}`;
+    };
+    const listed = (): string => (JSON.parse(plant.sensorsJson("U1") ?? "null") as { sensors: { sensor: string; ts: number }[] }).sensors.map((r) => `${r.sensor}@${r.ts}`).join(",");
+    expect([detail(), listed()]).toEqual(["online temp@1000", "temp@1000"]);
+    source.publication(SUBJECTS.processed("U1", "temp"), processed("U1", "temp", 2000));
+    expect([detail(), listed()]).toEqual(["online temp@2000", "temp@2000"]);
+    source.publication(SUBJECTS.processed("U1", "flow"), processed("U1", "flow", 2000));
+    expect([detail(), listed()]).toEqual(["online flow@2000,temp@2000", "flow@2000,temp@2000"]);
+    source.publication(SUBJECTS.unitState("U1"), unitState("U1", "maintenance"));
+    expect([detail(), listed()]).toEqual(["maintenance flow@2000,temp@2000", "flow@2000,temp@2000"]);
+  });
+
+  it("answer undefined for a unit that never reported, and sensorsJson for a unit with no sensor readings", () => {
+    const source = new PublicationFeed();
+    const plant = new LivePlant(new FeedState(source));
+    source.publication(SUBJECTS.unitState("U1"), unitState("U1", "online"));
+    expect(plant.unitJson("NOPE")).toBeUndefined();
+    expect(plant.sensorsJson("NOPE")).toBeUndefined();
+    expect(plant.sensorsJson("U1")).toBeUndefined();
+    expect(JSON.parse(plant.unitJson("U1") ?? "null")).toMatchObject({ unit: "U1", latest: [] });
+  });
+});

@@ -18,49 +18,99 @@ export interface LiveStateReader {
   snapshot(matches: (event: FeedEvent) => boolean): FeedEvent[];
 }
 
-function dataOf<T>(event: FeedEvent): T {
-  return (JSON.parse(event.json) as { data: T }).data;
-}
-
 const isUnitStatus = (e: FeedEvent): boolean => e.kind === "unit_status";
 
+/** A JSON body and the live state events it was made from. */
+interface Memo {
+  readonly events: readonly FeedEvent[];
+  readonly json: string;
+}
+
+/** Whether `memo` was made from exactly `events`: a live state event is never changed, only replaced. */
+function madeFrom(memo: Memo | undefined, events: readonly FeedEvent[]): memo is Memo {
+  return memo !== undefined && memo.events.length === events.length && memo.events.every((e, i) => e === events[i]);
+}
+
+/**
+ * Answers are memoised on the events they come from: units publish far
+ * less often than dashboards poll, and parsing every published state and
+ * writing it back as JSON was most of a read route's CPU. What is handed
+ * out parsed (`unit`, `sensor`, `sensors`) is shared between requests:
+ * callers copy, never change it.
+ */
 export class LivePlant {
-  /** The last `unitsJson` answer and the events it was made from: a live state event is never changed, only replaced. */
-  private unitsMemo: { readonly events: FeedEvent[]; readonly json: string } | undefined;
+  /** Each event's data, parsed once; an event replaced in the live state drops out with it. */
+  private readonly parsed = new WeakMap<FeedEvent, unknown>();
+  private unitsMemo: Memo | undefined;
+  /** By unit id; only units the live state holds, so the maps are as bounded as the plant. */
+  private readonly unitMemos = new Map<string, Memo>();
+  private readonly sensorsMemos = new Map<string, Memo>();
 
   constructor(private readonly state: LiveStateReader) {}
 
-  /**
-   * `{"units":[…]}` as JSON, every unit's latest state by id: made again only when a unit's state has
-   * changed since the last call. Units publish far less often than
-   * dashboards poll, and parsing and writing every unit's state again was
-   * most of the list route's CPU.
-   */
+  /** `{"units":[…]}` as JSON, every unit's latest state by id. */
   unitsJson(): string {
     const events = this.state.snapshot(isUnitStatus);
-    const memo = this.unitsMemo;
-    if (memo !== undefined && memo.events.length === events.length && memo.events.every((e, i) => e === events[i])) return memo.json;
-    const units = events.map((e) => dataOf<UnitState>(e)).sort((a, b) => a.unit.localeCompare(b.unit));
-    const json = JSON.stringify({ units });
-    this.unitsMemo = { events, json };
-    return json;
+    if (madeFrom(this.unitsMemo, events)) return this.unitsMemo.json;
+    const units = events.map((e) => this.dataOf<UnitState>(e)).sort((a, b) => a.unit.localeCompare(b.unit));
+    this.unitsMemo = { events, json: JSON.stringify({ units }) };
+    return this.unitsMemo.json;
   }
 
   unit(unit: string): UnitState | undefined {
     const event = this.state.get(`u/${unit}`);
-    return event === undefined ? undefined : dataOf<UnitState>(event);
+    return event === undefined ? undefined : this.dataOf<UnitState>(event);
   }
 
-  /** The latest processed reading of each of the unit's sensors, by sensor id. */
-  sensors(unit: string): ProcessedReading[] {
-    return this.state
-      .snapshot((e) => e.kind === "sensor_data" && e.unit === unit)
-      .map((e) => dataOf<ProcessedReading>(e))
-      .sort((a, b) => a.sensor.localeCompare(b.sensor));
+  /** The unit's latest state with `latest`, its sensors' latest processed readings, as JSON; undefined when the unit has not reported. */
+  unitJson(unit: string): string | undefined {
+    const event = this.state.get(`u/${unit}`);
+    if (event === undefined) {
+      this.unitMemos.delete(unit);
+      return undefined;
+    }
+    const sensorEvents = this.sensorEvents(unit);
+    const events = [event, ...sensorEvents];
+    const memo = this.unitMemos.get(unit);
+    if (madeFrom(memo, events)) return memo.json;
+    const json = JSON.stringify({ ...this.dataOf<UnitState>(event), latest: this.readingsOf(sensorEvents) });
+    this.unitMemos.set(unit, { events, json });
+    return json;
+  }
+
+  /** `{"sensors":[…]}` as JSON, the latest processed reading of each of the unit's sensors by sensor id; undefined when the unit has none. */
+  sensorsJson(unit: string): string | undefined {
+    const events = this.sensorEvents(unit);
+    if (events.length === 0) {
+      this.sensorsMemos.delete(unit);
+      return undefined;
+    }
+    const memo = this.sensorsMemos.get(unit);
+    if (madeFrom(memo, events)) return memo.json;
+    const json = JSON.stringify({ sensors: this.readingsOf(events) });
+    this.sensorsMemos.set(unit, { events, json });
+    return json;
   }
 
   sensor(unit: string, sensor: string): ProcessedReading | undefined {
     const event = this.state.get(`s/${unit}/${sensor}`);
-    return event === undefined ? undefined : dataOf<ProcessedReading>(event);
+    return event === undefined ? undefined : this.dataOf<ProcessedReading>(event);
+  }
+
+  private sensorEvents(unit: string): FeedEvent[] {
+    return this.state.snapshot((e) => e.kind === "sensor_data" && e.unit === unit);
+  }
+
+  private readingsOf(events: readonly FeedEvent[]): ProcessedReading[] {
+    return events.map((e) => this.dataOf<ProcessedReading>(e)).sort((a, b) => a.sensor.localeCompare(b.sensor));
+  }
+
+  private dataOf<T>(event: FeedEvent): T {
+    let data = this.parsed.get(event);
+    if (data === undefined) {
+      data = (JSON.parse(event.json) as { data: unknown }).data;
+      this.parsed.set(event, data);
+    }
+    return data as T;
   }
 }

@@ -7,8 +7,8 @@
  * as a message; its answer is the unit's new state).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { TypedResponse } from "hono";
-import type { UnitState } from "../../actors/readings/index.js";
+import type { Context, TypedResponse } from "hono";
+import type { ProcessedReading, UnitState } from "../../actors/readings/index.js";
 import type { MaintenanceCommand } from "../../actors/unit/index.js";
 import { unitAddress } from "../../actors/readings/index.js";
 import { UNIT_RUL_MODEL } from "../../actors/models/index.js";
@@ -72,7 +72,7 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
   const now = deps.now ?? Date.now;
   const unitOr404 = (unit: string): UnitState => {
     const state = plant.unit(unit);
-    if (state === undefined) throw new VigilError("VIGIL_UNIT_NOT_FOUND", `no unit "${unit}" has reported`);
+    if (state === undefined) throw unitNotFound(unit);
     return state;
   };
   return (app, guard) => {
@@ -85,8 +85,7 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
         middleware: guard("viewer"),
         responses: { 200: json(z.object({ units: z.array(unitStateSchema) }), "units by id"), ...errorResponses(401, 429) },
       }),
-      // The body comes memoised as JSON (see LivePlant.unitsJson); the route's schema is what it documents.
-      (c) => c.body(plant.unitsJson(), 200, { "content-type": "application/json" }) as unknown as TypedResponse<{ units: UnitState[] }, 200, "json">,
+      (c) => memoised<{ units: UnitState[] }>(c, plant.unitsJson()),
     );
     app.openapi(
       createRoute({
@@ -100,7 +99,9 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       }),
       (c) => {
         const { unit } = c.req.valid("param");
-        return c.json({ ...unitOr404(unit), latest: plant.sensors(unit) }, 200);
+        const json = plant.unitJson(unit);
+        if (json === undefined) throw unitNotFound(unit);
+        return memoised<UnitState & { latest: ProcessedReading[] }>(c, json);
       },
     );
     app.openapi(
@@ -159,9 +160,12 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       }),
       (c) => {
         const { unit } = c.req.valid("param");
-        const sensors = plant.sensors(unit);
-        if (sensors.length === 0) unitOr404(unit);
-        return c.json({ sensors }, 200);
+        let json = plant.sensorsJson(unit);
+        if (json === undefined) {
+          unitOr404(unit); // a unit that has reported but has no sensor readings yet lists none
+          json = NO_SENSORS;
+        }
+        return memoised<{ sensors: ProcessedReading[] }>(c, json);
       },
     );
     app.openapi(
@@ -208,6 +212,19 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
   };
+}
+
+const NO_SENSORS = JSON.stringify({ sensors: [] });
+
+const unitNotFound = (unit: string): VigilError => new VigilError("VIGIL_UNIT_NOT_FOUND", `no unit "${unit}" has reported`);
+
+/**
+ * A body LivePlant memoised as JSON, answered as is (writing it again per
+ * request is what the memo saves); the route's schema documents it, `T`
+ * is its type.
+ */
+function memoised<T>(c: Context, json: string): TypedResponse<T, 200, "json"> {
+  return c.body(json, 200, { "content-type": "application/json" }) as unknown as TypedResponse<T, 200, "json">;
 }
 
 /** RUL as the unit actor last published it: by the model when its state carries rul_hours, else health by the rules. */
