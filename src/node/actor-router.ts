@@ -11,12 +11,22 @@
  * errors come back with their codes.
  *
  * Addresses are `<kind>/<unit>/…`: the unit is the partition key.
+ *
+ * An operator's action (maintenance mode, alarm acknowledge, shelve,
+ * unshelve, feedback) changes actor state the ingest stream does not carry:
+ * a takeover, which restores the last snapshot and replays the stream,
+ * would lose it. So the owner snapshots the partition after applying one
+ * and answers only once that snapshot is written; when its tenure ends
+ * first the caller gets 503 VIGIL_API_ACTION_NOT_DURABLE (the action may be
+ * lost: look, and repeat it).
  */
 import type { ClusterMember } from "../runtime/cluster/index.js";
 import { partitionOfKey } from "../runtime/cluster/index.js";
 import { isVigilError, VigilError, type ActorSystem, type VigilErrorCode } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
 import type { Subscription, Transport, TransportMessage } from "../runtime/transport/index.js";
+import type { OperatorCommand } from "../actors/alarm/index.js";
+import type { MaintenanceCommand } from "../actors/unit/index.js";
 
 /** Between tries while a partition has no owner that works it. */
 const RETRY_MS = 100;
@@ -25,6 +35,13 @@ const NOT_OWNER = "NOT_OWNER";
 
 export function askSubject(nodeId: string): string {
   return `vigil.cluster.ask.${nodeId}`;
+}
+
+/** The asks that change an actor's state outside the ingest stream: operators' actions. */
+const OPERATOR_ACTIONS: ReadonlySet<string> = new Set<(OperatorCommand | MaintenanceCommand)["type"]>(["ack", "shelve", "unshelve", "feedback", "maintenance"]);
+
+export function isOperatorAction(message: unknown): boolean {
+  return typeof message === "object" && message !== null && OPERATOR_ACTIONS.has(String((message as { type?: unknown }).type));
 }
 
 interface AskRequest {
@@ -64,7 +81,7 @@ export class ActorRouter implements Pick<ActorSystem, "ask"> {
     let last = `no node holds partition ${partition}`;
     for (;;) {
       const owner = this.o.member.holderOf(partition);
-      if (owner === this.o.nodeId && this.o.member.works(partition)) return this.o.system.ask<T>(address, message);
+      if (owner === this.o.nodeId && this.o.member.works(partition)) return this.askHere<T>(partition, address, message);
       const left = deadline - performance.now();
       if (owner !== undefined && owner !== this.o.nodeId && left > 0) {
         const reply = await this.request(owner, { address, message }, Math.ceil(left));
@@ -83,6 +100,15 @@ export class ActorRouter implements Pick<ActorSystem, "ask"> {
 
   stop(): void {
     this.sub.unsubscribe();
+  }
+
+  /** Asks an actor of a partition this node works; an operator's action is answered once a snapshot carries it. */
+  private async askHere<T>(partition: number, address: string, message: unknown): Promise<T> {
+    const result = await this.o.system.ask<T>(address, message);
+    if (isOperatorAction(message) && !(await this.o.member.persist(partition))) {
+      throw new VigilError("VIGIL_API_ACTION_NOT_DURABLE", `${address}: applied, but partition ${partition} moved before a snapshot kept it; it may be lost: look, and repeat it`);
+    }
+    return result;
   }
 
   private partitionOf(address: string): number {
@@ -108,7 +134,7 @@ export class ActorRouter implements Pick<ActorSystem, "ask"> {
       const body = JSON.parse(decoder.decode(msg.data)) as AskRequest;
       const partition = this.partitionOf(body.address);
       if (!this.o.member.works(partition)) reply = { ok: false, code: NOT_OWNER, message: `${this.o.nodeId} does not work partition ${partition}` };
-      else reply = { ok: true, result: await this.o.system.ask(body.address, body.message) };
+      else reply = { ok: true, result: await this.askHere(partition, body.address, body.message) };
     } catch (err) {
       if (!isVigilError(err)) this.o.log.error({ err }, "a routed ask failed");
       reply = isVigilError(err) ? { ok: false, code: err.code, message: err.message } : { ok: false, code: "VIGIL_ACTOR_FAILED", message: err instanceof Error ? err.message : String(err) };

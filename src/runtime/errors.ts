@@ -96,6 +96,7 @@ export type VigilErrorCode =
   | "VIGIL_FORECAST_NOT_FOUND"
   // In a cluster: the node owning the actor's partition did not answer in time, or none holds it.
   | "VIGIL_API_OWNER_UNREACHABLE"
+  | "VIGIL_API_ACTION_NOT_DURABLE"
   | "VIGIL_UNIT_NOT_FOUND"
   | "VIGIL_SENSOR_NOT_FOUND"
   | "VIGIL_DEVICE_NOT_FOUND"

@@ -5,8 +5,9 @@
  * maintenance mode and alarm acknowledgement routed to the owner's actors —
  * and when the owner dies and its partitions move, the feed shows nothing
  * twice while the new owner replays. Real processes: a three-server NATS
- * cluster and two Vigil nodes on loopback (deploy/local-cluster), snapshots
- * rare enough that the takeover replays what the dead node had processed.
+ * cluster and two Vigil nodes on loopback (deploy/local-cluster), periodic
+ * snapshots rare enough that the takeover replays what the dead node had
+ * processed since its last snapshot (the one its last operator action took).
  */
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -120,6 +121,9 @@ describe("control API on any node", () => {
 
   it("answers 503 VIGIL_API_OWNER_UNREACHABLE while the owner does not answer, and reaches the new owner once the lease has moved", async () => {
     const owner = node("node-2");
+    // Processed after the owner's last snapshot (its acknowledgement's): the takeover replays it.
+    const unsnapshotted = await publish(remote, 23);
+    await expect.poll(async () => (await readOutputs(cluster().nats.urls)).some((o) => o.unit === remote && o.ts === unsnapshotted), { timeout: 30_000, interval: 250 }).toBe(true);
     process.kill(owner.pid, "SIGSTOP"); // frozen: its lease stays held until it expires
     try {
       const res = await api(node("node-1"), `/api/v1/units/${remote}/maintenance`, { method: "PUT", json: { on: true } });
@@ -144,7 +148,7 @@ describe("ownership moving", () => {
     // The same transition twice is a repeat; the same seq with another event is not (an acknowledgement the replay did not bring back is followed by new ones).
     const transitions = eventsOf(c, "alarm", remote).map((e) => `${String(e.data["alarmId"])}#${String(e.data["seq"])} ${String(e.event)} ${String(e.data["to"])}`);
     expect(new Set(transitions).size).toBe(transitions.length);
-    // Node-1 works the unit now, from the start of its partition's stream (no snapshot was taken): a replay.
+    // Node-1 works the unit now, from the snapshot node-2's acknowledgement took: a replay of what came after.
     const outputs = (await readOutputs(cluster().nats.urls)).filter((o) => o.unit === remote);
     expect(outputs.find((o) => o.ts === afterTs)?.node).toBe("node-1");
   }, 60_000);

@@ -1,9 +1,12 @@
 /**
  * Operators' actions in a cluster: an alarm API request over NATS is
- * handled by one node (the nodes serve it in a queue group). Real
- * processes: a three-server NATS cluster and two Vigil nodes on loopback
- * (deploy/local-cluster), periodic snapshots too rare to happen during the
- * specs.
+ * handled by one node (the nodes serve it in a queue group), and an action
+ * taken on a partition's owner survives the owner's kill -9 before its next
+ * periodic snapshot (the owner snapshots after each action, and the new
+ * owner restores that snapshot; the ingest stream it replays does not carry
+ * actions). Real processes: a three-server NATS cluster and two Vigil nodes
+ * on loopback (deploy/local-cluster), periodic snapshots too rare to happen
+ * during the specs.
  */
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,8 +15,10 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_CLUSTER_API_KEY, type LocalNode } from "../../deploy/local-cluster/launcher.js";
 import { ALARM_SUBJECTS } from "../../src/actors/alarm/index.js";
 import { useLocalCluster } from "./cluster-spec.js";
+import { readOutputs } from "./readings.js";
 
 const UNITS = Array.from({ length: 8 }, (_, i) => `OP${String(i + 1).padStart(3, "0")}`);
 const RULE = { id: "op-hot", severity: "HIGH", category: "THERMAL", message: "{unit} {sensor} at {value}", condition: { type: "greater_than", sensor: "temperature", value: 90 } };
@@ -22,7 +27,7 @@ const cluster = useLocalCluster(2, async () => {
   const rulesFile = join(tmpdir(), `vigil-op-rules-${process.pid}.json`);
   await writeFile(rulesFile, JSON.stringify([RULE]));
   return {
-    // Periodic snapshots rarer than the file runs.
+    // Periodic snapshots rarer than the file runs: only the snapshots actions take carry them.
     cluster: { snapshotIntervalMs: 3_600_000, leaseTtlMs: 6_000 },
     sections: { alarms: { defaultRules: false, rulesFile }, runtime: { askTimeoutMs: 5_000 } },
   };
@@ -61,6 +66,18 @@ async function publish(unit: string, value: number): Promise<number> {
   return ts;
 }
 
+async function api(on: LocalNode, path: string, json?: unknown): Promise<Response> {
+  return fetch(`${on.httpUrl}${path}`, {
+    method: json === undefined ? "GET" : "POST",
+    headers: { "x-api-key": LOCAL_CLUSTER_API_KEY, ...(json === undefined ? {} : { "content-type": "application/json" }) },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+}
+
+async function ownerOf(unit: string): Promise<string | undefined> {
+  return (await readOutputs(cluster().nats.urls)).filter((o) => o.unit === unit).at(-1)?.node;
+}
+
 const alarmIdOf = (unit: string): string => `${unit}/${RULE.id}/temperature`;
 
 describe("alarm API over NATS in a cluster", () => {
@@ -77,4 +94,24 @@ describe("alarm API over NATS in a cluster", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(seen.filter((t) => t.alarmId === alarmId && t.event === "feedback")).toHaveLength(1);
   }, 60_000);
+});
+
+describe("operator actions across a takeover", () => {
+  it("an alarm acknowledged on its owner is still acknowledged on the survivor after the owner is killed before any periodic snapshot", async () => {
+    const unit = UNITS[1] as string;
+    const alarmId = alarmIdOf(unit);
+    const ownerId = await ownerOf(unit);
+    const owner = cluster().nodes.find((n) => n.id === ownerId) as LocalNode;
+    const survivor = cluster().nodes.find((n) => n.id !== ownerId) as LocalNode;
+    const res = await api(owner, `/api/v1/alarms/${encodeURIComponent(alarmId)}/acknowledge`, { comment: "on the owner" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: alarmId, state: "active_acknowledged" });
+    await owner.kill();
+
+    // The survivor works the unit once a reading published now comes out of it.
+    const after = await publish(unit, 96);
+    await expect.poll(async () => (await readOutputs(cluster().nats.urls)).find((o) => o.unit === unit && o.ts === after)?.node, { timeout: 60_000, interval: 500 }).toBe(survivor.id);
+    const listed = (await (await api(survivor, `/api/v1/alarms?unit=${unit}`)).json()) as { alarms: { id: string; state: string; acknowledgedBy?: string }[] };
+    expect(listed.alarms.find((a) => a.id === alarmId)).toMatchObject({ state: "active_acknowledged", acknowledgedBy: "local-cluster-admin" });
+  }, 120_000);
 });

@@ -87,6 +87,8 @@ const STATUS_BY_CODE: Partial<Record<VigilErrorCode, ContentfulStatusCode>> = {
   VIGIL_STORE_QUERY_FAILED: 503,
   VIGIL_ASK_TIMEOUT: 504,
   VIGIL_API_OWNER_UNREACHABLE: 503,
+  // Applied on the owner, but its partition moved before a snapshot kept it: the action may be lost.
+  VIGIL_API_ACTION_NOT_DURABLE: 503,
 };
 
 /** Status and body for an error thrown by a handler: VigilErrors keep their code; others become VIGIL_API_INTERNAL. */

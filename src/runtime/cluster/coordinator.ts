@@ -100,6 +100,16 @@ export class ClusterMember {
     return this.owners.has(partition) && !this.busy.has(partition);
   }
 
+  /**
+   * Snapshot a partition this node works, after a change to its actors that
+   * the ingest stream does not carry (see PartitionOwner.persist). False
+   * when this node does not work it, or its tenure ended before the
+   * snapshot was written.
+   */
+  persist(partition: number): Promise<boolean> {
+    return this.owners.get(partition)?.persist() ?? Promise.resolve(false);
+  }
+
   private queueReconcile(): void {
     if (this.reconcileQueued || this.stopping) return;
     this.reconcileQueued = true;

@@ -93,6 +93,9 @@ export class PartitionOwner {
   private covered = 0;
   private snapshotRevision = 0;
   private lastSaved: { seq: number; covered: number } = { seq: -1, covered: -1 };
+  /** Changes made to the actors outside the stream (operators' actions), counted; and how many the last written snapshot carries. */
+  private changes = 0;
+  private savedChanges = 0;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private snapshotting: Promise<void> | undefined;
   private readonly log: Logger;
@@ -227,17 +230,37 @@ export class PartitionOwner {
     return this.snapshotting;
   }
 
+  /**
+   * A change reached the partition's actors outside the ingest stream (an
+   * operator's action, applied already): snapshot now, because a takeover
+   * restores the last snapshot and replays only the stream, and would lose
+   * it. True once a snapshot taken after the change is written; false when
+   * the tenure ended first (the change may be lost with it).
+   */
+  async persist(): Promise<boolean> {
+    const change = ++this.changes;
+    for (let tries = 0; tries < 3 && this.savedChanges < change && !this.fenced; tries++) {
+      // One under way may have taken the states before the change: the next one takes them after.
+      await this.snapshotting;
+      await this.snapshot();
+    }
+    return this.savedChanges >= change;
+  }
+
   private async takeSnapshot(): Promise<void> {
     if (this.fenced) return;
     this.paused = new Promise((resolve) => (this.unpause = resolve));
     let snapshot: PartitionSnapshot | undefined;
+    let changes = 0;
     try {
       await this.drained();
       if (this.fenced) return;
       // Only a partition idle since its last snapshot needs the stream's last sequence (two API calls, with the
       // partition paused): a busy one's frontier moves on by itself.
       if (this.frontier === this.lastSaved.seq) await this.advanceCovered();
-      if (this.fenced || (this.frontier === this.lastSaved.seq && this.covered === this.lastSaved.covered)) return;
+      if (this.fenced || (this.frontier === this.lastSaved.seq && this.covered === this.lastSaved.covered && this.changes === this.savedChanges)) return;
+      // Counted before the states are asked for: every change counted so far is in them.
+      changes = this.changes;
       const actors = await this.deps.work.export(this.partition);
       if (this.fenced) return;
       snapshot = {
@@ -263,6 +286,7 @@ export class PartitionOwner {
     try {
       this.snapshotRevision = await this.deps.snapshots.save(snapshot, this.snapshotRevision);
       this.lastSaved = { seq: snapshot.seq, covered: snapshot.covered };
+      this.savedChanges = Math.max(this.savedChanges, changes);
     } catch (err) {
       if (!this.fenced) this.deps.lost(this.partition, `snapshot failed: ${(err as Error).message}`);
     }
