@@ -16,6 +16,13 @@
  * node_cpu_us_per_reading divides the CPU time up to then by those. The
  * latency run uses the batched run's node, warm.
  *
+ * The load is the plant simulator's (bench/load/plant-values.ts): what the
+ * anomaly models were trained on, one reading per sensor per second of the
+ * readings' own time, sent as a backlog as fast as the node takes it; each
+ * throughput line says which share of the processed readings it sampled came
+ * out anomalous. The latency run stamps each reading with its send time
+ * instead, to time it.
+ *
  * Baseline in the same run: a Node-RED 4 flow doing the same job (MQTT in,
  * rolling z-score per topic, threshold, MQTT out) on the same broker.
  *
@@ -32,20 +39,23 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { loadConfig } from "../src/config/index.js";
 import type { ProcessedReading } from "../src/actors/readings/index.js";
+import { unitIds } from "../src/actors/simulator/unit-ids.js";
 import { SUBJECTS } from "../src/actors/subjects.js";
 import { startNode, type RunningNode } from "../src/node/start.js";
 import { createRegistry } from "../src/runtime/metrics.js";
 import { connectNatsTransport } from "../src/runtime/transport/index.js";
 import { startMosquitto, startNats, type ServerHandle } from "../test/harness/servers.js";
 import { startNodeRed } from "./baselines/node-red.js";
+import { eventSeconds } from "./load/plant-values.js";
 import type { SuiteOptions } from "./run.js";
 import { reportFigure } from "./report.js";
 
 const SUITE = "pipeline";
 const UNITS = 200;
-const SENSORS = 5;
 const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
 const PROCESSED_OUTPUT = "unit-batch";
+/** Readings each node is warmed up with: 15 per sensor, past its warm-up (scoring.minSamples, 10), so the models score from the first measured reading. */
+const WARM_UP = 15_000;
 /** Readings per NATS message in the latency run: small, so a reading's send stamp is close to when its batch leaves. */
 const LATENCY_BATCH = 100;
 
@@ -64,14 +74,14 @@ export async function run(opts: SuiteOptions): Promise<void> {
       metric: "mqtt_readings_per_s",
       value: Math.round(viaMqtt.perSecond),
       unit: "1/s",
-      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, node_cpu_us_per_reading: round1(viaMqtt.cpuUsPerReading), processed_output: PROCESSED_OUTPUT },
+      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, node_cpu_us_per_reading: round1(viaMqtt.cpuUsPerReading), anomalous: viaMqtt.anomalous, processed_output: PROCESSED_OUTPUT },
       baseline: "node-red 4 flow (mqtt in, rolling z-score, threshold, mqtt out)",
       baseline_value: Math.round(nodeRed.perSecond),
     });
 
     progress("NATS ingest, single readings");
     const single = await natsThroughput(nats, "single", n);
-    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, node_cpu_us_per_reading: round1(single.cpuUsPerReading), processed_output: PROCESSED_OUTPUT } });
+    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, node_cpu_us_per_reading: round1(single.cpuUsPerReading), anomalous: single.anomalous, processed_output: PROCESSED_OUTPUT } });
     progress("NATS ingest, batches of 1,000");
     let maximum = 0;
     let offered = 0;
@@ -79,7 +89,7 @@ export async function run(opts: SuiteOptions): Promise<void> {
     // The latency run uses the node that just ran flat out: warm, as a node in service is, rather than
     // one started seconds before, still compiling its hot code on the same cores it is timed on.
     const batched = await natsThroughput(nats, "batch", n * 2, async (node, result) => {
-      reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(result.perSecond), unit: "1/s", conditions: { readings: result.processed, lost: result.lost, batch: 1_000, node_cpu_us_per_reading: round1(result.cpuUsPerReading), processed_output: PROCESSED_OUTPUT } });
+      reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(result.perSecond), unit: "1/s", conditions: { readings: result.processed, lost: result.lost, batch: 1_000, node_cpu_us_per_reading: round1(result.cpuUsPerReading), anomalous: result.anomalous, processed_output: PROCESSED_OUTPUT } });
       maximum = Math.round(result.perSecond);
       offered = Math.max(1_000, Math.round(result.perSecond / 2 / 1_000) * 1_000);
       progress(`latency at ${offered} readings/s offered (half the batched maximum of ${maximum}/s)`);
@@ -130,6 +140,8 @@ interface Throughput {
    * other processes compete for the cores.
    */
   cpuUsPerReading: number;
+  /** Share of the processed readings sampled (every 64th) that came out anomalous. */
+  anomalous: number;
 }
 
 /** Runs `work` and returns how much CPU this process spent meanwhile, in µs. */
@@ -167,14 +179,47 @@ async function benchNode(settings: Record<string, unknown>): Promise<{ node: Run
  * reported readings still waiting for their score (and left their CPU time
  * out of the figure).
  */
-const published = new WeakMap<RunningNode, { count: number }>();
+const published = new WeakMap<RunningNode, { count: number; sampled: number; anomalous: number }>();
+/** Every this many processed readings, one is looked at for `anomalous` (a substring test, so the count costs the node next to nothing). */
+const ANOMALY_SAMPLE = 64;
 
 function countPublished(node: RunningNode): void {
-  const seen = { count: 0 };
+  const seen = { count: 0, sampled: 0, anomalous: 0 };
   node.feed.source.listen((event) => {
-    if (event.kind === "sensor_data") seen.count++;
+    if (event.kind !== "sensor_data") return;
+    if (++seen.count % ANOMALY_SAMPLE !== 0) return;
+    seen.sampled++;
+    if (event.json.includes('"anomaly":true')) seen.anomalous++;
   });
   published.set(node, seen);
+}
+
+/** The share of sampled readings that came out anomalous since `from` (a snapshot of the counts). */
+function anomalousSince(node: RunningNode, from: { sampled: number; anomalous: number }): number {
+  const now = published.get(node);
+  if (now === undefined || now.sampled === from.sampled) return Number.NaN;
+  return Number(((now.anomalous - from.anomalous) / (now.sampled - from.sampled)).toFixed(3));
+}
+
+function sampleMark(node: RunningNode): { sampled: number; anomalous: number } {
+  const now = published.get(node);
+  return { sampled: now?.sampled ?? 0, anomalous: now?.anomalous ?? 0 };
+}
+
+/**
+ * The readings' own time for a node's successive loads: each load starts a
+ * second after the last one's readings ended, so every sensor's timestamps
+ * keep rising from load to load, and all of them stay in the past (an hour
+ * back to start with; a run spans minutes of it) for the latency run's
+ * send-time stamps to follow.
+ */
+function eventClock(): (count: number) => number {
+  let next = Date.now() - 60 * 60 * 1000;
+  return (count) => {
+    const start = next;
+    next += (eventSeconds(count, UNITS) + 1) * 1000;
+    return start;
+  };
 }
 
 function processedCount(node: RunningNode): number {
@@ -216,19 +261,21 @@ async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughp
     mqtt: { enabled: true, url: broker.url, clientId: "vigil-bench", topics: [{ topic: "bench/{unit}/{sensor}", qos: 0, payload: "reading", unit: "{unit}", sensor: "{sensor}" }] },
   });
   const { node } = bench;
+  const events = eventClock();
   try {
     await node.connectors.mqtt?.ready();
-    await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, 5_000]); // warm-up
-    await waitProcessed(node, 0, 5_000);
+    await load("mqtt-load.ts", [broker.url, "bench", UNITS, WARM_UP, events(WARM_UP)]);
+    await waitProcessed(node, 0, WARM_UP);
     const from = processedCount(node);
+    const mark = sampleMark(node);
     const started = performance.now();
     let processed = 0;
     const cpu = await cpuDuring(async () => {
-      await load("mqtt-load.ts", [broker.url, "bench", UNITS, SENSORS, n]);
+      await load("mqtt-load.ts", [broker.url, "bench", UNITS, n, events(n)]);
       processed = await waitProcessed(node, from, n);
     });
     const seconds = (performance.now() - started) / 1000;
-    return { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed };
+    return { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed, anomalous: anomalousSince(node, mark) };
   } finally {
     await bench.close();
   }
@@ -247,11 +294,12 @@ async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throu
       await counter.publishAsync(`${red.inputPrefix}/PROBE/temperature`, `{"value":1,"timestamp":${Date.now()}}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, SENSORS, 5_000]); // warm-up
-    await until(() => seen >= 5_000, 10_000);
+    const events = eventClock();
+    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, WARM_UP, events(WARM_UP)]);
+    await until(() => seen >= WARM_UP, 10_000);
     const from = seen;
     const started = performance.now();
-    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, SENSORS, n]);
+    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, n, events(n)]);
     let last = -1;
     let lastChange = performance.now();
     while (seen - from < n) {
@@ -262,7 +310,7 @@ async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throu
       await new Promise((r) => setTimeout(r, 20));
     }
     const processed = Math.min(n, seen - from);
-    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed, cpuUsPerReading: Number.NaN }; // Node-RED runs in its own process
+    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed, cpuUsPerReading: Number.NaN, anomalous: Number.NaN }; // Node-RED runs in its own process
   } finally {
     await counter.endAsync();
     await red.stop();
@@ -278,18 +326,20 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
 async function natsThroughput(server: ServerHandle, mode: "single" | "batch", n: number, then?: (node: RunningNode, result: Throughput) => Promise<void>): Promise<Throughput> {
   const bench = await benchNode({ transport: { kind: "nats", nats: { servers: [server.url] } } });
   const { node } = bench;
+  const events = eventClock();
   try {
-    await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, 5_000]); // warm-up
-    await waitProcessed(node, 0, 5_000);
+    await load("nats-load.ts", [server.url, mode, UNITS, WARM_UP, events(WARM_UP)]);
+    await waitProcessed(node, 0, WARM_UP);
     const from = processedCount(node);
+    const mark = sampleMark(node);
     const started = performance.now();
     let processed = 0;
     const cpu = await cpuDuring(async () => {
-      await load("nats-load.ts", [server.url, mode, UNITS, SENSORS, n]);
+      await load("nats-load.ts", [server.url, mode, UNITS, n, events(n)]);
       processed = await waitProcessed(node, from, n);
     });
     const seconds = (performance.now() - started) / 1000;
-    const result = { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed };
+    const result = { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed, anomalous: anomalousSince(node, mark) };
     await then?.(node, result);
     return result;
   } finally {
@@ -304,34 +354,39 @@ interface Latency {
   samples: number;
 }
 
-/** Offer batched NATS load at a fixed rate; sample one unit's processed readings and time send → output. */
+/** Units whose processed readings the latency run times: every tenth, a sample big enough for a p99.9 in a quick run. */
+const LATENCY_UNITS = unitIds("UNIT", UNITS).filter((_, i) => i % 10 === 0);
+
+/** Offer batched NATS load at a fixed rate; time send → output for the sampled units' processed readings. */
 async function latencyAt(server: ServerHandle, node: RunningNode, rate: number, seconds: number): Promise<Latency> {
   const observer = await connectNatsTransport({ servers: server.url, name: "bench-latency" });
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }); // µs
   const decoder = new TextDecoder();
-  const sub = observer.subscribe(SUBJECTS.processedBatch("UNIT0000"), { maxPending: 1_000_000 });
+  const subs = LATENCY_UNITS.map((unit) => observer.subscribe(SUBJECTS.processedBatch(unit), { maxPending: 1_000_000 }));
   let measuring = false;
-  const watch = (async () => {
-    for await (const msg of sub) {
-      const seenAt = performance.timeOrigin + performance.now();
-      if (!measuring) continue;
-      for (const r of JSON.parse(decoder.decode(msg.data)) as ProcessedReading[]) histogram.recordValue(Math.max(1, Math.round((seenAt - r.ts) * 1000)));
-    }
-  })();
+  const watch = Promise.all(
+    subs.map(async (sub) => {
+      for await (const msg of sub) {
+        const seenAt = performance.timeOrigin + performance.now();
+        if (!measuring) continue;
+        for (const r of JSON.parse(decoder.decode(msg.data)) as ProcessedReading[]) histogram.recordValue(Math.max(1, Math.round((seenAt - r.ts) * 1000)));
+      }
+    }),
+  );
   try {
     await observer.flush();
     const warmUp = Math.min(rate, 20_000);
     const from = processedCount(node);
-    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, warmUp, warmUp, LATENCY_BATCH]);
+    await load("nats-load.ts", [server.url, "batch", UNITS, warmUp, "now", warmUp, LATENCY_BATCH]);
     measuring = true;
-    await load("nats-load.ts", [server.url, "batch", UNITS, SENSORS, rate * seconds, rate, LATENCY_BATCH]);
+    await load("nats-load.ts", [server.url, "batch", UNITS, rate * seconds, "now", rate, LATENCY_BATCH]);
     await waitProcessed(node, from, warmUp + rate * seconds);
     await new Promise((r) => setTimeout(r, 500)); // the last outputs in flight
     measuring = false;
     const ms = (q: number): number => histogram.getValueAtPercentile(q) / 1000;
     return { p50: ms(50), p99: ms(99), p999: ms(99.9), samples: histogram.totalCount };
   } finally {
-    sub.unsubscribe();
+    for (const sub of subs) sub.unsubscribe();
     await watch;
     await observer.close();
   }

@@ -1,22 +1,22 @@
 /**
  * MQTT load generator, run as its own process so its event loop does not
  * share a thread with the system under test (it still shares the cores).
- * Publishes `count` single-reading JSON messages at QoS 0 to
- * `<prefix>/<unit>/<sensor>`, as fast as the socket takes them or at `rate`
- * per second, each stamped with its send time in fractional epoch ms.
+ * Publishes `count` single-reading JSON messages of plant readings
+ * (plant-values.ts) of `units` units at QoS 0 to `<prefix>/<unit>/<sensor>`,
+ * as fast as the socket takes them or at `rate` per second. `eventStart` is
+ * the epoch ms the readings' own time starts at (one second apart per
+ * sensor), or `now` to stamp each with its send time in fractional epoch ms.
  * Prints one JSON line `{sent, seconds}` when done.
  *
- * usage: tsx bench/load/mqtt-load.ts <url> <prefix> <units> <sensors> <count> [rate]
+ * usage: tsx bench/load/mqtt-load.ts <url> <prefix> <units> <count> <eventStart|now> [rate]
  */
 import mqtt from "mqtt";
-import { nowMs, sensorIds, valueOf } from "./plant-values.js";
+import { PlantLoad } from "./plant-values.js";
 
-const [url = "", prefix = "scada", unitsArg = "100", sensorsArg = "5", countArg = "100000", rateArg = "0"] = process.argv.slice(2);
-const units = Number(unitsArg);
-const sensors = Number(sensorsArg);
+const [url = "", prefix = "scada", unitsArg = "100", countArg = "100000", startArg = "now", rateArg = "0"] = process.argv.slice(2);
 const count = Number(countArg);
 const rate = Number(rateArg);
-const topics = sensorIds(units, sensors).map(([unit, sensor]) => `${prefix}/${unit}/${sensor}`);
+const plant = new PlantLoad(Number(unitsArg), startArg === "now" ? undefined : Number(startArg));
 
 const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0 });
 const start = performance.now();
@@ -24,10 +24,8 @@ let sent = 0;
 const CHUNK = 500;
 while (sent < count) {
   const n = Math.min(CHUNK, count - sent);
-  for (let i = 0; i < n; i++, sent++) {
-    const topic = topics[sent % topics.length] as string;
-    client.publish(topic, `{"value":${valueOf(sent)},"timestamp":${nowMs().toFixed(3)}}`, { qos: 0 });
-  }
+  for (const r of plant.next(n)) client.publish(`${prefix}/${r.unit}/${r.sensor}`, `{${r.fields}}`, { qos: 0 });
+  sent += n;
   if (rate > 0) {
     const due = start + (sent / rate) * 1000;
     const wait = due - performance.now();

@@ -1,24 +1,24 @@
 /**
  * NATS load generator, run as its own process (it still shares the cores
- * with the system under test). Publishes `count` readings for `units` ×
- * `sensors` either one per message on `vigil.ingest.reading.<unit>.<sensor>`
- * or in batches on `vigil.ingest.batch` (flat out: as requests, at most 16
- * unanswered, so the node's acceptance paces the sender), or at `rate`
- * readings per second, each stamped with its send time in
- * fractional epoch ms. Prints one JSON line `{sent, seconds}` when done.
+ * with the system under test). Publishes `count` plant readings
+ * (plant-values.ts) of `units` units either one per message on
+ * `vigil.ingest.reading.<unit>.<sensor>` or in batches on `vigil.ingest.batch`
+ * (flat out: as requests, at most 16 unanswered, so the node's acceptance
+ * paces the sender), or at `rate` readings per second. `eventStart` is the
+ * epoch ms the readings' own time starts at (one second apart per sensor), or
+ * `now` to stamp each with its send time in fractional epoch ms. Prints one
+ * JSON line `{sent, seconds}` when done.
  *
- * usage: tsx bench/load/nats-load.ts <servers> <single|batch> <units> <sensors> <count> [rate] [batchSize]
+ * usage: tsx bench/load/nats-load.ts <servers> <single|batch> <units> <count> <eventStart|now> [rate] [batchSize]
  */
 import { connect } from "@nats-io/transport-node";
-import { nowMs, sensorIds, valueOf } from "./plant-values.js";
+import { PlantLoad } from "./plant-values.js";
 
-const [servers = "", mode = "batch", unitsArg = "100", sensorsArg = "5", countArg = "100000", rateArg = "0", batchArg = "1000"] = process.argv.slice(2);
-const units = Number(unitsArg);
-const sensors = Number(sensorsArg);
+const [servers = "", mode = "batch", unitsArg = "100", countArg = "100000", startArg = "now", rateArg = "0", batchArg = "1000"] = process.argv.slice(2);
 const count = Number(countArg);
 const rate = Number(rateArg);
 const batchSize = Number(batchArg);
-const ids = sensorIds(units, sensors);
+const plant = new PlantLoad(Number(unitsArg), startArg === "now" ? undefined : Number(startArg));
 
 const encoder = new TextEncoder();
 const nc = await connect({ servers, name: "vigil-bench-load" });
@@ -30,10 +30,8 @@ while (sent < count) {
   const n = Math.min(batchSize, count - sent);
   if (mode === "batch") {
     const parts: string[] = [];
-    for (let i = 0; i < n; i++, sent++) {
-      const [unit, sensor] = ids[sent % ids.length] as [string, string];
-      parts.push(`{"unit":"${unit}","sensor":"${sensor}","value":${valueOf(sent)},"timestamp":${nowMs().toFixed(3)}}`);
-    }
+    for (const r of plant.next(n)) parts.push(`{"unit":"${r.unit}","sensor":"${r.sensor}",${r.fields}}`);
+    sent += n;
     const data = encoder.encode(`[${parts.join(",")}]`);
     if (rate > 0) {
       nc.publish("vigil.ingest.batch", data);
@@ -45,10 +43,8 @@ while (sent < count) {
       if (inflight.size >= WINDOW) await Promise.race(inflight);
     }
   } else {
-    for (let i = 0; i < n; i++, sent++) {
-      const [unit, sensor] = ids[sent % ids.length] as [string, string];
-      nc.publish(`vigil.ingest.reading.${unit}.${sensor}`, encoder.encode(`{"value":${valueOf(sent)},"timestamp":${nowMs().toFixed(3)}}`));
-    }
+    for (const r of plant.next(n)) nc.publish(`vigil.ingest.reading.${r.unit}.${r.sensor}`, encoder.encode(`{${r.fields}}`));
+    sent += n;
   }
   if (rate > 0) {
     const wait = start + (sent / rate) * 1000 - performance.now();
