@@ -114,4 +114,38 @@ describe("operator actions across a takeover", () => {
     const listed = (await (await api(survivor, `/api/v1/alarms?unit=${unit}`)).json()) as { alarms: { id: string; state: string; acknowledgedBy?: string }[] };
     expect(listed.alarms.find((a) => a.id === alarmId)).toMatchObject({ state: "active_acknowledged", acknowledgedBy: "local-cluster-admin" });
   }, 120_000);
+
+  it("a unit put into maintenance on its owner is still in maintenance on the survivor after the owner is killed: its alarm stays suppressed", async () => {
+    const survivor = cluster().nodes.find((n) => n.running) as LocalNode;
+    // A second node again; some units move to it (handed off by the survivor, with a snapshot from before the action).
+    const joined = await cluster().addNode();
+    let unit: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const sent = new Map<string, number>();
+          for (const u of UNITS.slice(2)) sent.set(u, await publish(u, 97));
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          const outputs = await readOutputs(cluster().nats.urls);
+          unit = [...sent].find(([u, at]) => outputs.some((o) => o.unit === u && o.ts === at && o.node === joined.id))?.[0];
+          return unit;
+        },
+        { timeout: 90_000, interval: 1_000 },
+      )
+      .toBeDefined();
+    const target = unit as string;
+    const res = await fetch(`${joined.httpUrl}/api/v1/units/${target}/maintenance`, {
+      method: "PUT",
+      headers: { "x-api-key": LOCAL_CLUSTER_API_KEY, "content-type": "application/json" },
+      body: JSON.stringify({ on: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ unit: target, status: "maintenance" });
+    await joined.kill();
+
+    const after = await publish(target, 98);
+    await expect.poll(async () => (await readOutputs(cluster().nats.urls)).find((o) => o.unit === target && o.ts === after)?.node, { timeout: 60_000, interval: 500 }).toBe(survivor.id);
+    const listed = (await (await api(survivor, `/api/v1/alarms?unit=${target}`)).json()) as { alarms: { id: string; state: string }[] };
+    expect(listed.alarms.find((a) => a.id === alarmIdOf(target))?.state).toBe("suppressed");
+  }, 180_000);
 });
