@@ -236,10 +236,36 @@ describe("GET /api/v1/units/{unit}/rul", () => {
   });
 });
 
+interface Forecast {
+  unit: string;
+  ts: number;
+  power_kw: number;
+  model_power_kw: number;
+  capacity_kw: number | null;
+  model_version: string;
+}
+
+/** Registers `id` with `capacityKw`, sends it one reading of each feature and answers its forecast once there is one. */
+async function forecastOfRegistered(id: string, capacityKw: number, values: { ghi: number; temperature: number }): Promise<Forecast> {
+  const device = { id, type: "solar", location: "roof", capacityKw, topic: `solar/${id}/data` };
+  expect((await rig.call("/api/v1/devices", { method: "POST", as: "admin", json: device })).status).toBe(201);
+  const ts = Date.now() - 1000;
+  await ingest([
+    { unit: id, sensor: "ghi", value: values.ghi, timestamp: ts },
+    { unit: id, sensor: "temperature", value: values.temperature, timestamp: ts },
+  ]);
+  const forecast = () => rig.call(`/api/v1/devices/${id}/forecast`, { as: "viewer" });
+  await expect.poll(async () => (await forecast()).status, { timeout: 15_000 }).toBe(200);
+  return (await (await forecast()).json()) as Forecast;
+}
+
 describe("GET /api/v1/devices/{id}/forecast", () => {
-  it("answers a device's latest forecast, the same kW as predicting from its readings", async () => {
+  beforeAll(async () => {
     await promote(rig.node.modelRegistry, solarForecaster().version);
     await rig.node.scoring?.settled();
+  });
+
+  it("answers a device's latest forecast, the same kW as predicting from its readings", async () => {
     const ts = Date.now() - 1000;
     await ingest([
       { unit: "PV001", sensor: "ghi", value: 640, timestamp: ts },
@@ -247,13 +273,26 @@ describe("GET /api/v1/devices/{id}/forecast", () => {
     ]);
     const forecast = () => rig.call("/api/v1/devices/PV001/forecast", { as: "viewer" });
     await expect.poll(async () => (await forecast()).status, { timeout: 15_000 }).toBe(200);
-    const got = (await (await forecast()).json()) as { unit: string; ts: number; power_kw: number; model_version: string };
-    expect(got).toMatchObject({ unit: "PV001", ts, model_version: "solar_forecast@1" });
+    const got = (await (await forecast()).json()) as Forecast;
+    expect(got).toMatchObject({ unit: "PV001", ts, model_version: "solar_forecast@1", capacity_kw: null });
+    expect(got.model_power_kw).toBe(got.power_kw);
     const time = new Float64Array(TIME_FEATURES.length);
     writeTimeFeatures(ts, time, 0);
     const row = { ...Object.fromEntries(TIME_FEATURES.map((f, i) => [f, time[i] as number])), ghi: 640, temperature: 21 };
     const predicted = (await (await predict({ model: "solar_forecast", row })).json()) as Answer;
     expect(got.power_kw).toBe(predicted.predictions[0]!.power_kw);
+  });
+
+  it("clips a registered device's forecast to its capacity, the model's own figure beside it", async () => {
+    const got = await forecastOfRegistered("PV002", 2.5, { ghi: 640, temperature: 21 });
+    expect(got.model_power_kw).toBeGreaterThan(2.5);
+    expect(got).toMatchObject({ unit: "PV002", power_kw: 2.5, capacity_kw: 2.5 });
+  });
+
+  it("never forecasts a registered device below 0 kW", async () => {
+    const got = await forecastOfRegistered("PV003", 10, { ghi: 0, temperature: 40 });
+    expect(got.model_power_kw).toBeLessThan(0);
+    expect(got).toMatchObject({ unit: "PV003", power_kw: 0, capacity_kw: 10 });
   });
 
   it("answers a registered device without a forecast with 404 VIGIL_FORECAST_NOT_FOUND", async () => {

@@ -5,6 +5,12 @@
  * partitions' devices, like the units' live state). Under /devices, where
  * devices are registered; a device that reports without being registered
  * has its forecast served too.
+ *
+ * A registered device's capacity bounds its forecast: the model knows the
+ * weather and the hour, not the panels, and a PV device produces between 0
+ * and its rated kW. `power_kw` is clipped to [0, capacity] and the model's
+ * own figure stays in `model_power_kw` (one far over capacity is worth a
+ * look at the model or the registration).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { ID_PATTERN, type PowerForecast } from "../../actors/readings/index.js";
@@ -25,7 +31,9 @@ const forecastSchema = z
   .object({
     unit: z.string().openapi({ description: "the device (unit) id" }),
     ts: z.number().openapi({ description: "the reading time the forecast was made from, epoch ms" }),
-    power_kw: z.number(),
+    power_kw: z.number().openapi({ description: "the forecast in kW; for a registered device clipped to [0, capacity_kw]" }),
+    model_power_kw: z.number().openapi({ description: "the model's own forecast in kW, before the device's capacity bounds it" }),
+    capacity_kw: z.number().nullable().openapi({ description: "the registered device's capacity; null for a device that reports without being registered" }),
     model_version: z.string().openapi({ example: "solar_forecast@1" }),
   })
   .openapi("PowerForecast");
@@ -45,10 +53,17 @@ export function forecastRoutes(forecasts: ForecastReader, devices: Pick<DeviceSt
       (c) => {
         const { id } = c.req.valid("param");
         const forecast = forecasts.latestForecast(id);
-        if (forecast !== undefined) return c.json(forecast, 200);
-        if (!devices.list().some((d) => d.id === id)) throw new VigilError("VIGIL_DEVICE_NOT_FOUND", `no device "${id}" is registered or has a forecast`);
+        const device = devices.list().find((d) => d.id === id);
+        if (forecast !== undefined) return c.json(withinCapacity(forecast, device?.capacityKw), 200);
+        if (device === undefined) throw new VigilError("VIGIL_DEVICE_NOT_FOUND", `no device "${id}" is registered or has a forecast`);
         throw new VigilError("VIGIL_FORECAST_NOT_FOUND", `no forecast for device "${id}" yet (it needs a solar_forecast model in Production and readings of its features)`);
       },
     );
   };
+}
+
+/** The forecast as answered: clipped to [0, capacityKw] when the device is registered, the model's figure kept beside it. */
+function withinCapacity(forecast: PowerForecast, capacityKw: number | undefined): z.infer<typeof forecastSchema> {
+  const power = capacityKw === undefined ? forecast.power_kw : Math.min(capacityKw, Math.max(0, forecast.power_kw));
+  return { unit: forecast.unit, ts: forecast.ts, power_kw: power, model_power_kw: forecast.power_kw, capacity_kw: capacityKw ?? null, model_version: forecast.model_version };
 }
