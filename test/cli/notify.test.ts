@@ -24,7 +24,8 @@ function runCli(args: readonly string[]): Promise<{ code: number | null; stdout:
   return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout })));
 }
 
-describe("vigil notify", () => {
+// Each CLI run starts node with the TypeScript loader, which takes long on a busy 2-core machine (30 s was not enough there).
+describe("vigil notify", { timeout: 120_000 }, () => {
   it("lists pending items and dead letters per notifier from the outbox", async () => {
     const refusing = await startReceiver("cli-spec-hmac-key");
     refusing.mode = "refuse";
@@ -47,15 +48,18 @@ describe("vigil notify", () => {
     await until(async () => (await dispatcher.deadLetters()).length === 1, "the refused one dead-lettered");
     await dispatcher.close();
 
-    const outbox = await runCli(["notify", "outbox", "--outbox-dir", dir]);
+    // Three independent reads of the same outbox: run at once, so the spec waits for one tsx start-up, not three.
+    const [outbox, dead, json] = await Promise.all([
+      runCli(["notify", "outbox", "--outbox-dir", dir]),
+      runCli(["notify", "dead-letters", "--outbox-dir", dir]),
+      runCli(["notify", "dead-letters", "--json", "--outbox-dir", dir]),
+    ]);
     expect(outbox.code).toBe(0);
     expect(outbox.stdout).toBe("down-hook  pending 1  dead letters 0\nrefused-hook  pending 0  dead letters 1\n");
 
-    const dead = await runCli(["notify", "dead-letters", "--outbox-dir", dir]);
     expect(dead.code).toBe(0);
     expect(dead.stdout).toMatch(new RegExp(`^\\S+Z refused-hook ${n.id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} raised HIGH UNIT009/temperature, 1 attempts: refused-hook: answered 401 "bad signature"\\n$`));
 
-    const json = await runCli(["notify", "dead-letters", "--json", "--outbox-dir", dir]);
     expect(JSON.parse(json.stdout)).toMatchObject({ notifier: "refused-hook", notification: n, attempts: 1 });
   });
 });
