@@ -4,9 +4,9 @@
  * O(rows·d²) once, no learning rate to tune.
  */
 import { VigilError } from "../../runtime/index.js";
-import { toFloat32, type Dataset } from "../dataset.js";
+import type { Dataset } from "../dataset.js";
 import type { LinearModel } from "../model.js";
-import { modelScaling, scalingOf, standardize } from "./standardize.js";
+import { modelScaling, scalingOf, standardizeRow } from "./standardize.js";
 
 export interface LinearRegressionParams {
   /** Ridge penalty, relative to the row count. */
@@ -19,19 +19,18 @@ export function trainLinearRegression(data: Dataset, p: LinearRegressionParams):
   const n = data.rows;
   const d = data.features.length;
   const y = data.y as Float64Array;
-  const x = toFloat32(data.x);
-  const scaling = modelScaling(scalingOf(x, n, d));
-  const z = standardize(x, n, d, scaling);
+  const scaling = modelScaling(scalingOf(data.x, n, d));
+  const z = new Float64Array(d);
   const yMean = y.reduce((a, b) => a + b, 0) / n;
   const A = new Float64Array(d * d);
   const rhs = new Float64Array(d);
   for (let r = 0; r < n; r++) {
-    const o = r * d;
+    standardizeRow(data.x, d, r, scaling, z);
     const t = (y[r] as number) - yMean;
     for (let i = 0; i < d; i++) {
-      const zi = z[o + i] as number;
+      const zi = z[i] as number;
       rhs[i]! += zi * t;
-      for (let j = 0; j <= i; j++) A[i * d + j]! += zi * (z[o + j] as number);
+      for (let j = 0; j <= i; j++) A[i * d + j]! += zi * (z[j] as number);
     }
   }
   for (let i = 0; i < d; i++) {

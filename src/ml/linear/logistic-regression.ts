@@ -5,9 +5,9 @@
  * seed gives the same weights every time.
  */
 import type { SeededRandom } from "../../runtime/index.js";
-import { toFloat32, type Dataset } from "../dataset.js";
+import type { Dataset } from "../dataset.js";
 import { softmaxRows, type LinearModel } from "../model.js";
-import { modelScaling, scalingOf, standardize } from "./standardize.js";
+import { modelScaling, scalingOf, standardizeRow } from "./standardize.js";
 
 export interface LogisticRegressionParams {
   /** Passes over the rows; 0 picks enough for about 200,000 row visits (between 1 and 50 passes). */
@@ -28,9 +28,8 @@ export function trainLogisticRegression(data: Dataset, task: "binary" | "multicl
   const d = data.features.length;
   const K = classes;
   const y = data.y as Float64Array;
-  const x = toFloat32(data.x);
-  const scaling = modelScaling(scalingOf(x, n, d));
-  const z = standardize(x, n, d, scaling);
+  const scaling = modelScaling(scalingOf(data.x, n, d));
+  const z = new Float64Array(d);
   // Parameters: d × K weights then K biases, with Adam's moments alongside.
   const P = (d + 1) * K;
   const theta = new Float64Array(P);
@@ -53,16 +52,16 @@ export function trainLogisticRegression(data: Dataset, task: "binary" | "multicl
       grad.fill(0);
       for (let i = from; i < to; i++) {
         const r = order[i] as number;
-        const o = r * d;
+        standardizeRow(data.x, d, r, scaling, z);
         for (let k = 0; k < K; k++) {
           let s = theta[d * K + k] as number;
-          for (let f = 0; f < d; f++) s += (z[o + f] as number) * (theta[f * K + k] as number);
+          for (let f = 0; f < d; f++) s += (z[f] as number) * (theta[f * K + k] as number);
           scores[k] = s;
         }
         softmaxRows(scores, K);
         for (let k = 0; k < K; k++) {
           const err = (scores[k] as number) - ((y[r] as number) === k ? 1 : 0);
-          for (let f = 0; f < d; f++) grad[f * K + k]! += err * (z[o + f] as number);
+          for (let f = 0; f < d; f++) grad[f * K + k]! += err * (z[f] as number);
           grad[d * K + k]! += err;
         }
       }

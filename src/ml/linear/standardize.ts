@@ -10,14 +10,15 @@ export interface Scaling {
   readonly std: Float64Array;
 }
 
-export function scalingOf(x: Float32Array, rows: number, d: number): Scaling {
+/** Of the float32 rounding of each value of x (rows × d, row-major). */
+export function scalingOf(x: Float64Array, rows: number, d: number): Scaling {
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
-  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) mean[f]! += x[r * d + f] as number;
+  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) mean[f]! += Math.fround(x[r * d + f] as number);
   for (let f = 0; f < d; f++) mean[f] = (mean[f] as number) / rows;
   for (let r = 0; r < rows; r++) {
     for (let f = 0; f < d; f++) {
-      const v = (x[r * d + f] as number) - (mean[f] as number);
+      const v = Math.fround(x[r * d + f] as number) - (mean[f] as number);
       sq[f]! += v * v;
     }
   }
@@ -28,11 +29,15 @@ export function scalingOf(x: Float32Array, rows: number, d: number): Scaling {
   return { mean, std };
 }
 
-/** Standardised copy of x, exactly as the model will standardise it (float32 centre and multiplier). */
-export function standardize(x: Float32Array, rows: number, d: number, s: { center: Float64Array; scale: Float64Array }): Float64Array {
-  const z = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) for (let f = 0; f < d; f++) z[r * d + f] = ((x[r * d + f] as number) - (s.center[f] as number)) * (s.scale[f] as number);
-  return z;
+/**
+ * Row r of x (rows × d, row-major) standardised into out[0..d), exactly as
+ * the model will standardise it: float32 input, float32 centre and
+ * multiplier. Row by row, as the learners visit them: a standardised copy of
+ * a million-row matrix would cost as much memory as the matrix again.
+ */
+export function standardizeRow(x: Float64Array, d: number, r: number, s: { center: Float64Array; scale: Float64Array }, out: Float64Array): void {
+  const o = r * d;
+  for (let f = 0; f < d; f++) out[f] = (Math.fround(x[o + f] as number) - (s.center[f] as number)) * (s.scale[f] as number);
 }
 
 /** The scaling as the model keeps it: float32 centre and multiplier, what the ONNX graph applies. */

@@ -15,15 +15,27 @@ const EDGE_SAMPLE = 100_000;
 
 export interface BinnedMatrix {
   readonly rows: number;
-  /** One column of bin numbers per feature. */
-  readonly columns: readonly Uint8Array[];
+  /** Features per row. */
+  readonly width: number;
+  /**
+   * rows × width bin numbers, row-major like the feature matrix: a node's
+   * histograms for all its candidate features come from one pass over its
+   * rows, each row's bins sharing a cache line (columns would cost one
+   * cache miss per row per feature once a node's rows are scattered).
+   */
+  readonly codes: Uint8Array;
   /** Per feature, the ascending float32 upper edges of every bin but the last. */
   readonly edges: readonly Float32Array[];
 }
 
-export function binMatrix(x: Float32Array, rows: number, width: number, maxBins: number): BinnedMatrix {
+/**
+ * @param x rows × width values, row-major; each is binned as its float32
+ *   rounding, taken as it is read (a float32 copy of the matrix would hold
+ *   four times the memory of the bins)
+ */
+export function binMatrix(x: Float64Array | Float32Array, rows: number, width: number, maxBins: number): BinnedMatrix {
   if (!(maxBins >= 2 && maxBins <= 256)) throw new RangeError(`maxBins: expected 2..256, got ${maxBins}`);
-  const columns: Uint8Array[] = [];
+  const codes = new Uint8Array(rows * width);
   const edges: Float32Array[] = [];
   const step = Math.max(1, Math.floor(rows / EDGE_SAMPLE));
   const sample = new Float32Array(Math.ceil(rows / step));
@@ -31,12 +43,10 @@ export function binMatrix(x: Float32Array, rows: number, width: number, maxBins:
     let n = 0;
     for (let r = 0; r < rows; r += step) sample[n++] = x[r * width + f] as number;
     const e = edgesOf(sample.subarray(0, n).sort(), maxBins);
-    const col = new Uint8Array(rows);
-    for (let r = 0; r < rows; r++) col[r] = bucketOf(e, x[r * width + f] as number);
-    columns.push(col);
+    for (let r = 0, at = f; r < rows; r++, at += width) codes[at] = bucketOf(e, Math.fround(x[at] as number));
     edges.push(e);
   }
-  return { rows, columns, edges };
+  return { rows, width, codes, edges };
 }
 
 /** Quantile cut points between distinct sorted values, midpoints rounded to float32, strictly increasing. */

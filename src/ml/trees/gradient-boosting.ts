@@ -7,7 +7,6 @@
  */
 import type { SeededRandom } from "../../runtime/index.js";
 import type { Dataset } from "../dataset.js";
-import { toFloat32 } from "../dataset.js";
 import { softmaxRows, type Tree, type TreeEnsembleModel } from "../model.js";
 import { binMatrix } from "./bins.js";
 import { newton } from "./criteria.js";
@@ -45,7 +44,7 @@ export function trainGradientBoosting(data: Dataset, task: "binary" | "multiclas
   const n = data.rows;
   const d = data.features.length;
   const y = data.y as Float64Array;
-  const bins = binMatrix(toFloat32(data.x), n, d, p.maxBins);
+  const bins = binMatrix(data.x, n, d, p.maxBins);
   const K = task === "multiclass" ? classes : 1;
   const base = initialScore(task, y, K);
   const F = new Float64Array(n * K);

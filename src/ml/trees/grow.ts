@@ -46,16 +46,20 @@ const MIN_GAIN = 1e-9;
  */
 export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint32Array, criterion: Criterion, options: GrowOptions, rng: SeededRandom): GrownTree {
   const C = criterion.channels;
-  const width = bins.columns.length;
-  const maxBins = 256;
-  const hist = new Float64Array(maxBins * C);
+  const width = bins.width;
+  const codes = bins.codes;
+  const binsOf = Int32Array.from(bins.edges, (e) => e.length + 1);
+  const stride = Math.max(...binsOf) * C;
+  const tries = Math.max(1, Math.min(width, options.featuresPerSplit));
+  // One histogram per candidate feature, side by side.
+  const hist = new Float64Array(tries * stride);
+  const candidates = new Int32Array(tries);
   const leftSum = new Float64Array(C);
   const rightSum = new Float64Array(C);
   const bestLeft = new Float64Array(C);
   const leafOut = new Float64Array(criterion.width);
   const order = Int32Array.from({ length: width }, (_, i) => i);
   const scratch = new Uint32Array(indices.length);
-  const tries = Math.max(1, Math.min(width, options.featuresPerSplit));
 
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -79,6 +83,43 @@ export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint3
     for (let j = 0; j < criterion.width; j++) value[node * criterion.width + j] = leafOut[j] as number;
   };
 
+  /**
+   * Adds the node's rows to the histograms of its k candidate features in
+   * one pass: each row's stats are read once, and its bins from one stretch
+   * of the row-major codes. Every bin still sums its rows in index order, so
+   * the sums (and the tree) are what one pass per feature gave.
+   */
+  const fillHistograms = (start: number, end: number, k: number): void => {
+    hist.fill(0, 0, k * stride);
+    if (C === 3) {
+      // Gradient boosting and binary Gini: the common case, unrolled.
+      for (let i = start; i < end; i++) {
+        const r = indices[i] as number;
+        const s = r * 3;
+        const w = stats[s] as number;
+        const g = stats[s + 1] as number;
+        const h = stats[s + 2] as number;
+        const base = r * width;
+        for (let j = 0, o = 0; j < k; j++, o += stride) {
+          const b = o + (codes[base + (candidates[j] as number)] as number) * 3;
+          hist[b]! += w;
+          hist[b + 1]! += g;
+          hist[b + 2]! += h;
+        }
+      }
+      return;
+    }
+    for (let i = start; i < end; i++) {
+      const r = indices[i] as number;
+      const s = r * C;
+      const base = r * width;
+      for (let j = 0, o = 0; j < k; j++, o += stride) {
+        const b = o + (codes[base + (candidates[j] as number)] as number) * C;
+        for (let c = 0; c < C; c++) hist[b + c]! += stats[s + c] as number;
+      }
+    }
+  };
+
   const build = (start: number, end: number, depth: number, sums: Float64Array): number => {
     const node = newNode();
     if (depth >= options.maxDepth || (sums[0] as number) < 2 * options.minLeaf) {
@@ -86,29 +127,28 @@ export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint3
       return node;
     }
     const parentScore = criterion.score(sums, 0);
-    let bestGain = MIN_GAIN;
-    let bestFeature = -1;
-    let bestBin = -1;
-    // A partial Fisher-Yates shuffle picks this node's candidate features.
+    // A partial Fisher-Yates shuffle picks this node's candidate features
+    // (a feature with a single bin cannot split and is passed over).
+    let k = 0;
     for (let t = 0; t < tries; t++) {
       const swap = t + rng.int(width - t);
       const f = order[swap] as number;
       order[swap] = order[t] as number;
       order[t] = f;
-      const col = bins.columns[f] as Uint8Array;
-      const nb = (bins.edges[f] as Float32Array).length + 1;
-      if (nb < 2) continue;
-      hist.fill(0, 0, nb * C);
-      for (let i = start; i < end; i++) {
-        const r = indices[i] as number;
-        const h = (col[r] as number) * C;
-        const s = r * C;
-        for (let c = 0; c < C; c++) hist[h + c]! += stats[s + c] as number;
-      }
+      if ((binsOf[f] as number) >= 2) candidates[k++] = f;
+    }
+    fillHistograms(start, end, k);
+    let bestGain = MIN_GAIN;
+    let bestFeature = -1;
+    let bestBin = -1;
+    for (let j = 0; j < k; j++) {
+      const f = candidates[j] as number;
+      const nb = binsOf[f] as number;
+      const o = j * stride;
       leftSum.fill(0);
       for (let b = 0; b < nb - 1; b++) {
         for (let c = 0; c < C; c++) {
-          leftSum[c]! += hist[b * C + c] as number;
+          leftSum[c]! += hist[o + b * C + c] as number;
           rightSum[c] = (sums[c] as number) - (leftSum[c] as number);
         }
         if ((leftSum[0] as number) < options.minLeaf) continue;
@@ -127,14 +167,13 @@ export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint3
       return node;
     }
     // Stable partition (bin <= bestBin to the front): rows stay in ascending
-    // order on both sides, so the histogram loops read the columns and stats
+    // order on both sides, so the histogram loops read the codes and stats
     // nearly sequentially instead of at random.
-    const col = bins.columns[bestFeature] as Uint8Array;
     let i = start;
     let spilled = 0;
-    for (let k = start; k < end; k++) {
-      const r = indices[k] as number;
-      if ((col[r] as number) <= bestBin) indices[i++] = r;
+    for (let k2 = start; k2 < end; k2++) {
+      const r = indices[k2] as number;
+      if ((codes[r * width + bestFeature] as number) <= bestBin) indices[i++] = r;
       else scratch[spilled++] = r;
     }
     indices.set(scratch.subarray(0, spilled), i);
@@ -171,9 +210,10 @@ export function growTree(bins: BinnedMatrix, stats: Float64Array, indices: Uint3
 /** The leaf a row of the binned matrix reaches (boosting updates its training predictions this way). */
 export function binnedLeaf(grown: GrownTree, bins: BinnedMatrix, row: number): number {
   const { feature, left, right } = grown.tree;
+  const base = row * bins.width;
   let node = 0;
   for (let f = feature[0] as number; f >= 0; f = feature[node] as number) {
-    node = ((bins.columns[f] as Uint8Array)[row] as number) <= (grown.splitBin[node] as number) ? (left[node] as number) : (right[node] as number);
+    node = (bins.codes[base + f] as number) <= (grown.splitBin[node] as number) ? (left[node] as number) : (right[node] as number);
   }
   return node;
 }

@@ -12,7 +12,6 @@
  */
 import type { SeededRandom } from "../../runtime/index.js";
 import type { Dataset } from "../dataset.js";
-import { toFloat32 } from "../dataset.js";
 import type { Tree, TreeEnsembleModel } from "../model.js";
 
 export interface IsolationForestParams {
@@ -34,7 +33,9 @@ export function averagePathLength(n: number): number {
 
 export function trainIsolationForest(data: Dataset, p: IsolationForestParams, rng: SeededRandom): TreeEnsembleModel {
   const d = data.features.length;
-  const x = toFloat32(data.x);
+  // Trees see float32 features (as the ONNX graph does), rounded as read:
+  // they touch only their few hundred sampled rows, not worth a float32 copy of the matrix.
+  const x = data.x;
   const psi = Math.min(p.sampleSize, data.rows);
   const maxDepth = Math.ceil(Math.log2(Math.max(psi, 2)));
   const trees: Tree[] = [];
@@ -67,7 +68,7 @@ export function trainIsolationForest(data: Dataset, p: IsolationForestParams, rn
 /** Attempts at finding a feature that still varies in a node before it becomes a leaf. */
 const FEATURE_ATTEMPTS = 8;
 
-function isolationTree(x: Float32Array, d: number, rows: Uint32Array, maxDepth: number, rng: SeededRandom): Tree {
+function isolationTree(x: Float64Array, d: number, rows: Uint32Array, maxDepth: number, rng: SeededRandom): Tree {
   const feature: number[] = [];
   const threshold: number[] = [];
   const left: number[] = [];
@@ -86,7 +87,7 @@ function isolationTree(x: Float32Array, d: number, rows: Uint32Array, maxDepth: 
       let min = Infinity;
       let max = -Infinity;
       for (let i = start; i < end; i++) {
-        const v = x[(rows[i] as number) * d + f] as number;
+        const v = Math.fround(x[(rows[i] as number) * d + f] as number);
         if (v < min) min = v;
         if (v > max) max = v;
       }
@@ -97,7 +98,7 @@ function isolationTree(x: Float32Array, d: number, rows: Uint32Array, maxDepth: 
       let i = start;
       let j = end - 1;
       while (i <= j) {
-        if ((x[(rows[i] as number) * d + f] as number) <= t) i++;
+        if (Math.fround(x[(rows[i] as number) * d + f] as number) <= t) i++;
         else {
           const tmp = rows[i] as number;
           rows[i] = rows[j] as number;

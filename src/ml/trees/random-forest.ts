@@ -5,7 +5,6 @@
  */
 import type { SeededRandom } from "../../runtime/index.js";
 import type { Dataset } from "../dataset.js";
-import { toFloat32 } from "../dataset.js";
 import type { TreeEnsembleModel, Tree } from "../model.js";
 import { binMatrix } from "./bins.js";
 import { gini, VARIANCE } from "./criteria.js";
@@ -27,7 +26,7 @@ export const RANDOM_FOREST_DEFAULTS: RandomForestParams = { trees: 50, maxDepth:
 export function trainRandomForest(data: Dataset, task: "binary" | "multiclass" | "regression", classes: number, p: RandomForestParams, rng: SeededRandom): TreeEnsembleModel {
   const d = data.features.length;
   const y = data.y as Float64Array;
-  const bins = binMatrix(toFloat32(data.x), data.rows, d, p.maxBins);
+  const bins = binMatrix(data.x, data.rows, d, p.maxBins);
   const regression = task === "regression";
   const criterion = regression ? VARIANCE : gini(classes);
   const C = criterion.channels;
