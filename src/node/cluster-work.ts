@@ -65,6 +65,8 @@ export class ClusterWork implements PartitionWork {
     private readonly js: JetStreamClient,
     private readonly nodeId: string,
     private readonly log: Logger,
+    /** Each output as it goes into the output stream (tagged): this node's feeds show its own partitions from here. */
+    private readonly onOutput?: (subject: string, json: string) => void,
   ) {}
 
   async restore(partition: number, epoch: number, actors: [string, unknown][]): Promise<void> {
@@ -196,6 +198,7 @@ export class ClusterWork implements PartitionWork {
     }
     // Tagged with the tenure that produced it: consumers (and the tests) can order owners by epoch.
     const tagged = `${json.slice(0, -1)},"node":${JSON.stringify(this.nodeId)},"partition":${entry.partition},"epoch":${entry.epoch},"seq":${entry.seq}}`;
+    this.onOutput?.(subject, tagged);
     void this.publish(subject, tagged, entry.id, entry);
     return true;
   }

@@ -33,10 +33,10 @@ export function clusterOptionsOf(config: VigilConfig): ClusterOptions {
 
 export async function startNodeCluster(
   config: VigilConfig,
-  parts: { nc: NatsConnection; system: ActorSystem; gateway: IngestGateway; logger: Logger },
+  parts: { nc: NatsConnection; system: ActorSystem; gateway: IngestGateway; logger: Logger; onOutput?: (subject: string, json: string) => void },
 ): Promise<NodeCluster> {
   const log = parts.logger.child({ part: "cluster" });
-  const work = new ClusterWork(parts.system, parts.gateway, jetstream(parts.nc), config.node.id, log);
+  const work = new ClusterWork(parts.system, parts.gateway, jetstream(parts.nc), config.node.id, log, parts.onOutput);
   const member = new ClusterMember({ nc: parts.nc, options: clusterOptionsOf(config), work, log, outputSubjects: [SUBJECTS.processedAll], latestSubjects: LATEST_SUBJECTS });
   await member.start();
   return {

@@ -32,7 +32,9 @@ import type { OpcUaControl } from "../http/routes/index.js";
 import { jetstream } from "@nats-io/jetstream";
 import { ActorRouter } from "./actor-router.js";
 import { feedFromCluster } from "./cluster-feed.js";
-import { FeedState, PublicationFeed } from "../http/feeds/index.js";
+import { FeedState, PublicationFeed, type SnapshotProvider } from "../http/feeds/index.js";
+import { StreamLatestReadings } from "./cluster-latest.js";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { serveNodeControl } from "./control.js";
 import { openModelRegistry, type ModelRegistry } from "../ml/index.js";
 import type { ModelService } from "./model-service.js";
@@ -50,6 +52,7 @@ import {
   ingestBodyTooLarge,
   ingestRoutes,
   LivePlant,
+  type LatestReadings,
   modelRoutes,
   mqttRoutes,
   opcuaRoutes,
@@ -144,7 +147,8 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
         history?.tap(subject, json);
         alarmTap.to?.(subject, json);
         modelTap.to?.(subject, json);
-        // In a cluster the feeds follow the cluster's streams (cluster-feed.ts), this node's publications included.
+        // In a cluster the feeds take this node's processed readings as they go into the output stream, and the rest
+        // from the cluster's streams (cluster-feed.ts), this node's publications included.
         if (!config.cluster.enabled) feedSource.publication(subject, json);
       },
       cluster: clusterTap,
@@ -200,8 +204,13 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       ...(history === undefined ? {} : { onRejected: history.rejected }),
     };
     let gateway = new IngestGateway(gatewayOptions);
+    // In a cluster: what the feeds' snapshots are taken from (the live state, gathering other nodes' readings on demand) and where the API reads the latest readings.
+    let feedSnapshot: SnapshotProvider = feed.state;
+    let latestReadings: LatestReadings | undefined;
     if (nc !== undefined) {
-      const cluster = await startNodeCluster(config, { nc, system, gateway, logger });
+      // Bound once the cluster feed exists: the processed readings of this node's partitions, as they go into the output stream.
+      const ownOutputs: { to?: (subject: string, json: string) => void } = {};
+      const cluster = await startNodeCluster(config, { nc, system, gateway, logger, onOutput: (subject, json) => ownOutputs.to?.(subject, json) });
       clusterTap.takes = (subject, json) => cluster.takes(subject, json);
       // Stopped before the actors: the partitions' last snapshots are taken while they still run.
       stops.push(() => cluster.stop());
@@ -211,7 +220,10 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
       routed.router = router;
       stops.push(() => Promise.resolve(router.stop()));
       const clusterFeed = feedFromCluster({ nc, transport, feed: feedSource, logger });
+      ownOutputs.to = (subject, json) => clusterFeed.own(subject, json);
       stops.push(() => clusterFeed.stop());
+      feedSnapshot = { snapshot: (matches) => feed.state.snapshot(matches), demand: (triples) => clusterFeed.demand(triples) };
+      latestReadings = new StreamLatestReadings(await jetstreamManager(nc));
     }
     const pipeline = watchPipeline({ transport, counters, logger: logger.child({ part: "pipeline" }) });
     stops.push(() => Promise.resolve(pipeline.stop()));
@@ -254,9 +266,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
           history: nodeHistory,
           simulator,
           onBodyTooLarge: ingestBodyTooLarge(gateway, config.http.maxBodyBytes),
-          feeds: { source: feed.source, snapshot: feed.state, path: config.feeds.path, limits: config.feeds },
+          feeds: { source: feed.source, snapshot: feedSnapshot, path: config.feeds.path, limits: config.feeds },
           routes: [
-            unitRoutes({ plant: new LivePlant(feed.state), system: asks, history: history?.store }),
+            unitRoutes({ plant: new LivePlant(feed.state, latestReadings), system: asks, history: history?.store }),
             ingestRoutes(gateway),
             alarmRoutes(alarms.service),
             ruleRoutes(alarms.service),

@@ -12,7 +12,7 @@
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,6 +96,17 @@ describe("cross-node feeds", () => {
     await c.until(() => eventsOf(c, "alarm", remote).some((e) => e.event === "raised"), "the alarm raised on node-2");
     await c.until(() => eventsOf(c, "unit_status", remote).length > 0, "a unit status change, live");
   }, 150_000);
+
+  it("the nodes follow other nodes' readings only for the units their clients watch: one consumer on the output stream, for the watched unit", async () => {
+    const jsm = await jetstreamManager(nc);
+    const filters: string[][] = [];
+    // The spec's own readers (readOutputs) read the whole stream, with no filter.
+    for await (const info of jsm.consumers.list("VIGIL_PROCESSED")) {
+      const filter = info.config.filter_subjects ?? (info.config.filter_subject === undefined || info.config.filter_subject === "" ? [] : [info.config.filter_subject]);
+      if (filter.length > 0) filters.push(filter);
+    }
+    expect(filters).toEqual([[`vigil.processed.${remote}.*`]]);
+  });
 });
 
 describe("control API on any node", () => {

@@ -136,6 +136,7 @@ export class FeedHub {
     c.conflated.clear();
     this.connections.delete(c);
     this.metrics.clients.set(this.connections.size);
+    if (c.triples.size > 0) void this.demandChanged()?.catch(() => undefined);
   }
 
   /** The socket's buffer drained: a client that was behind may catch up now. */
@@ -175,16 +176,41 @@ export class FeedHub {
       return this.refuse(c, "VIGIL_FEED_SUBSCRIPTION_LIMIT", `at most ${this.limits.maxSubscriptions} subscriptions (kind × unit × sensor); this one would make ${c.triples.size + added.length}`, msg.id);
     }
     for (const t of added) c.triples.add(t);
-    if (added.length > 0) this.regroup(c);
+    const ready = this.demandChanged();
+    if (ready === undefined) {
+      if (added.length > 0) this.regroup(c);
+      this.sendControl(c, ackFrame("subscribed", msg.id, c.triples.size));
+      this.sendSnapshot(c, msg.id, compileFilter(triples));
+      return;
+    }
     this.sendControl(c, ackFrame("subscribed", msg.id, c.triples.size));
-    this.sendSnapshot(c, msg.id, compileFilter(triples));
+    // Live events of the new triples start with the snapshot: what the provider gathers meanwhile is in it, not sent twice.
+    const joinAndSnapshot = (): void => {
+      if (!c.open) return;
+      this.flush(); // what was gathered goes out under the client's old subscriptions
+      this.regroup(c);
+      this.sendSnapshot(c, msg.id, compileFilter(triples));
+    };
+    ready.then(joinAndSnapshot, joinAndSnapshot);
+  }
+
+  /** Tells a provider that gathers on demand every client's triples now; undefined when it does not. */
+  private demandChanged(): Promise<void> | undefined {
+    const provider = this.options.snapshot;
+    if (provider.demand === undefined) return undefined;
+    const all = new Set<string>();
+    for (const c of this.connections) for (const t of c.triples) all.add(t);
+    return provider.demand(all);
   }
 
   private unsubscribe(c: Connection, msg: Extract<ClientMessage, { type: "unsubscribe" }>): void {
     const before = c.triples.size;
     if (msg.all === true) c.triples.clear();
     else for (const t of triplesOf(msg)) c.triples.delete(t);
-    if (c.triples.size !== before) this.regroup(c);
+    if (c.triples.size !== before) {
+      this.regroup(c);
+      void this.demandChanged()?.catch(() => undefined);
+    }
     this.sendControl(c, ackFrame("unsubscribed", msg.id, c.triples.size));
   }
 

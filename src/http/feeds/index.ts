@@ -15,6 +15,7 @@ export { registerFeeds, type FeedAuthenticator, type FeedCredentials, type Feeds
 export { PublicationFeed, type FeedListener, type FeedSource } from "./source.js";
 export { feedFromTransport, FEED_SUBJECTS, type TransportFeed } from "./transport-source.js";
 export { ReplayFilter } from "./replay-filter.js";
+export { unitsWanted } from "./selection.js";
 export { FeedState, type SnapshotProvider } from "./state.js";
 export { FeedHub, CLOSE_SHUTDOWN, type FeedConnection, type FeedHubOptions, type FeedPrincipal, type FeedSocket } from "./hub.js";
 export { FeedMetrics } from "./metrics.js";

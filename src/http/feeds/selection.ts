@@ -78,3 +78,18 @@ export function compileFilter(triples: Iterable<string>): CompiledFilter {
 export function signatureOf(triples: ReadonlySet<string>): string {
   return [...triples].sort().join("|");
 }
+
+/**
+ * The units whose events of `kind` a set of triples selects: "all" when a
+ * unit pattern is `*` or a prefix (any unit may match), else the ids named.
+ */
+export function unitsWanted(triples: Iterable<string>, kind: FeedKind): ReadonlySet<string> | "all" {
+  const units = new Set<string>();
+  for (const triple of triples) {
+    const [k = "", unit = ""] = triple.split(SEP);
+    if (k !== "*" && k !== kind) continue;
+    if (unit.endsWith("*")) return "all";
+    units.add(unit);
+  }
+  return units;
+}

@@ -10,6 +10,14 @@ import type { FeedSource } from "./source.js";
 export interface SnapshotProvider {
   /** The current events that `matches` selects. */
   snapshot(matches: (event: FeedEvent) => boolean): FeedEvent[];
+  /**
+   * Every client's subscriptions (the hub's "kind unit sensor" triples),
+   * told on each subscribe, unsubscribe and disconnect, for a provider
+   * that gathers only what is asked for (a cluster node follows other
+   * nodes' readings only for the units its clients watch). A subscription's
+   * snapshot waits for the promise.
+   */
+  demand?(triples: ReadonlySet<string>): Promise<void>;
 }
 
 export class FeedState implements SnapshotProvider {

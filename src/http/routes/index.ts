@@ -5,7 +5,7 @@
  * (src/node/start.ts) lists them in HttpParts.routes. Must not reach into
  * actors' internals: only messages and public services.
  */
-export { LivePlant, type LiveStateReader } from "./live-plant.js";
+export { LivePlant, type LatestReadings, type LiveStateReader } from "./live-plant.js";
 export { unitRoutes, type UnitRouteDeps } from "./units.js";
 export { ingestBodyTooLarge, ingestRoutes, INGEST_PATH } from "./ingest.js";
 export { alarmRoutes, type AlarmControl } from "./alarms.js";

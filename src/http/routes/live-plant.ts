@@ -7,7 +7,10 @@
  * Only what changes a unit (maintenance) goes to the actor, as a message.
  *
  * In a cluster the cache follows the cluster's streams (node/cluster-feed.ts):
- * every node's units, so any node answers for any unit.
+ * every node's units, so any node answers for any unit. Sensors' latest
+ * readings of other nodes' units are followed only for the feeds' clients
+ * that ask for them, so there the API reads them from the cluster
+ * (`LatestReadings`, the output stream's latest message per subject).
  */
 import type { ProcessedReading, UnitState } from "../../actors/readings/index.js";
 import type { FeedEvent } from "../feeds/index.js";
@@ -16,6 +19,13 @@ import type { FeedEvent } from "../feeds/index.js";
 export interface LiveStateReader {
   get(key: string): FeedEvent | undefined;
   snapshot(matches: (event: FeedEvent) => boolean): FeedEvent[];
+}
+
+/** Where the latest processed readings are read when the live state does not hold them all (a cluster node). */
+export interface LatestReadings {
+  /** The latest processed reading of each of the unit's sensors, by sensor id. */
+  sensors(unit: string): Promise<ProcessedReading[]>;
+  sensor(unit: string, sensor: string): Promise<ProcessedReading | undefined>;
 }
 
 const isUnitStatus = (e: FeedEvent): boolean => e.kind === "unit_status";
@@ -46,7 +56,10 @@ export class LivePlant {
   private readonly unitMemos = new Map<string, Memo>();
   private readonly sensorsMemos = new Map<string, Memo>();
 
-  constructor(private readonly state: LiveStateReader) {}
+  constructor(
+    private readonly state: LiveStateReader,
+    private readonly readings?: LatestReadings,
+  ) {}
 
   /** `{"units":[…]}` as JSON, every unit's latest state by id. */
   unitsJson(): string {
@@ -95,6 +108,25 @@ export class LivePlant {
   sensor(unit: string, sensor: string): ProcessedReading | undefined {
     const event = this.state.get(`s/${unit}/${sensor}`);
     return event === undefined ? undefined : this.dataOf<ProcessedReading>(event);
+  }
+
+  /** `unitJson`, its sensors' readings from the cluster when the live state does not hold every unit's. */
+  async unitBody(unit: string): Promise<string | undefined> {
+    if (this.readings === undefined) return this.unitJson(unit);
+    const state = this.unit(unit);
+    return state === undefined ? undefined : JSON.stringify({ ...state, latest: await this.readings.sensors(unit) });
+  }
+
+  /** `sensorsJson`, from the cluster when the live state does not hold every unit's readings. */
+  async sensorsBody(unit: string): Promise<string | undefined> {
+    if (this.readings === undefined) return this.sensorsJson(unit);
+    const sensors = await this.readings.sensors(unit);
+    return sensors.length === 0 ? undefined : JSON.stringify({ sensors });
+  }
+
+  /** `sensor`, from the cluster when the live state does not hold every unit's readings. */
+  latest(unit: string, sensor: string): Promise<ProcessedReading | undefined> {
+    return this.readings?.sensor(unit, sensor) ?? Promise.resolve(this.sensor(unit, sensor));
   }
 
   private sensorEvents(unit: string): FeedEvent[] {

@@ -97,9 +97,9 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
         request: { params: unitParams },
         responses: { 200: json(unitStateSchema.extend({ latest: z.array(processedReadingSchema) }), "the unit"), ...errorResponses(400, 401, 404, 429) },
       }),
-      (c) => {
+      async (c) => {
         const { unit } = c.req.valid("param");
-        const json = plant.unitJson(unit);
+        const json = await plant.unitBody(unit);
         if (json === undefined) throw unitNotFound(unit);
         return memoised<UnitState & { latest: ProcessedReading[] }>(c, json);
       },
@@ -158,9 +158,9 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
         request: { params: unitParams },
         responses: { 200: json(z.object({ sensors: z.array(processedReadingSchema) }), "by sensor id"), ...errorResponses(400, 401, 404, 429) },
       }),
-      (c) => {
+      async (c) => {
         const { unit } = c.req.valid("param");
-        let json = plant.sensorsJson(unit);
+        let json = await plant.sensorsBody(unit);
         if (json === undefined) {
           unitOr404(unit); // a unit that has reported but has no sensor readings yet lists none
           json = NO_SENSORS;
@@ -178,9 +178,9 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
         request: { params: sensorParams },
         responses: { 200: json(processedReadingSchema, "the latest reading"), ...errorResponses(400, 401, 404, 429) },
       }),
-      (c) => {
+      async (c) => {
         const { unit, sensor } = c.req.valid("param");
-        const latest = plant.sensor(unit, sensor);
+        const latest = await plant.latest(unit, sensor);
         if (latest === undefined) throw new VigilError("VIGIL_SENSOR_NOT_FOUND", `no reading of ${unit}/${sensor} yet`);
         return c.json(latest, 200);
       },

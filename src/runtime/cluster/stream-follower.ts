@@ -7,6 +7,10 @@
  *
  * A stream stores a message once however often it is published with the
  * same message id, so a replay after a handoff never reaches a follower.
+ *
+ * `caughtUp` resolves once what the stream held when following began (the
+ * latest message of every subject) has been handed over: what a caller
+ * waits for before it answers from what it was handed.
  */
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
@@ -17,6 +21,8 @@ const RETRY_MS = 1_000;
 export interface StreamFollower {
   /** Messages handed over so far. */
   readonly delivered: number;
+  /** Resolves once the messages pending when following began are handed over (or following stopped). Never rejects. */
+  readonly caughtUp: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +33,8 @@ export function followStream(js: JetStreamClient, stream: string, subjects: stri
   let lastSeq = 0;
   let retry: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  let markCaughtUp: () => void = () => undefined;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
   const run = async (): Promise<void> => {
     while (!stopped) {
       try {
@@ -35,10 +43,14 @@ export function followStream(js: JetStreamClient, stream: string, subjects: stri
         const consumer = await js.consumers.get(stream, { filter_subjects: subjects, ...start });
         messages = await consumer.consume();
         if (stopped) messages.stop();
+        // The ordered consumer is made by consume(): its creation info counts what is pending for it.
+        const info = (await consumer.info(true)) as { num_pending?: number } | undefined;
+        if (info?.num_pending === 0) markCaughtUp();
         for await (const m of messages) {
           lastSeq = m.seq;
           delivered++;
           deliver(m.subject, m.data);
+          if (m.info.pending === 0) markCaughtUp();
         }
       } catch (err) {
         if (!stopped) log.warn({ stream, err: (err as Error).message }, "following a cluster stream failed; following it again");
@@ -51,8 +63,10 @@ export function followStream(js: JetStreamClient, stream: string, subjects: stri
     get delivered() {
       return delivered;
     },
+    caughtUp,
     async stop() {
       stopped = true;
+      markCaughtUp();
       clearTimeout(retry);
       wake?.();
       messages?.stop();
