@@ -19,7 +19,6 @@
  * applied (`partition tenure ended`): the evidence that two owners never
  * worked on one partition at the same time.
  */
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { decodeReadingPayload } from "../actors/connectors/index.js";
 import type { IngestGateway } from "../actors/ingest/index.js";
@@ -27,7 +26,7 @@ import { alarmAddress } from "../actors/alarm/index.js";
 import { isIngestSource, isRejection, processedNumberField, unitAddress, type IngestSource, type RawReading } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import { exportState, importState, type ActorSystem } from "../runtime/index.js";
-import { isPartitionBatch, type PartitionMessage, type PartitionWork } from "../runtime/cluster/index.js";
+import { isPartitionBatch, type PartitionMessage, type PartitionWork, type StreamPublisher } from "../runtime/cluster/index.js";
 import type { PartitionBatch } from "./cluster-ingest.js";
 
 const PROCESSED_PREFIX = SUBJECTS.processed("", "").slice(0, -1); // "vigil.processed."
@@ -62,7 +61,8 @@ export class ClusterWork implements PartitionWork {
   constructor(
     private readonly system: ActorSystem,
     private readonly gateway: IngestGateway,
-    private readonly js: JetStreamClient,
+    /** Into the output stream, many publishes in flight at once. */
+    private readonly out: Pick<StreamPublisher, "publish">,
     private readonly nodeId: string,
     private readonly log: Logger,
     /** Each output as it goes into the output stream (tagged): this node's feeds show its own partitions from here. */
@@ -206,7 +206,7 @@ export class ClusterWork implements PartitionWork {
   private async publish(subject: string, json: string, msgID: string, entry: Pending): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.js.publish(subject, json, { msgID });
+        await this.out.publish(subject, json, msgID);
         entry.resolve();
         return;
       } catch (err) {

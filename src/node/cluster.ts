@@ -11,7 +11,7 @@ import type { VigilConfig } from "../config/index.js";
 import type { IngestGateway, ReadingRoute } from "../actors/ingest/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
 import type { ActorSystem } from "../runtime/index.js";
-import { ClusterMember, type ClusterOptions } from "../runtime/cluster/index.js";
+import { ClusterMember, StreamPublisher, type ClusterOptions } from "../runtime/cluster/index.js";
 import type { Logger } from "../runtime/log.js";
 import { clusterIngestRoute } from "./cluster-ingest.js";
 import { ClusterWork } from "./cluster-work.js";
@@ -36,13 +36,20 @@ export async function startNodeCluster(
   parts: { nc: NatsConnection; system: ActorSystem; gateway: IngestGateway; logger: Logger; onOutput?: (subject: string, json: string) => void },
 ): Promise<NodeCluster> {
   const log = parts.logger.child({ part: "cluster" });
-  const work = new ClusterWork(parts.system, parts.gateway, jetstream(parts.nc), config.node.id, log, parts.onOutput);
+  const outputs = new StreamPublisher(parts.nc);
+  const work = new ClusterWork(parts.system, parts.gateway, outputs, config.node.id, log, parts.onOutput);
   const member = new ClusterMember({ nc: parts.nc, options: clusterOptionsOf(config), work, log, outputSubjects: [SUBJECTS.processedAll], latestSubjects: LATEST_SUBJECTS });
   await member.start();
   return {
     member,
     takes: (subject, json) => work.takes(subject, json),
     ingest: clusterIngestRoute(jetstream(parts.nc), member.layout),
-    stop: () => member.stop(),
+    async stop() {
+      try {
+        await member.stop(); // the partitions' last outputs are stored during the handoff
+      } finally {
+        outputs.close();
+      }
+    },
   };
 }

@@ -23,3 +23,4 @@ export { SnapshotStore } from "./snapshot-store.js";
 export { followStream } from "./stream-follower.js";
 export type { StreamFollower } from "./stream-follower.js";
 export type { PartitionSnapshot } from "./snapshot-store.js";
+export { StreamPublisher } from "./stream-publisher.js";
