@@ -52,7 +52,9 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-describe("vigil simulate", () => {
+// Each test starts node with the TypeScript loader (and the OPC UA one node-opcua, creating its certificate on a fresh
+// checkout), which takes long on a busy 2-core machine running two test files at a time: 30 s was not enough there.
+describe("vigil simulate", { timeout: 120_000 }, () => {
   it("publishes every sensor of every unit to scada/{unit}/{sensor} until SIGTERM, then exits 0", async () => {
     const subscriber = await connectAsync(broker.url);
     const topics = new Set<string>();
