@@ -1,175 +1,309 @@
 /**
  * Bench `cluster`: Vigil nodes as real processes over a three-server NATS
- * cluster on loopback (deploy/local-cluster), fed through the partitioned
- * ingest stream by a closed-loop publisher.
+ * cluster on loopback (deploy/local-cluster). What the bench knows of the
+ * cluster it reads from the cluster itself — the members and partition-lease
+ * key-value buckets (watched) and the processed readings the nodes publish —
+ * never from a node's log.
  *
- * - readings_per_s with 1, 2 and 3 nodes: processed readings stored in the
- *   output stream per second, after warm-up. Compared with the one-node
- *   figure times the node count (linear scaling), so `ratio` is the scaling
- *   efficiency — on a 2-core machine that also runs NATS and the publisher,
- *   expect it well below 1.
- * - rebalance_s: from a joining node being up to its having taken every
- *   partition rendezvous hashing gives it.
- * - failover_p50_s / failover_max_s over repeated kill -9s of a node under
- *   load: from the kill to the last of its partitions taken by a survivor
- *   (a replacement node is started after each kill).
- * - lost_readings / duplicate_readings: every accepted reading of the whole
- *   failover run against the output stream.
+ * - readings_per_s with 1, 2 and 3 nodes: readings stored in the output
+ *   stream per second over a window, after a warm-up, under a closed-loop
+ *   batched feed (one ingest message per partition, the form a member's own
+ *   ingest stores; the publisher keeps a bounded backlog ahead of the nodes,
+ *   so they never wait for it). Compared with the one-node figure times the
+ *   node count (linear scaling), so `ratio` is the scaling efficiency: on 2
+ *   cores shared by three NATS servers, every node and the publisher it
+ *   cannot be near 1, and the lines say so.
+ * - cpu_us_per_reading over the same window, for the Vigil nodes, the NATS
+ *   servers and the bench process (publisher and watch): what still means
+ *   something when other work loads the machine.
+ * - rebalance_s, on each join under that load: from the joiner's first
+ *   heartbeat in the members bucket to the last of the partitions
+ *   rendezvous hashing gives it processing a reading on it (the old owner
+ *   has snapshotted and released it, the joiner restored it and consumes).
+ * - failover_p50_s / failover_max_s over repeated kill -9s of a node under a
+ *   steady single-reading load in every partition: from the SIGKILL to the
+ *   last of the killed node's partitions processing a reading on a survivor
+ *   (its lease expired and taken, its snapshot restored, the stream replayed
+ *   from it — the first replayed reading counts). Each kill waits for a
+ *   settled cluster (every lease held by its rendezvous owner) and one
+ *   snapshot interval; a replacement node joins after each kill. The lines
+ *   carry the lease timings used and when the leases alone were taken.
+ * - lost_readings / duplicate_readings: every reading accepted during the
+ *   failover run (and, in the full run, during the throughput and join
+ *   phases) against the output stream, by sensor and sequence.
+ *
+ * --quick: two nodes started together, one kill without a replacement, then
+ * the survivor's throughput; no join is timed. The lines say `quick`.
  */
+import os from "node:os";
 import { startLocalCluster, type LocalCluster, type LocalNode } from "../deploy/local-cluster/launcher.js";
-import { partitionsOf } from "../src/runtime/cluster/index.js";
+import { ownerOf, partitionsOf } from "../src/runtime/cluster/index.js";
 import { stopAllServers } from "../test/harness/servers.js";
-import { awaitOutputs, compare, outputCount, publishReadings, readOutputs } from "../test/cluster/readings.js";
+import { awaitOutputs, compare, outputCount, publishReadings, type Publisher } from "../test/cluster/readings.js";
+import { BatchFeed, cpuSecondsOf, natsCpuSeconds, ownCpuSeconds, readOutputsOf, unitName, unitsCovering } from "./load/cluster-load.js";
+import { watchCluster, type ClusterWatch } from "./load/cluster-watch.js";
 import { reportFigure } from "./report.js";
 import type { SuiteOptions } from "./run.js";
 
 const SUITE = "cluster";
 const PARTITIONS = 32;
 const CLUSTER_TIMINGS = { leaseTtlMs: 3_000, memberTtlMs: 3_000, snapshotIntervalMs: 2_000 };
+/** What the failover lines are judged against (DESIGN.md: resumed within 5 s, nothing lost). */
+const FAILOVER_TARGET_S = 5;
+const REBALANCE_DEADLINE_MS = 90_000;
+
+interface Plan {
+  readonly warmupMs: number;
+  readonly windowMs: number;
+  readonly maxOutstanding: number;
+  readonly kills: number;
+  /** Check every throughput-phase reading too (reads them all back: a minute of a full run's output). */
+  readonly checkThroughputReadings: boolean;
+}
+
+/** 1, 2 and 3 nodes (each join timed under load), then ten kills, each followed by a replacement. */
+const FULL: Plan = { warmupMs: 5_000, windowMs: 20_000, maxOutstanding: 6_000, kills: 10, checkThroughputReadings: true };
+/**
+ * Node starts are 10-15 s each on the shared 2 cores, so --quick starts its two nodes together (no join to time),
+ * kills one without a replacement, and measures the survivor's throughput.
+ */
+const QUICK: Plan = { warmupMs: 1_000, windowMs: 4_000, maxOutstanding: 6_000, kills: 1, checkThroughputReadings: false };
 
 export async function run(opts: SuiteOptions): Promise<void> {
+  const plan = opts.quick ? QUICK : FULL;
+  const quick: Record<string, string> = opts.quick ? { quick: "yes" } : {};
+  const feedUnits = unitsCovering("T", PARTITIONS, 64);
+  const failUnits = unitsCovering("F", PARTITIONS, 0);
   const cluster = await startLocalCluster({ nodes: 0, partitions: PARTITIONS, cluster: CLUSTER_TIMINGS, logLevel: "info" });
+  let watch: ClusterWatch | undefined;
+  let feed: BatchFeed | undefined;
   try {
+    const urls = cluster.nats.urls;
+    progress("NATS cluster up");
+    // The first node creates the streams and buckets the watch and the feed use.
+    await Promise.all(Array.from({ length: opts.quick ? 2 : 1 }, () => cluster.addNode()));
+    progress(`${cluster.nodes.map((n) => n.id).join(", ")} up`);
+    watch = await watchCluster(urls, PARTITIONS, [...feedUnits.sentinels, ...failUnits.sentinels]);
+    feed = await BatchFeed.open(urls, { partitions: PARTITIONS, prefix: "T", units: feedUnits.units, sensors: 4, perSensorPerRound: 8, maxOutstanding: plan.maxOutstanding });
     if (opts.quick) {
-      // --quick: two nodes started together, one kill, then the survivor's throughput (last: its backlog is not awaited).
-      // Node starts are most of a minute on a shared 2-core machine.
-      await Promise.all([cluster.addNode(), cluster.addNode()]);
-      await failover(cluster, 1);
-      await throughput(cluster, 1, 2_000, undefined);
+      await failover(cluster, watch, failUnits, plan, quick);
+      feed.start();
+      await throughput(cluster, 1, undefined, plan, quick);
     } else {
-      await cluster.addNode();
-      await throughputAndRebalance(cluster, 15_000, 3);
-      await failover(cluster, 10);
+      await throughputAndRebalance(cluster, watch, feed, feedUnits.units, plan);
+      await failover(cluster, watch, failUnits, plan, quick);
     }
   } finally {
+    await feed?.close();
+    await watch?.close();
+    // Killed, not stopped: a graceful leave (every partition snapshotted and handed off) is not what is measured, and takes seconds.
+    await Promise.all(cluster.nodes.map((n) => n.kill()));
     await cluster.stop();
     await stopAllServers();
   }
 }
 
-/** readings_per_s with the nodes running now, against `single` (one node's rate) times the node count when given. */
-async function throughput(cluster: LocalCluster, nodes: number, windowMs: number, single: number | undefined): Promise<number> {
+async function throughputAndRebalance(cluster: LocalCluster, watch: ClusterWatch, feed: BatchFeed, feedUnits: number, plan: Plan): Promise<void> {
   const urls = cluster.nats.urls;
-  const load = await publishReadings(urls, { units: 64, sensors: 4, perSecond: 200_000 });
-  try {
-    await sleep(Math.min(3_000, windowMs / 2)); // warm-up
-    const offeredFrom = load.accepted();
-    const rate = await outputRate(urls, windowMs);
-    process.stderr.write(`bench cluster: ${nodes} node(s): ${Math.round(((load.accepted() - offeredFrom) * 1000) / windowMs)} readings/s accepted by the ingest stream, ${Math.round(rate)}/s processed\n`);
-    const figure = { suite: SUITE, metric: "readings_per_s", value: Math.round(rate), unit: "1/s", conditions: { nodes, partitions: PARTITIONS } };
-    reportFigure(single === undefined ? figure : { ...figure, baseline: `1 node x ${nodes} (linear)`, baseline_value: Math.round(single * nodes) });
-    return rate;
-  } finally {
-    await load.stop();
-  }
-}
-
-async function throughputAndRebalance(cluster: LocalCluster, windowMs: number, maxNodes: number): Promise<void> {
+  const outputsFrom = await outputCount(urls);
+  feed.start();
   let single: number | undefined;
-  for (let nodes = 1; nodes <= maxNodes; nodes++) {
+  for (let nodes = 1; nodes <= 3; nodes++) {
     if (nodes > 1) {
       const joiner = await cluster.addNode();
-      const rebalanceS = await untilOwns(joiner, cluster.nodes.map((n) => n.id));
-      reportFigure({ suite: SUITE, metric: "rebalance_s", value: round(rebalanceS), unit: "s", conditions: { nodes, partitions: PARTITIONS } });
+      progress(`${joiner.id} up`);
+      const { seconds, missing } = await rebalanced(cluster, watch, joiner);
+      progress(`${joiner.id} rebalanced in ${seconds.toFixed(2)} s${missing > 0 ? ` (${missing} partitions still not processing on it)` : ""}; so far ${await churn(cluster)}`);
+      const incomplete: Record<string, string> = missing > 0 ? { incomplete: `${missing} of its partitions not processing on it after ${REBALANCE_DEADLINE_MS / 1000} s` } : {};
+      reportFigure({ suite: SUITE, metric: "rebalance_s", value: round(seconds), unit: "s", conditions: { nodes, partitions: PARTITIONS, under: "batched load", load1: loadAverage(), ...incomplete } });
     }
-    const rate = await throughput(cluster, nodes, windowMs, single);
+    const rate = await throughput(cluster, nodes, single, plan, {});
     single ??= rate;
+  }
+  await feed.halt();
+  // The backlog is drained before the failover run, so it neither competes with nor counts as that run's work.
+  const expected = feed.accepted();
+  const drained = await awaitOutputs(urls, outputsFrom + expected, 180_000);
+  progress(`${drained - outputsFrom} of ${expected} batched readings in the output stream; so far ${await churn(cluster)}`);
+  if (plan.checkThroughputReadings) {
+    const units = Array.from({ length: feedUnits }, (_, i) => unitName("T", i + 1));
+    const { lost, duplicates, unexpected } = compare(feed.acceptedBySensor(), feed.base, await readOutputsOf(urls, units));
+    reportFigure({ suite: SUITE, metric: "lost_readings", value: lost, unit: "readings", conditions: { phase: "throughput and joins", accepted: expected } });
+    reportFigure({ suite: SUITE, metric: "duplicate_readings", value: duplicates + unexpected, unit: "readings", conditions: { phase: "throughput and joins", accepted: expected } });
   }
 }
 
-async function failover(cluster: LocalCluster, kills: number): Promise<void> {
+/** readings_per_s (and CPU per reading) of the running nodes under the feed (started), against `single` (one node's rate) times the node count when given. */
+async function throughput(cluster: LocalCluster, nodes: number, single: number | undefined, plan: Plan, quick: Record<string, string>): Promise<number> {
   const urls = cluster.nats.urls;
-  const before = await outputCount(urls);
-  // Units of their own: the throughput phases' readings (and backlog) are not this run's.
-  const load = await publishReadings(urls, { units: 24, sensors: 3, perSecond: 600, unitPrefix: "F" });
-  const times: number[] = [];
+  await sleep(plan.warmupMs);
+  const running = cluster.nodes.filter((n) => n.running);
+  const sample = async (): Promise<{ outputs: number; nodes: number; nats: number; bench: number; at: number }> => ({
+    outputs: await outputCount(urls),
+    nodes: sum(running.map((n) => cpuSecondsOf(n.pid))),
+    nats: natsCpuSeconds(),
+    bench: ownCpuSeconds(),
+    at: performance.now(),
+  });
+  const from = await sample();
+  await sleep(plan.windowMs);
+  const to = await sample();
+  const processed = to.outputs - from.outputs;
+  const seconds = (to.at - from.at) / 1000;
+  const rate = processed / seconds;
+  const cpu = { nodes: to.nodes - from.nodes, nats: to.nats - from.nats, bench: to.bench - from.bench };
+  // How much of the two cores the bench's processes got: the rest went to other work on the machine.
+  const share = (cpu.nodes + cpu.nats + cpu.bench) / seconds;
+  progress(`${nodes} node(s): ${processed} readings processed in ${seconds.toFixed(1)} s, the bench's processes using ${share.toFixed(2)} of 2 cores (load ${loadAverage()})`);
+  const conditions = { nodes, partitions: PARTITIONS, ingest: "batched, one message per partition", window_s: plan.windowMs / 1000, cores_used: round(share), load1: loadAverage(), ...quick };
+  const figure = { suite: SUITE, metric: "readings_per_s", value: Math.round(rate), unit: "1/s", conditions };
+  reportFigure(
+    single === undefined
+      ? figure
+      : { ...figure, conditions: { ...conditions, note: "ratio = scaling efficiency; 2 cores shared by 3 NATS servers, every node and the publisher" }, baseline: `1 node x ${nodes} (linear)`, baseline_value: Math.round(single * nodes) },
+  );
+  for (const [processes, used] of [
+    ["vigil nodes", cpu.nodes],
+    ["nats servers", cpu.nats],
+    ["bench (publisher, watch)", cpu.bench],
+  ] as const) {
+    reportFigure({ suite: SUITE, metric: "cpu_us_per_reading", value: processed === 0 ? 0 : Math.round((used * 1e6) / processed), unit: "us", conditions: { nodes, processes, ...quick } });
+  }
+  return rate;
+}
+
+/** A join timed: seconds from the joiner's first heartbeat to the last of its rendezvous partitions processing on it, or to the deadline. */
+interface Rebalance {
+  readonly seconds: number;
+  /** Partitions rendezvous gives the joiner that were not processing on it by the deadline (0: complete). */
+  readonly missing: number;
+}
+
+async function rebalanced(cluster: LocalCluster, watch: ClusterWatch, joiner: LocalNode): Promise<Rebalance> {
+  const members = cluster.nodes.filter((n) => n.running).map((n) => n.id);
+  const wanted = partitionsOf(joiner.id, members, PARTITIONS);
+  const deadline = Date.now() + REBALANCE_DEADLINE_MS;
+  for (;;) {
+    const joinedAt = watch.joinedAt(joiner.id);
+    if (joinedAt === undefined) {
+      if (Date.now() > deadline) throw new Error(`${joiner.id} never appeared in the members bucket`);
+    } else {
+      const at = wanted.map((p) => watch.resumedAt(p, joinedAt, (node) => node === joiner.id));
+      const done = at.filter((t) => t !== undefined);
+      if (done.length === wanted.length) return { seconds: (Math.max(joinedAt, ...done) - joinedAt) / 1000, missing: 0 };
+      // Printed as it stands (the line says so) rather than thrown: the run's other figures still come.
+      if (Date.now() > deadline) return { seconds: (Date.now() - joinedAt) / 1000, missing: wanted.length - done.length };
+    }
+    await sleep(50);
+  }
+}
+
+/** Partition tenures ended other than by handoff so far, from the nodes' logs: commentary on what a slow phase went through, not a measurement. */
+async function churn(cluster: LocalCluster): Promise<string> {
+  const counts = new Map<string, number>();
+  for (const node of cluster.nodes) {
+    for (const l of await node.log()) {
+      if (l.msg === "partition fenced" || l.msg === "partition given up" || l.msg === "partition handed off") counts.set(l.msg, (counts.get(l.msg) ?? 0) + 1);
+    }
+  }
+  return [...counts].map(([msg, n]) => `${n} × ${msg}`).join(", ") || "no partition handed off, fenced or given up";
+}
+
+async function failover(cluster: LocalCluster, watch: ClusterWatch, units: { units: number }, plan: Plan, quick: Record<string, string>): Promise<void> {
+  const urls = cluster.nats.urls;
+  const outputsFrom = await outputCount(urls);
+  // Every partition carries this load (its units cover them all), so every partition a kill takes away has readings to resume.
+  const load: Publisher = await publishReadings(urls, { units: units.units, sensors: 2, perSecond: 1_000, unitPrefix: "F" });
+  const resumed: number[] = [];
+  const leased: number[] = [];
   try {
-    for (let k = 0; k < kills; k++) {
-      const victim = cluster.nodes.find((n) => n.running) as LocalNode;
-      // Killed only once it works its share under load (and has snapshotted it at least once).
-      let owned = await ownedBy(victim);
-      const settleFrom = Date.now();
-      while ((owned.size === 0 || load.accepted() < 300 * (k + 1)) && Date.now() - settleFrom < 10_000) {
-        await sleep(200);
-        owned = await ownedBy(victim);
-      }
+    for (let k = 0; k < plan.kills; k++) {
+      const running = cluster.nodes.filter((n) => n.running);
+      const victim = running[0] as LocalNode;
+      await settled(watch, running.map((n) => n.id));
+      progress(`kill ${k + 1}: settled on ${running.length} nodes`);
+      // One snapshot interval: the victim has snapshotted what it took in the last rebalance.
       await sleep(CLUSTER_TIMINGS.snapshotIntervalMs);
+      const owned = watch.heldBy(victim.id);
       const killedAt = Date.now();
       await victim.kill();
-      const survivors = cluster.nodes.filter((n) => n.running);
-      const takenAt = await untilTaken(survivors, owned, killedAt);
-      times.push((takenAt - killedAt) / 1000);
-      process.stderr.write(`bench cluster: kill ${k + 1}/${kills}: ${owned.size} partitions back in ${times.at(-1)?.toFixed(2)} s\n`);
-      if (k < kills - 1) await cluster.addNode(); // a replacement for the next kill
+      const survivor = (node: string): boolean => node !== victim.id;
+      const deadline = killedAt + 60_000;
+      for (;;) {
+        const resumedAt = owned.map((p) => watch.resumedAt(p, killedAt, survivor));
+        const takenAt = owned.map((p) => watch.takenAt(p, killedAt, survivor));
+        if (resumedAt.every((t) => t !== undefined) && takenAt.every((t) => t !== undefined)) {
+          resumed.push((Math.max(...(resumedAt)) - killedAt) / 1000);
+          leased.push((Math.max(...(takenAt)) - killedAt) / 1000);
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`kill ${k + 1}: 60 s after killing ${victim.id}, ${takenAt.filter((t) => t !== undefined).length} of its ${owned.length} partitions leased and ${resumedAt.filter((t) => t !== undefined).length} processing on survivors`);
+        }
+        await sleep(50);
+      }
+      progress(`kill ${k + 1}/${plan.kills} (${victim.id}, ${owned.length} partitions): leases taken in ${leased.at(-1)?.toFixed(2)} s, processing in ${resumed.at(-1)?.toFixed(2)} s`);
+      if (plan.kills > 1 && k < plan.kills - 1) await cluster.addNode(); // a replacement for the next kill
     }
   } finally {
     const accepted = await load.stop();
-    const total = [...accepted.values()].reduce((a, b) => a + b, 0);
-    await awaitOutputs(urls, before + total, 60_000);
-    // Earlier phases may leave a backlog whose outputs also arrive meanwhile: wait on this run's own readings.
-    let result = compare(accepted, load.base, (await readOutputs(urls)).filter((o) => o.unit.startsWith("F")));
-    for (const deadline = Date.now() + 120_000; result.lost > 0 && Date.now() < deadline; ) {
-      await sleep(2_000);
-      result = compare(accepted, load.base, (await readOutputs(urls)).filter((o) => o.unit.startsWith("F")));
+    const total = sum([...accepted.values()]);
+    const names = Array.from({ length: units.units }, (_, i) => unitName("F", i + 1));
+    // Only this run's readings reach the output stream now (the batched backlog is drained): a count is enough to wait on.
+    await untilOutputsSettle(urls, outputsFrom + total);
+    const { lost, duplicates, unexpected } = compare(accepted, load.base, await readOutputsOf(urls, names));
+    progress(`failover run checked: ${total} readings; so far ${await churn(cluster)}`);
+    // With no kill timed, no failover figure: the loop's own error (thrown from the try) is what the run reports.
+    if (resumed.length > 0) {
+      const conditions = {
+        kills: resumed.length,
+        target_s: FAILOVER_TARGET_S,
+        lease_ttl_ms: CLUSTER_TIMINGS.leaseTtlMs,
+        member_ttl_ms: CLUSTER_TIMINGS.memberTtlMs,
+        snapshot_interval_ms: CLUSTER_TIMINGS.snapshotIntervalMs,
+        partitions: PARTITIONS,
+        ...quick,
+      };
+      reportFigure({ suite: SUITE, metric: "failover_p50_s", value: round(median(resumed)), unit: "s", conditions: { ...conditions, leases_taken_p50_s: round(median(leased)) } });
+      reportFigure({ suite: SUITE, metric: "failover_max_s", value: round(Math.max(...resumed)), unit: "s", conditions: { ...conditions, leases_taken_max_s: round(Math.max(...leased)) } });
     }
-    const { lost, duplicates, unexpected } = result;
-    times.sort((a, b) => a - b);
-    // With no kill timed, print no failover figure: the loop's own error (thrown from the try) is then what the run reports.
-    if (times.length > 0) {
-      reportFigure({ suite: SUITE, metric: "failover_p50_s", value: round(times[Math.floor((times.length - 1) / 2)] as number), unit: "s", conditions: { kills: times.length } });
-      reportFigure({ suite: SUITE, metric: "failover_max_s", value: round(times.at(-1) as number), unit: "s", conditions: { kills: times.length } });
-    }
-    reportFigure({ suite: SUITE, metric: "lost_readings", value: lost, unit: "readings", conditions: { accepted: total } });
-    reportFigure({ suite: SUITE, metric: "duplicate_readings", value: duplicates + unexpected, unit: "readings", conditions: { accepted: total } });
+    reportFigure({ suite: SUITE, metric: "lost_readings", value: lost, unit: "readings", conditions: { phase: "failover", kills: resumed.length, accepted: total, ...quick } });
+    reportFigure({ suite: SUITE, metric: "duplicate_readings", value: duplicates + unexpected, unit: "readings", conditions: { phase: "failover", kills: resumed.length, accepted: total, ...quick } });
   }
 }
 
-/** Output messages stored per second over a window. */
-async function outputRate(urls: string[], windowMs: number): Promise<number> {
-  const from = await outputCount(urls);
-  const started = performance.now();
-  await sleep(windowMs);
-  const to = await outputCount(urls);
-  return ((to - from) * 1000) / (performance.now() - started);
+/** Until the output stream holds `count` messages, or has not grown for 30 s (what is missing then is reported lost), or 5 minutes. */
+async function untilOutputsSettle(urls: string[], count: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  let last = -1;
+  let grewAt = Date.now();
+  for (;;) {
+    const n = await outputCount(urls);
+    if (n >= count || Date.now() > deadline || Date.now() - grewAt > 30_000) {
+      if (n < count) progress(`the output stream stopped at ${count - n} short of this run's readings`);
+      return;
+    }
+    if (n > last) [last, grewAt] = [n, Date.now()];
+    await sleep(500);
+  }
 }
 
-/** Seconds until `node` has taken every partition it should own among `members`. */
-async function untilOwns(node: LocalNode, members: string[]): Promise<number> {
-  const wanted = partitionsOf(node.id, members, PARTITIONS).length;
-  const started = Date.now();
+/** Until every partition's lease is held by its rendezvous owner among `members`. */
+async function settled(watch: ClusterWatch, members: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    const taken = new Set((await node.log()).filter((l) => l.msg === "partition taken").map((l) => l.partition));
-    if (taken.size >= wanted) return (Date.now() - started) / 1000;
-    if (Date.now() - started > 60_000) throw new Error(`${node.id} took ${taken.size} of ${wanted} partitions in 60 s`);
+    const off = [...Array(PARTITIONS).keys()].filter((p) => watch.holder(p) !== ownerOf(p, members));
+    if (off.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the cluster did not settle in 60 s: partitions ${off.join(", ")} are not held by their owners among ${members.join(", ")}`);
     await sleep(50);
   }
 }
 
-/** The partitions a node owns by its own log. */
-async function ownedBy(node: LocalNode): Promise<Set<number>> {
-  const owned = new Set<number>();
-  for (const l of await node.log()) {
-    const p = l.partition as number;
-    if (l.msg === "partition taken") owned.add(p);
-    else if (l.msg === "partition handed off" || l.msg === "partition fenced" || l.msg === "partition given up") owned.delete(p);
-  }
-  return owned;
-}
+const startedAt = performance.now();
 
-/** When (their log's time) the survivors had taken every one of `partitions` after `since`. */
-async function untilTaken(survivors: LocalNode[], partitions: Set<number>, since: number): Promise<number> {
-  for (;;) {
-    const takenAt = new Map<number, number>();
-    for (const node of survivors) {
-      for (const l of await node.log()) {
-        const p = l.partition as number;
-        if (l.msg === "partition taken" && partitions.has(p) && (l.time as number) > since) takenAt.set(p, Math.min(takenAt.get(p) ?? Infinity, l.time as number));
-      }
-    }
-    if (takenAt.size === partitions.size) return Math.max(since, ...takenAt.values());
-    if (Date.now() - since > 60_000) throw new Error(`only ${takenAt.size} of ${partitions.size} partitions taken over in 60 s`);
-    await sleep(50);
-  }
+/** Commentary on stderr, with the seconds since the bench began (where a --quick run's minute goes). */
+function progress(text: string): void {
+  process.stderr.write(`bench cluster [${((performance.now() - startedAt) / 1000).toFixed(1)} s]: ${text}\n`);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -178,4 +312,18 @@ function sleep(ms: number): Promise<void> {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+/** The lower median (p50 of a short list, one of its values). */
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+}
+
+function loadAverage(): number {
+  return Math.round((os.loadavg()[0] ?? 0) * 10) / 10;
 }
