@@ -8,14 +8,14 @@
  * Alarm ids are `<unit>/<rule>/<sensor>`: in a path, encode the slashes
  * (`UNIT001%2Fhigh-temp%2Ftemperature`).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ALARM_FEEDBACK, ALARM_STATES, type AlarmService, type AlarmView } from "../../actors/alarm/index.js";
 import { SEVERITIES } from "../../actors/readings/index.js";
 import type { RouteModule } from "../api/app.js";
 import type { ApiEnv } from "../api/env.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody, unitId } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 export type AlarmControl = Pick<AlarmService, "list" | "acknowledge" | "shelve" | "unshelve" | "feedback">;
 
@@ -86,14 +86,13 @@ export function alarmRoutes(alarms: AlarmControl): RouteModule {
   const tags = ["alarms"];
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/alarms`,
+        path: "/alarms",
         tags,
         summary: "Alarms not in the normal state, newest raised first, filtered by state, unit, severity, area and since",
-        middleware: guard("viewer"),
         request: { query: listQuery },
-        responses: { 200: json(z.object({ alarms: z.array(alarmSchema) }), "the alarms"), ...errorResponses(400, 401, 429) },
+        responses: { 200: json(z.object({ alarms: z.array(alarmSchema) }), "the alarms") },
       }),
       async (c) => {
         const { since, ...filter } = c.req.valid("query");
@@ -104,14 +103,13 @@ export function alarmRoutes(alarms: AlarmControl): RouteModule {
     );
     for (const [action, spec] of Object.entries(ACTIONS) as [keyof typeof ACTIONS, (typeof ACTIONS)[keyof typeof ACTIONS]][]) {
       app.openapi(
-        createRoute({
+        guarded(guard, "operator", {
           method: "post",
-          path: `${API_PREFIX}/alarms/{alarmId}/${action}`,
+          path: `/alarms/{alarmId}/${action}`,
           tags,
           summary: spec.summary,
-          middleware: guard("operator"),
           request: { params: alarmParams, body: jsonBody(spec.body as z.ZodType<object>) },
-          responses: { 200: json(alarmSchema, "the alarm afterwards"), ...errorResponses(400, 401, 403, 404, 413, 429) },
+          responses: { 200: json(alarmSchema, "the alarm afterwards"), ...errorResponses(404) },
         }),
         async (c) => {
           const perform = spec.perform as (s: AlarmControl, id: string, by: string, body: unknown) => Promise<AlarmView>;

@@ -1,7 +1,7 @@
 /** GET /api/v1/audit (admin): the newest control actions, newest first. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { RouteModule } from "../api/app.js";
-import { API_PREFIX } from "../api/env.js";
+import { guarded } from "../api/route.js";
 import { errorBodySchema } from "../api/errors.js";
 import type { AuditLog } from "../auth/audit.js";
 
@@ -21,12 +21,11 @@ const entrySchema = z
 export function auditRoutes(audit: AuditLog): RouteModule {
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "get",
-        path: `${API_PREFIX}/audit`,
+        path: "/audit",
         tags: ["security"],
         summary: "Recent control actions (who, what, when, result), newest first",
-        middleware: guard("admin"),
         request: { query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional() }) },
         responses: {
           200: { description: "entries", content: { "application/json": { schema: z.object({ entries: z.array(entrySchema) }) } } },

@@ -12,12 +12,12 @@
  * own figure stays in `model_power_kw` (one far over capacity is worth a
  * look at the model or the registration).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { ID_PATTERN, type PowerForecast } from "../../actors/readings/index.js";
 import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 import type { DeviceStore } from "../devices/store.js";
 
 /** The latest forecast per device: the node's scoring side keeps them. */
@@ -41,14 +41,13 @@ const forecastSchema = z
 export function forecastRoutes(forecasts: ForecastReader, devices: Pick<DeviceStore, "list">): RouteModule {
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/devices/{id}/forecast`,
+        path: "/devices/{id}/forecast",
         tags: ["devices"],
         summary: "A solar device's latest power forecast (solar_forecast), with the model version that made it",
-        middleware: guard("viewer"),
         request: { params },
-        responses: { 200: json(forecastSchema, "the latest forecast"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(forecastSchema, "the latest forecast"), ...errorResponses(404) },
       }),
       (c) => {
         const { id } = c.req.valid("param");

@@ -1,6 +1,7 @@
 /** GET /api/v1/health (public: for load balancers and probes) and /health/detailed (viewer). */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { RouteModule } from "../api/app.js";
+import { guarded } from "../api/route.js";
 import { API_PREFIX } from "../api/env.js";
 import { errorBodySchema } from "../api/errors.js";
 import { SUBSYSTEM_STATUSES, type HealthRegistry } from "../health.js";
@@ -53,12 +54,11 @@ export function healthRoutes(o: HealthRouteOptions): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/health/detailed`,
+        path: "/health/detailed",
         tags: ["health"],
         summary: "Each subsystem's status with its figures",
-        middleware: guard("viewer"),
         responses: {
           200: { description: "ok or degraded", content: { "application/json": { schema: detailedSchema } } },
           401: { description: "no key", content: { "application/json": { schema: errorBodySchema } } },

@@ -6,14 +6,14 @@
  * check. Every change names the caller's key as `who` in the registry's
  * own audit, beside the API's audit trail.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { TRAINER_KINDS } from "../../actors/trainer/index.js";
 import { ALGORITHMS, STAGES, TASKS, type ModelVersion } from "../../ml/index.js";
 import type { ModelService } from "../../node/model-service.js";
 import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 export type ModelControl = Pick<ModelService, "list" | "audit" | "promote" | "rollback" | "trainNow" | "status" | "checkDrift">;
 
@@ -100,44 +100,41 @@ function found(versions: readonly ModelVersion[], model: string, version: number
 }
 
 export function modelRoutes(models: ModelControl): RouteModule {
-  const base = `${API_PREFIX}/models`;
+  const base = "/models";
   const tags = ["models"];
   return (app, guard) => {
     const by = (c: { get(key: "caller"): { keyId: string } | undefined }, reason: string | undefined) => ({ who: c.get("caller")?.keyId ?? "api", why: reason ?? "through the control API" });
 
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: base,
         tags,
         summary: "Every version of every model (or of one), oldest first, with metrics, params, features, training window and stage",
-        middleware: guard("viewer"),
         request: { query: z.object({ model: z.string().min(1).optional() }) },
-        responses: { 200: json(z.object({ versions: z.array(versionSchema) }), "the versions"), ...errorResponses(400, 401, 503) },
+        responses: { 200: json(z.object({ versions: z.array(versionSchema) }), "the versions"), ...errorResponses(503) },
       }),
       async (c) => c.json({ versions: await models.list(c.req.valid("query").model) }, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/audit`,
         tags,
         summary: "The registry's audit of every change (register, transition, rollback), oldest first",
-        middleware: guard("viewer"),
         request: { query: z.object({ model: z.string().min(1).optional() }) },
-        responses: { 200: json(z.object({ entries: z.array(auditSchema) }), "the entries"), ...errorResponses(400, 401, 503) },
+        responses: { 200: json(z.object({ entries: z.array(auditSchema) }), "the entries"), ...errorResponses(503) },
       }),
       async (c) => c.json({ entries: await models.audit(c.req.valid("query").model) }, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/{model}/versions/{version}`,
         tags,
         summary: "One version's manifest",
-        middleware: guard("viewer"),
         request: { params: modelParams.extend({ version: z.coerce.number().int().min(1) }) },
-        responses: { 200: json(versionSchema, "the version"), ...errorResponses(400, 401, 404, 503) },
+        responses: { 200: json(versionSchema, "the version"), ...errorResponses(404, 503) },
       }),
       async (c) => {
         const { model, version } = c.req.valid("param");
@@ -145,14 +142,13 @@ export function modelRoutes(models: ModelControl): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "post",
         path: `${base}/{model}/versions/{version}/promote`,
         tags,
         summary: "Put a version in Production (through Staging when needed), archiving the current one",
-        middleware: guard("admin"),
         request: { params: modelParams.extend({ version: z.coerce.number().int().min(1) }), ...body(z.strictObject({ why })) },
-        responses: { 200: json(versionSchema, "the version, in Production"), ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
+        responses: { 200: json(versionSchema, "the version, in Production"), ...errorResponses(404, 409, 503) },
       }),
       async (c) => {
         const { model, version } = c.req.valid("param");
@@ -160,14 +156,13 @@ export function modelRoutes(models: ModelControl): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "post",
         path: `${base}/{model}/rollback`,
         tags,
         summary: "Put an earlier version back in Production (checked loadable first), archiving the current one",
-        middleware: guard("admin"),
         request: { params: modelParams, ...body(z.strictObject({ version: z.number().int().min(1), why })) },
-        responses: { 200: json(versionSchema, "the version, in Production"), ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
+        responses: { 200: json(versionSchema, "the version, in Production"), ...errorResponses(404, 409, 503) },
       }),
       async (c) => {
         const { model } = c.req.valid("param");
@@ -176,36 +171,33 @@ export function modelRoutes(models: ModelControl): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/training`,
         tags,
         summary: "Each trainer's status: idle or running, last result, last error, next run, last drift check",
-        middleware: guard("viewer"),
-        responses: { 200: json(z.object({ trainers: z.array(trainingSchema) }), "the trainers (none when training is off)"), ...errorResponses(401) },
+        responses: { 200: json(z.object({ trainers: z.array(trainingSchema) }), "the trainers (none when training is off)") },
       }),
       (c) => c.json({ trainers: models.status() }, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/training`,
         tags,
         summary: "Start a training run of one kind now (or join the one under way); its outcome shows in the status",
-        middleware: guard("operator"),
         request: body(z.strictObject({ kind: z.enum(TRAINER_KINDS) })),
-        responses: { 202: json(z.object({ jobId: z.string(), kind: z.enum(TRAINER_KINDS) }), "started"), ...errorResponses(400, 401, 403, 409, 413) },
+        responses: { 202: json(z.object({ jobId: z.string(), kind: z.enum(TRAINER_KINDS) }), "started"), ...errorResponses(409) },
       }),
       (c) => c.json(models.trainNow(c.req.valid("json").kind, `on demand by ${c.get("caller")?.keyId ?? "api"}`), 202),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/drift-check`,
         tags,
         summary: "Run the drift check now: a drifted model raises system.model_drift and starts a retraining",
-        middleware: guard("operator"),
-        responses: { 200: json(z.object({ findings: z.array(driftSchema) }), "each Production model's finding"), ...errorResponses(401, 403) },
+        responses: { 200: json(z.object({ findings: z.array(driftSchema) }), "each Production model's finding") },
       }),
       async (c) => c.json({ findings: await models.checkDrift() }, 200),
     );

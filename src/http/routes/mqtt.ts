@@ -6,13 +6,13 @@
  * restart reads). A node with `mqtt.enabled: false` answers 409
  * VIGIL_CONNECTOR_DISABLED.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { MQTT_CONNECTION_STATES, type MqttConnector } from "../../actors/connectors/index.js";
 import { topicMappingSchema } from "../../config/index.js";
 import type { RouteModule } from "../api/app.js";
 import { enabledPart } from "../api/disabled.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 export type MqttControl = Pick<MqttConnector, "status" | "connect" | "disconnect" | "subscribe" | "unsubscribe">;
 
@@ -36,63 +36,58 @@ const statusAnswer = (description: string) => json(statusSchema, description);
 
 export function mqttRoutes(mqtt: MqttControl | undefined): RouteModule {
   const connector = enabledPart(mqtt, "VIGIL_CONNECTOR_DISABLED", "MQTT is off on this node (mqtt.enabled is false)");
-  const base = `${API_PREFIX}/connections/mqtt`;
+  const base = "/connections/mqtt";
   const tags = ["connections"];
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: base,
         tags,
         summary: "The MQTT connector's state, counts and topic patterns",
-        middleware: guard("viewer"),
-        responses: { 200: statusAnswer("the status"), ...errorResponses(401, 409) },
+        responses: { 200: statusAnswer("the status"), ...errorResponses(409) },
       }),
       (c) => c.json(connector().status(), 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/disconnect`,
         tags,
         summary: "Close the broker connection (drained; the session and its QoS 1 messages stay at the broker) until connect",
-        middleware: guard("operator"),
-        responses: { 200: statusAnswer("the status, paused"), ...errorResponses(401, 403, 409, 503) },
+        responses: { 200: statusAnswer("the status, paused"), ...errorResponses(409, 503) },
       }),
       async (c) => c.json(await connector().disconnect(), 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/connect`,
         tags,
         summary: "Connect again after a disconnect; answers once connected, or after mqtt.connectTimeoutMs while it keeps trying",
-        middleware: guard("operator"),
-        responses: { 200: statusAnswer("the status"), ...errorResponses(401, 403, 409, 503) },
+        responses: { 200: statusAnswer("the status"), ...errorResponses(409, 503) },
       }),
       async (c) => c.json(await connector().connect(), 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "post",
         path: `${base}/subscriptions`,
         tags,
         summary: "Add a topic mapping (the shape of an mqtt.topics entry) and subscribe to it",
-        middleware: guard("admin"),
         request: { body: jsonBody(topicMappingSchema) },
-        responses: { 201: statusAnswer("subscribed (or to be, on the next connect)"), ...errorResponses(400, 401, 403, 409, 413, 502, 503) },
+        responses: { 201: statusAnswer("subscribed (or to be, on the next connect)"), ...errorResponses(409, 502, 503) },
       }),
       async (c) => c.json(await connector().subscribe(c.req.valid("json")), 201),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "delete",
         path: `${base}/subscriptions`,
         tags,
         summary: "Remove a topic mapping (its pattern as listed in topics) and unsubscribe from its filter",
-        middleware: guard("admin"),
         request: { query: z.object({ topic: z.string().min(1).openapi({ example: "lines/{line}/{unit}/{sensor}" }) }) },
-        responses: { 200: statusAnswer("unsubscribed (or to be, on the next connect)"), ...errorResponses(400, 401, 403, 404, 409, 502, 503) },
+        responses: { 200: statusAnswer("unsubscribed (or to be, on the next connect)"), ...errorResponses(404, 409, 502, 503) },
       }),
       async (c) => c.json(await connector().unsubscribe(c.req.valid("query").topic), 200),
     );

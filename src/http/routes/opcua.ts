@@ -10,13 +10,13 @@
  * when there is one. A node with `opcua.enabled: false` answers 409
  * VIGIL_CONNECTOR_DISABLED.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { OpcUaConnections } from "../../actors/connectors/index.js";
 import { opcUaEndpointSchema, opcUaNodeMappingSchema } from "../../config/index.js";
 import type { RouteModule } from "../api/app.js";
 import { enabledPart } from "../api/disabled.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 export type OpcUaControl = Pick<OpcUaConnections, "status" | "browse" | "read" | "connect" | "disconnect" | "addEndpoint" | "subscribe" | "unsubscribe">;
 
@@ -57,29 +57,27 @@ const subscribeBody = jsonBody(
 
 export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
   const connector = enabledPart(opcua, "VIGIL_CONNECTOR_DISABLED", "OPC UA is off on this node (opcua.enabled is false)");
-  const base = `${API_PREFIX}/connections/opcua`;
+  const base = "/connections/opcua";
   const tags = ["connections"];
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: base,
         tags,
         summary: "Each OPC UA endpoint's connection state, monitored and refused nodes",
-        middleware: guard("viewer"),
-        responses: { 200: json(z.object({ endpoints: z.array(endpointSchema) }), "the endpoints"), ...errorResponses(401, 409) },
+        responses: { 200: json(z.object({ endpoints: z.array(endpointSchema) }), "the endpoints"), ...errorResponses(409) },
       }),
       (c) => c.json({ endpoints: connector().status() }, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/browse`,
         tags,
         summary: "The children of a node (default: the Objects folder, i=85)",
-        middleware: guard("viewer"),
         request: { query: z.object({ endpoint: endpointParam, nodeId: z.string().min(1).optional().openapi({ example: "ns=1;s=UNIT001" }) }) },
-        responses: { 200: json(z.object({ nodeId: z.string(), children: z.array(browsedSchema) }), "the children"), ...errorResponses(400, 401, 404, 409, 502, 503) },
+        responses: { 200: json(z.object({ nodeId: z.string(), children: z.array(browsedSchema) }), "the children"), ...errorResponses(404, 409, 502, 503) },
       }),
       async (c) => {
         const { endpoint, nodeId = "i=85" } = c.req.valid("query");
@@ -87,14 +85,13 @@ export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/read`,
         tags,
         summary: "A node's current value, straight from the server",
-        middleware: guard("viewer"),
         request: { query: z.object({ endpoint: endpointParam, nodeId: z.string().min(1).openapi({ example: "ns=1;s=UNIT001.temperature" }) }) },
-        responses: { 200: json(valueSchema, "the value"), ...errorResponses(400, 401, 404, 409, 502, 503) },
+        responses: { 200: json(valueSchema, "the value"), ...errorResponses(404, 409, 502, 503) },
       }),
       async (c) => {
         const { endpoint, nodeId } = c.req.valid("query");
@@ -103,50 +100,46 @@ export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/disconnect`,
         tags,
         summary: "Close an endpoint's session (the readings in hand are taken first) until connect",
-        middleware: guard("operator"),
         request: { body: endpointBody },
-        responses: { 200: json(endpointSchema, "the endpoint, disconnected"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+        responses: { 200: json(endpointSchema, "the endpoint, disconnected"), ...errorResponses(404, 409) },
       }),
       async (c) => c.json(await connector().disconnect(c.req.valid("json").endpoint), 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/connect`,
         tags,
         summary: "Connect an endpoint again (after a disconnect, or a refusal since mended); answers after its first outcome",
-        middleware: guard("operator"),
         request: { body: endpointBody },
-        responses: { 200: json(endpointSchema, "the endpoint's state after its first attempt"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+        responses: { 200: json(endpointSchema, "the endpoint's state after its first attempt"), ...errorResponses(404, 409) },
       }),
       async (c) => c.json(await connector().connect(c.req.valid("json").endpoint), 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "post",
         path: `${base}/endpoints`,
         tags,
         summary: "Add an endpoint (the shape of an opcua.endpoints entry: URL, security mode and policy, optional user and password, node mappings) and connect it",
-        middleware: guard("admin"),
         request: { body: jsonBody(opcUaEndpointSchema) },
-        responses: { 201: json(endpointSchema, "the endpoint's state after its first attempt"), ...errorResponses(400, 401, 403, 409, 413) },
+        responses: { 201: json(endpointSchema, "the endpoint's state after its first attempt"), ...errorResponses(409) },
       }),
       async (c) => c.json(await connector().addEndpoint(c.req.valid("json")), 201),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "post",
         path: `${base}/subscriptions`,
         tags,
         summary: "Map more nodes of an endpoint to readings: monitored at once when connected, else on connecting",
-        middleware: guard("admin"),
         request: { body: subscribeBody },
-        responses: { 201: json(endpointSchema, "the endpoint, with the server's verdict on each node (badNodes)"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+        responses: { 201: json(endpointSchema, "the endpoint, with the server's verdict on each node (badNodes)"), ...errorResponses(404, 409) },
       }),
       async (c) => {
         const { endpoint, nodes } = c.req.valid("json");
@@ -154,14 +147,13 @@ export function opcuaRoutes(opcua: OpcUaControl | undefined): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "delete",
         path: `${base}/subscriptions`,
         tags,
         summary: "Stop monitoring a mapped node of an endpoint",
-        middleware: guard("admin"),
         request: { query: z.object({ endpoint: endpointParam, nodeId: z.string().min(1).openapi({ example: "ns=1;s=UNIT001.pressure" }) }) },
-        responses: { 200: json(endpointSchema, "the endpoint"), ...errorResponses(400, 401, 403, 404, 409) },
+        responses: { 200: json(endpointSchema, "the endpoint"), ...errorResponses(404, 409) },
       }),
       async (c) => {
         const { endpoint, nodeId } = c.req.valid("query");

@@ -7,13 +7,13 @@
  * the version — its features, its existence, the batch bound — is checked
  * by the service with codes of its own (src/node/predictions.ts).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { OPERATIONAL_STATES } from "../../actors/readings/index.js";
 import { STAGES, TASKS } from "../../ml/index.js";
 import type { PredictionService } from "../../node/predictions.js";
 import type { RouteModule } from "../api/app.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 export type PredictControl = Pick<PredictionService, "predict">;
 
@@ -60,16 +60,15 @@ const answerSchema = z
 export function predictRoutes(predictions: PredictControl): RouteModule {
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "post",
-        path: `${API_PREFIX}/predict`,
+        path: "/predict",
         tags: ["models"],
         summary: "Score feature rows with a model (its Production version, or `version`): each row's outputs and their meaning",
         description:
           "Errors: 400 VIGIL_API_FEATURE_MISSING (a row lacks one of the version's features), 404 VIGIL_API_MODEL_UNKNOWN (no such model or version, or none in Production), 413 VIGIL_API_BATCH_TOO_LARGE (more rows than models.predict.maxRows), 503 VIGIL_API_OVERLOADED.",
-        middleware: guard("viewer"),
         request: { body: jsonBody(requestSchema) },
-        responses: { 200: json(answerSchema, "the predictions"), ...errorResponses(400, 401, 404, 413, 429, 503) },
+        responses: { 200: json(answerSchema, "the predictions"), ...errorResponses(404, 503) },
       }),
       async (c) => {
         const body = c.req.valid("json");

@@ -5,13 +5,13 @@
  * goes out. The rule body is validated once, by the registry (src/rules
  * schema): an invalid one is 400 VIGIL_RULE_INVALID naming the field.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { AlarmService } from "../../actors/alarm/index.js";
 import { RULE_ID_PATTERN } from "../../rules/index.js";
 import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 export type RuleControl = Pick<AlarmService, "rules" | "rule" | "putRule" | "removeRule" | "ruleVersions">;
 
@@ -26,26 +26,24 @@ const versionSchema = z.object({ version: z.number().int() });
 
 export function ruleRoutes(rules: RuleControl): RouteModule {
   const tags = ["rules"];
-  const base = `${API_PREFIX}/rules`;
+  const base = "/rules";
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: base,
         tags,
         summary: "The current rule set and its version",
-        middleware: guard("viewer"),
-        responses: { 200: json(versionSchema.extend({ rules: z.array(ruleSchema) }), "the rules"), ...errorResponses(401, 429) },
+        responses: { 200: json(versionSchema.extend({ rules: z.array(ruleSchema) }), "the rules") },
       }),
       (c) => c.json({ version: rules.ruleVersions().version, rules: [...rules.rules()] as Record<string, unknown>[] }, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/versions`,
         tags,
         summary: "The rule set's change history: who changed which rule, when, to which version",
-        middleware: guard("viewer"),
         responses: {
           200: json(versionSchema.extend({ changes: z.array(z.object({ version: z.number(), at: z.number(), by: z.string(), action: z.string(), ruleId: z.string().nullable() })) }), "the changes"),
           ...errorResponses(401, 429),
@@ -57,26 +55,24 @@ export function ruleRoutes(rules: RuleControl): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/{id}`,
         tags,
         summary: "One rule",
-        middleware: guard("viewer"),
         request: { params: ruleParams },
-        responses: { 200: json(ruleSchema, "the rule"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(ruleSchema, "the rule"), ...errorResponses(404) },
       }),
       (c) => c.json(rules.rule(c.req.valid("param").id) as Record<string, unknown>, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "post",
         path: base,
         tags,
         summary: "Add a rule (409 when its id is taken); answers once every worker evaluates the new version",
-        middleware: guard("admin"),
         request: { body: jsonBody(ruleSchema) },
-        responses: { 201: json(versionSchema.extend({ rule: ruleSchema }), "the rule as stored, and the new version"), ...errorResponses(400, 401, 403, 409, 413, 429) },
+        responses: { 201: json(versionSchema.extend({ rule: ruleSchema }), "the rule as stored, and the new version"), ...errorResponses(409) },
       }),
       async (c) => {
         const input = c.req.valid("json");
@@ -88,14 +84,13 @@ export function ruleRoutes(rules: RuleControl): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "put",
         path: `${base}/{id}`,
         tags,
         summary: "Replace a rule (the body's id, if given, must be the path's)",
-        middleware: guard("admin"),
         request: { params: ruleParams, body: jsonBody(ruleSchema) },
-        responses: { 200: json(versionSchema.extend({ rule: ruleSchema }), "the rule as stored, and the new version"), ...errorResponses(400, 401, 403, 404, 413, 429) },
+        responses: { 200: json(versionSchema.extend({ rule: ruleSchema }), "the rule as stored, and the new version"), ...errorResponses(404) },
       }),
       async (c) => {
         const { id } = c.req.valid("param");
@@ -107,14 +102,13 @@ export function ruleRoutes(rules: RuleControl): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "admin", {
         method: "delete",
         path: `${base}/{id}`,
         tags,
         summary: "Remove a rule; its alarms end",
-        middleware: guard("admin"),
         request: { params: ruleParams },
-        responses: { 200: json(versionSchema, "the new version"), ...errorResponses(400, 401, 403, 404, 429) },
+        responses: { 200: json(versionSchema, "the new version"), ...errorResponses(404) },
       }),
       async (c) => c.json(await rules.removeRule(c.req.valid("param").id, c.get("caller")?.keyId ?? "api"), 200),
     );

@@ -5,13 +5,13 @@
  * with `simulator.enabled: false` is fed by a real plant: every route then
  * answers 409 VIGIL_SIMULATOR_DISABLED rather than start a fake one there.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { SCENARIO_KINDS, scenarioRequestSchema, type SimulatorRunner } from "../../actors/simulator/index.js";
 import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
 import { enabledPart } from "../api/disabled.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 
 /** What the routes drive; the node's runner, or undefined when the simulator is off. */
 export type SimulatorControl = Pick<SimulatorRunner, "status" | "start" | "stop" | "inject" | "clear">;
@@ -50,29 +50,27 @@ const clearQuery = z.object({
 
 export function simulatorRoutes(simulator: SimulatorControl | undefined): RouteModule {
   const runner = enabledPart(simulator, "VIGIL_SIMULATOR_DISABLED", "the simulator is off on this node (simulator.enabled is false): it is fed by a real plant");
-  const base = `${API_PREFIX}/simulator`;
+  const base = "/simulator";
   const tags = ["simulator"];
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: base,
         tags,
         summary: "The simulator's status: running, rate, lag, active scenarios, publishers",
-        middleware: guard("viewer"),
-        responses: { 200: json(statusSchema, "the status"), ...errorResponses(401, 409) },
+        responses: { 200: json(statusSchema, "the status"), ...errorResponses(409) },
       }),
       (c) => c.json(runner().status(), 200),
     );
     for (const action of ["start", "stop"] as const) {
       app.openapi(
-        createRoute({
+        guarded(guard, "operator", {
           method: "post",
           path: `${base}/${action}`,
           tags,
           summary: action === "start" ? "Start producing readings (no change when running)" : "Stop producing readings (no change when stopped)",
-          middleware: guard("operator"),
-          responses: { 200: json(statusSchema, "the status afterwards"), ...errorResponses(401, 403, 409) },
+          responses: { 200: json(statusSchema, "the status afterwards"), ...errorResponses(409) },
         }),
         async (c) => {
           const r = runner();
@@ -82,39 +80,36 @@ export function simulatorRoutes(simulator: SimulatorControl | undefined): RouteM
       );
     }
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
         path: `${base}/scenarios`,
         tags,
         summary: "Scenarios injected and not over yet",
-        middleware: guard("viewer"),
-        responses: { 200: json(z.object({ scenarios: z.array(scenarioSchema).readonly() }), "the active scenarios"), ...errorResponses(401, 409) },
+        responses: { 200: json(z.object({ scenarios: z.array(scenarioSchema).readonly() }), "the active scenarios"), ...errorResponses(409) },
       }),
       (c) => c.json({ scenarios: runner().status().activeScenarios }, 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "post",
         path: `${base}/scenarios`,
         tags,
         summary: "Inject a scenario into a simulated unit now",
-        middleware: guard("operator"),
         // A clone: zod 4 copies methods onto a schema when it is made, and the simulator's schema may be made before
         // @hono/zod-openapi adds `.openapi` (when the node imports the simulator first, as `vigil start` does).
         request: { body: jsonBody(scenarioRequestSchema.clone().openapi("ScenarioRequest")) },
-        responses: { 201: json(scenarioSchema, "the scenario, as it plays"), ...errorResponses(400, 401, 403, 404, 409, 413) },
+        responses: { 201: json(scenarioSchema, "the scenario, as it plays"), ...errorResponses(404, 409) },
       }),
       (c) => c.json(runner().inject(c.req.valid("json")), 201),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "delete",
         path: `${base}/scenarios/{id}`,
         tags,
         summary: "End one scenario now",
-        middleware: guard("operator"),
         request: { params: z.object({ id: z.string().min(1) }) },
-        responses: { 200: json(z.object({ cleared: z.number().int() }), "ended"), ...errorResponses(401, 403, 404, 409) },
+        responses: { 200: json(z.object({ cleared: z.number().int() }), "ended"), ...errorResponses(404, 409) },
       }),
       (c) => {
         const { id } = c.req.valid("param");
@@ -124,14 +119,13 @@ export function simulatorRoutes(simulator: SimulatorControl | undefined): RouteM
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "delete",
         path: `${base}/scenarios`,
         tags,
         summary: "End a unit's scenarios now (of one kind, or all)",
-        middleware: guard("operator"),
         request: { query: clearQuery },
-        responses: { 200: json(z.object({ cleared: z.number().int() }), "how many ended (0 when none was active)"), ...errorResponses(400, 401, 403, 409) },
+        responses: { 200: json(z.object({ cleared: z.number().int() }), "how many ended (0 when none was active)"), ...errorResponses(409) },
       }),
       (c) => {
         const { unit, kind } = c.req.valid("query");

@@ -6,7 +6,7 @@
  * maintenance mode (operator: the unit actor's maintenance command, asked
  * as a message; its answer is the unit's new state).
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context, TypedResponse } from "hono";
 import type { ProcessedReading, UnitState } from "../../actors/readings/index.js";
 import type { MaintenanceCommand } from "../../actors/unit/index.js";
@@ -15,8 +15,8 @@ import { UNIT_RUL_MODEL } from "../../actors/models/index.js";
 import { VigilError, type ActorSystem } from "../../runtime/index.js";
 import type { HistoryStore } from "../../store/index.js";
 import type { RouteModule } from "../api/app.js";
-import { API_PREFIX } from "../api/env.js";
 import { errorResponses, json, jsonBody, sensorId, unitId } from "../api/responses.js";
+import { guarded } from "../api/route.js";
 import type { LivePlant } from "./live-plant.js";
 import { processedReadingSchema, unitStateSchema, unitStatusSchema } from "./plant-schemas.js";
 
@@ -77,25 +77,23 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
   };
   return (app, guard) => {
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units`,
+        path: "/units",
         tags: ["units"],
         summary: "Every unit's latest state",
-        middleware: guard("viewer"),
-        responses: { 200: json(z.object({ units: z.array(unitStateSchema) }), "units by id"), ...errorResponses(401, 429) },
+        responses: { 200: json(z.object({ units: z.array(unitStateSchema) }), "units by id") },
       }),
       (c) => memoised<{ units: UnitState[] }>(c, plant.unitsJson()),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units/{unit}`,
+        path: "/units/{unit}",
         tags: ["units"],
         summary: "A unit's latest state with its sensors' latest processed readings",
-        middleware: guard("viewer"),
         request: { params: unitParams },
-        responses: { 200: json(unitStateSchema.extend({ latest: z.array(processedReadingSchema) }), "the unit"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(unitStateSchema.extend({ latest: z.array(processedReadingSchema) }), "the unit"), ...errorResponses(404) },
       }),
       async (c) => {
         const { unit } = c.req.valid("param");
@@ -105,14 +103,13 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units/{unit}/status`,
+        path: "/units/{unit}/status",
         tags: ["units"],
         summary: "A unit's status (online, offline, maintenance), operational state and health",
-        middleware: guard("viewer"),
         request: { params: unitParams },
-        responses: { 200: json(unitStatusSchema, "the status"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(unitStatusSchema, "the status"), ...errorResponses(404) },
       }),
       (c) => {
         const s = unitOr404(c.req.valid("param").unit);
@@ -120,26 +117,24 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units/{unit}/rul`,
+        path: "/units/{unit}/rul",
         tags: ["units"],
         summary: "A unit's remaining useful life and health from its latest assessment, with the method and the unit_rul version",
-        middleware: guard("viewer"),
         request: { params: unitParams },
-        responses: { 200: json(rulSchema, "the remaining useful life"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(rulSchema, "the remaining useful life"), ...errorResponses(404) },
       }),
       (c) => c.json(rulOf(unitOr404(c.req.valid("param").unit)), 200),
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "operator", {
         method: "put",
-        path: `${API_PREFIX}/units/{unit}/maintenance`,
+        path: "/units/{unit}/maintenance",
         tags: ["units"],
         summary: "Put a unit into maintenance (its alarms are suppressed) or take it out",
-        middleware: guard("operator"),
         request: { params: unitParams, body: jsonBody(z.strictObject({ on: z.boolean() })) },
-        responses: { 200: json(unitStateSchema, "the unit's new state"), ...errorResponses(400, 401, 403, 404, 413, 429) },
+        responses: { 200: json(unitStateSchema, "the unit's new state"), ...errorResponses(404) },
       }),
       async (c) => {
         const { unit } = c.req.valid("param");
@@ -149,14 +144,13 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units/{unit}/sensors`,
+        path: "/units/{unit}/sensors",
         tags: ["units"],
         summary: "The latest processed reading of each of a unit's sensors",
-        middleware: guard("viewer"),
         request: { params: unitParams },
-        responses: { 200: json(z.object({ sensors: z.array(processedReadingSchema) }), "by sensor id"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(z.object({ sensors: z.array(processedReadingSchema) }), "by sensor id"), ...errorResponses(404) },
       }),
       async (c) => {
         const { unit } = c.req.valid("param");
@@ -169,14 +163,13 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units/{unit}/sensors/{sensor}`,
+        path: "/units/{unit}/sensors/{sensor}",
         tags: ["units"],
         summary: "A sensor's latest processed reading",
-        middleware: guard("viewer"),
         request: { params: sensorParams },
-        responses: { 200: json(processedReadingSchema, "the latest reading"), ...errorResponses(400, 401, 404, 429) },
+        responses: { 200: json(processedReadingSchema, "the latest reading"), ...errorResponses(404) },
       }),
       async (c) => {
         const { unit, sensor } = c.req.valid("param");
@@ -186,14 +179,13 @@ export function unitRoutes(deps: UnitRouteDeps): RouteModule {
       },
     );
     app.openapi(
-      createRoute({
+      guarded(guard, "viewer", {
         method: "get",
-        path: `${API_PREFIX}/units/{unit}/sensors/{sensor}/history`,
+        path: "/units/{unit}/sensors/{sensor}/history",
         tags: ["units"],
         summary: "A sensor's stored readings in a time range: raw, or downsampled with bucketMs",
-        middleware: guard("viewer"),
         request: { params: sensorParams, query: historyQuery },
-        responses: { 200: json(historySchema, "oldest first"), ...errorResponses(400, 401, 429, 503) },
+        responses: { 200: json(historySchema, "oldest first"), ...errorResponses(503) },
       }),
       async (c) => {
         const { unit, sensor } = c.req.valid("param");
