@@ -87,8 +87,6 @@ export interface SensorModels {
   readonly models: WorkerModels;
   /** The sensor's feature names (featureNames of its spec): what a model's columns are looked up in. */
   readonly names: readonly string[];
-  /** Shared scratch for a feature vector: filled and copied into a batch at once. */
-  readonly scratch: Float64Array;
   /** Whether the worker has a model its units score with (they then need their sensors' features). */
   unitWantsFeatures(): boolean;
 }
@@ -121,6 +119,13 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
   /** The registry name of this sensor's anomaly model. */
   private readonly modelName: string;
   private readonly pending = new PendingReadings();
+  /**
+   * The windows' feature vector, computed at most once per sample: the
+   * model's row and the unit's update both read it. `vectorAt` is the
+   * windows' sequence it was computed at (-1: stale).
+   */
+  private readonly vec: Float64Array;
+  private vectorAt = -1;
   /** This incarnation's context, for publishing scores that arrive between messages. */
   private ctx: ActorContext | undefined;
   private drained: (() => void) | undefined;
@@ -158,6 +163,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     this.wearSign = this.type?.wear === "rise" ? 1 : this.type?.wear === "fall" ? -1 : 0;
     this.noiseFloor = this.type === undefined ? 0 : noiseFloorOf(this.type);
     this.features = new RollingFeatures(featureSpecOf(o.settings));
+    this.vec = new Float64Array(this.features.width);
     this.flat = new StuckDetector(o.settings.stuck.readings, o.settings.stuck.ms, o.settings.stuck.tolerance);
     this.processedSubject = SUBJECTS.processed(o.unit, o.sensor);
     this.anomalySubject = SUBJECTS.anomaly(o.unit, o.sensor);
@@ -290,8 +296,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       m.models.countFallback(this.modelName, "features_missing");
       return;
     }
-    this.features.vector(m.scratch);
-    if (!model.batcher.add(m.scratch, columns, this, this.pending.nextSeq)) {
+    if (!model.batcher.add(this.vector(), columns, this, this.pending.nextSeq)) {
       m.models.countFallback(this.modelName, "overloaded");
       return;
     }
@@ -406,7 +411,20 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     }
   }
 
+  /** The windows' current feature vector (shared: copy what must outlive the next sample). */
+  private vector(): Float64Array {
+    const at = this.features.sequence;
+    if (this.vectorAt !== at) {
+      this.features.vector(this.vec);
+      this.vectorAt = at;
+    }
+    return this.vec;
+  }
+
   private tellUnit(ctx: ActorContext, r: PendingReading, anomaly: boolean, score: number, severity: Severity | null, mask: number): void {
+    // The unit's models read every sensor's rolling features; sent only while the worker has one.
+    const withFeatures = this.models?.unitWantsFeatures() === true;
+    // One shape whether or not features go (no spread): the unit keeps the copy, the sensor's vector moves on.
     const update: SensorUpdate = {
       type: "sensor",
       sensor: this.sensor,
@@ -420,8 +438,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       reasons: reasonsOf(anomaly ? mask : 0),
       drift: this.drifting(),
       wear: this.wearGap(),
-      // The unit's models read every sensor's rolling features; sent only while the worker has one.
-      ...(this.models?.unitWantsFeatures() === true ? { features: this.features.vector(), warm: this.features.warm } : {}),
+      features: withFeatures ? this.vector().slice() : undefined,
+      warm: withFeatures ? this.features.warm : undefined,
     };
     // Refused under backpressure: keep `untold` so the next reading tries again.
     this.untold = !ctx.tell(this.unitAddr, update);
@@ -531,6 +549,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
   applyChange(change: SensorStateChange): void {
     if (change.v !== 1 || !this.changesApply) return;
     this.features.applyChange(change.features);
+    this.vectorAt = -1;
     this.restoreRest(change);
   }
 
@@ -558,6 +577,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       return;
     }
     this.features.restore(state.features);
+    this.vectorAt = -1;
     this.restoreRest(state);
   }
 

@@ -65,7 +65,7 @@ function sensorModels(models: WorkerModels, spec: FeatureSpec): SensorModels {
   };
   models.onChange(refresh);
   refresh();
-  return { models, names, scratch: new Float64Array(names.length), unitWantsFeatures: () => unitWants };
+  return { models, names, unitWantsFeatures: () => unitWants };
 }
 
 function unitOf(id: string): string {
