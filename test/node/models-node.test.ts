@@ -3,11 +3,13 @@
  * the simulator off): the filesystem registry it opens, the Production
  * versions fed to its workers, promotions followed while it runs, the
  * workers' counts on its /metrics registry, and solar forecasts published
- * back to a real Mosquitto.
+ * back to a real Mosquitto — from a model promoted by the spec, and from the
+ * seeded baseline for the simulator's own solar devices.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { MqttClient } from "mqtt";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, expect, it } from "vitest";
@@ -34,20 +36,20 @@ afterEach(async () => {
 });
 afterAll(() => stopAllServers());
 
-async function startModelNode(file: Record<string, unknown> = {}): Promise<{ node: RunningNode; metrics: Registry; root: string }> {
+async function startModelNode(file: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ node: RunningNode; metrics: Registry; root: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), "vigil-models-node-"));
   dirs.push(dir);
   const root = path.join(dir, "models");
   const configFile = path.join(dir, "vigil.json");
   // The registry in the test's own dir, whatever else `file` sets in models: the default directory is shared by every node of this checkout.
-  // No baselines seeded and no trainers: the test promotes what it scores with.
+  // No baselines seeded (unless `file` asks) and no trainers: the test promotes what it scores with.
   await writeFile(
     configFile,
-    JSON.stringify({ ...file, models: { ...(file["models"] as object | undefined), registry: { fs: { root } } }, training: { enabled: false, baselineDir: "" } }),
+    JSON.stringify({ ...file, models: { ...(file["models"] as object | undefined), registry: { fs: { root } } }, training: { enabled: false, baselineDir: "", ...(file["training"] as object | undefined) } }),
   );
   const config = loadConfig({
     file: configFile,
-    env: { VIGIL_RUNTIME_WORKERS: "2", VIGIL_HTTP_ENABLED: "false", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_HISTORY_ENABLED: "false", VIGIL_NOTIFY_OUTBOX_DIR: path.join(dir, "outbox"), VIGIL_METRICS_ENABLED: "false" },
+    env: { VIGIL_RUNTIME_WORKERS: "2", VIGIL_HTTP_ENABLED: "false", VIGIL_SIMULATOR_ENABLED: "false", VIGIL_HISTORY_ENABLED: "false", VIGIL_NOTIFY_OUTBOX_DIR: path.join(dir, "outbox"), VIGIL_METRICS_ENABLED: "false", ...env },
   });
   const metrics = new Registry();
   node = await startNode(config, { logger: silentLog, registry: metrics });
@@ -132,3 +134,43 @@ it("publishes a solar device's power forecast back to the broker on solar/{devic
   expect(got).toMatchObject({ unit: "PV01", ts, model_version: "solar_forecast@1" });
   expect(got.power_kw).toBeCloseTo(predict(model, row, 1)[0] as number, 2);
 }, 60_000);
+
+it("forecasts the simulator's solar devices with the seeded baseline and publishes each forecast to solar/{device}/forecast", async () => {
+  const broker = await startMosquitto();
+  // The site's longitude puts its noon near now, so the arrays are making power while the spec runs.
+  const utcHours = new Date().getUTCHours() + new Date().getUTCMinutes() / 60;
+  const longitude = Math.round((((12 - utcHours) * 15 + 540) % 360) - 180);
+  device = await connectDevice(broker.url);
+  await device.subscribeAsync(["solar/+/forecast", "solar/+/data"], { qos: 1 });
+  const measured = new Map<string, number>();
+  const forecasts = new Map<string, { topic: string; forecast: PowerForecast }>();
+  const both = new Promise<void>((resolve) =>
+    device!.on("message", (topic, payload) => {
+      const [, unit, kind] = topic.split("/") as [string, string, string];
+      const body = JSON.parse(payload.toString()) as Record<string, unknown>;
+      if (kind === "data") measured.set(`${unit}@${Date.parse(body["timestamp"] as string)}`, body["power"] as number);
+      else if (!forecasts.has(unit)) forecasts.set(unit, { topic, forecast: body as unknown as PowerForecast });
+      if (forecasts.size === 2) resolve();
+    }),
+  );
+  const { node: n } = await startModelNode(
+    {
+      mqtt: { enabled: true, url: broker.url },
+      models: { forecast: { mqtt: true } },
+      training: { baselineDir: fileURLToPath(new URL("../../models", import.meta.url)) },
+      simulator: { units: 1, scenarioEveryMs: 0, publishers: ["mqtt"], mqtt: { url: broker.url }, solar: { devices: 2, capacityKw: 5, latitude: 10, longitude } },
+    },
+    { VIGIL_SIMULATOR_ENABLED: "true" },
+  );
+  expect((await n.modelRegistry.production("solar_forecast"))?.version).toBe(1);
+  await both;
+  for (const unit of ["SOLAR001", "SOLAR002"]) {
+    const { topic, forecast } = forecasts.get(unit)!;
+    expect(topic).toBe(`solar/${unit}/forecast`);
+    expect(forecast).toMatchObject({ unit, model_version: "solar_forecast@1" });
+    // Made from the device's own message: the forecast's instant is one it sent, and the forecast is near what it made then.
+    const power = measured.get(`${unit}@${forecast.ts}`);
+    expect(power).toBeDefined();
+    expect(Math.abs(forecast.power_kw - power!)).toBeLessThan(1);
+  }
+}, 120_000);

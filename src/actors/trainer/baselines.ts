@@ -3,10 +3,11 @@
  * (the same Trainer a node runs) on the simulator's own data, held in a real
  * history store (embedded DuckDB, in memory) with the simulator's ground
  * truth as labels — plant mode for the anomaly models and the operational
- * state, run-to-failure mode for remaining useful life. Everything is
- * seeded and the registry's clock is the simulated one, so the same seed
- * writes the same files. The solar forecast has no baseline: the simulator
- * has no solar devices.
+ * state, run-to-failure mode for remaining useful life, the solar devices
+ * (slices of live-rate readings over the hours of days across half a year,
+ * simulated-solar-history.ts) for the solar forecast. Everything is seeded
+ * and the registry's clock is the simulated one, so the same seed writes
+ * the same files.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -16,7 +17,8 @@ import { featureSpecOf, resolveSensorSettings } from "../sensor/index.js";
 import { FsModelRegistry, TrainingPool } from "../../ml/index.js";
 import { openEmbeddedHistoryStore, IN_MEMORY } from "../../store/embedded/index.js";
 import type { HistoryStore } from "../../store/index.js";
-import { simulatedHistory, type SimulatedHistoryOptions } from "./simulated-history.js";
+import { simulatedHistory, type SimulatedHistory, type SimulatedHistoryOptions } from "./simulated-history.js";
+import { simulatedSolarHistory, type SimulatedSolarHistoryOptions } from "./simulated-solar-history.js";
 import { Trainer, type ModelOutcome, type TrainerSettings } from "./trainer.js";
 import type { TrainerKind } from "./recipes.js";
 
@@ -31,6 +33,19 @@ export const BASELINE_START = Date.UTC(2026, 0, 5);
 const MINUTE_MS = 60 * 1000;
 const PLANT: Omit<SimulatedHistoryOptions, "seed" | "startAt"> = { mode: "plant", units: 5, durationMs: 60 * MINUTE_MS, intervalMs: 1000, faultEveryMs: 4 * MINUTE_MS };
 const FLEET: Omit<SimulatedHistoryOptions, "seed" | "startAt"> = { mode: "run-to-failure", units: 10, durationMs: 10 * MINUTE_MS, intervalMs: 1000 };
+const DAY_MS = 24 * 60 * MINUTE_MS;
+/**
+ * Six days from midwinter to midsummer (about five weeks apart), ten minutes
+ * every two hours of each at one reading per second: 2 devices × 72 slices
+ * × 600 instants = 86,400 rows before the trainer spreads its 50,000 over them.
+ */
+export const SOLAR_BASELINE: Omit<SimulatedSolarHistoryOptions, "seed"> = {
+  devices: 2,
+  days: [0, 37, 74, 111, 148, 182].map((d) => Date.UTC(2025, 11, 21) + d * DAY_MS),
+  hours: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22],
+  sliceMs: 10 * MINUTE_MS,
+  intervalMs: 1000,
+};
 
 const SETTINGS: Omit<TrainerSettings, "seed"> = {
   windowMs: 7 * 24 * 60 * MINUTE_MS,
@@ -46,17 +61,35 @@ export async function trainBaselines(o: BaselineOptions): Promise<ModelOutcome[]
   const pool = new TrainingPool({ threads: 1 });
   const outcomes: ModelOutcome[] = [];
   try {
-    outcomes.push(...(await trainOn({ ...PLANT, seed: o.seed }, ["anomaly", "unit_state"], o, pool)));
-    outcomes.push(...(await trainOn({ ...FLEET, seed: o.seed }, ["unit_rul"], o, pool)));
+    outcomes.push(...(await trainOn(simulatedRun({ ...PLANT, seed: o.seed }), ["anomaly", "unit_state"], o, pool)));
+    outcomes.push(...(await trainOn(simulatedRun({ ...FLEET, seed: o.seed }), ["unit_rul"], o, pool)));
+    outcomes.push(...(await trainOn(solarRun(o.seed), ["solar_forecast"], o, pool)));
   } finally {
     await pool.close();
   }
   return outcomes;
 }
 
-async function trainOn(run: Omit<SimulatedHistoryOptions, "startAt">, kinds: readonly TrainerKind[], o: BaselineOptions, pool: TrainingPool): Promise<ModelOutcome[]> {
-  const end = BASELINE_START + run.durationMs;
-  const store = await fill(run);
+/** A stretch of history, when it ends, and the training window reaching back over all of it. */
+interface BaselineRun {
+  readonly history: SimulatedHistory;
+  readonly end: number;
+  readonly windowMs: number;
+}
+
+function simulatedRun(run: Omit<SimulatedHistoryOptions, "startAt">): BaselineRun {
+  return { history: simulatedHistory({ ...run, startAt: BASELINE_START }), end: BASELINE_START + run.durationMs, windowMs: SETTINGS.windowMs };
+}
+
+function solarRun(seed: number): BaselineRun {
+  const first = SOLAR_BASELINE.days[0] as number;
+  const end = (SOLAR_BASELINE.days.at(-1) as number) + DAY_MS;
+  return { history: simulatedSolarHistory({ ...SOLAR_BASELINE, seed }), end, windowMs: end - first };
+}
+
+async function trainOn(run: BaselineRun, kinds: readonly TrainerKind[], o: BaselineOptions, pool: TrainingPool): Promise<ModelOutcome[]> {
+  const end = run.end;
+  const store = await fill(run.history);
   try {
     const registry = new FsModelRegistry({ root: o.outDir, now: () => end });
     const out: ModelOutcome[] = [];
@@ -68,7 +101,7 @@ async function trainOn(run: Omit<SimulatedHistoryOptions, "startAt">, kinds: rea
         train: (job) => pool.run(job),
         spec: featureSpecOf(resolveSensorSettings(undefined)),
         sensorTypes: resolveSensorTypes(undefined),
-        settings: { ...SETTINGS, seed: o.seed },
+        settings: { ...SETTINGS, windowMs: run.windowMs, seed: o.seed },
         log: pino({ level: "silent" }),
         now: () => end,
       });
@@ -83,8 +116,7 @@ async function trainOn(run: Omit<SimulatedHistoryOptions, "startAt">, kinds: rea
   }
 }
 
-async function fill(run: Omit<SimulatedHistoryOptions, "startAt">): Promise<HistoryStore> {
-  const history = simulatedHistory({ ...run, startAt: BASELINE_START });
+async function fill(history: SimulatedHistory): Promise<HistoryStore> {
   const store = await openEmbeddedHistoryStore({ path: IN_MEMORY });
   try {
     await store.migrate();

@@ -5,7 +5,8 @@
  * with), or a unit's readings through UnitFeatures (what a unit actor
  * scores with), labelled from the LabelIndex. Rows come out in time order,
  * so the newest share is the holdout, and at most `maxRows` of them (the
- * newest), so a run's memory is bounded whatever the window holds.
+ * newest, or — for a model of a daily cycle — spread evenly over the
+ * window), so a run's memory is bounded whatever the window holds.
  *
  * Plain typed arrays rather than data frames: the rows are built in one
  * pass per stream and go to the training worker as one block copy.
@@ -69,7 +70,18 @@ export type UnitTarget = "state" | "rul" | "none" | { readonly sensor: string };
  * one sensor (which is then not an input). Units with no label for the
  * target, and rows without one, are left out.
  */
-export function unitRows(readings: readonly ReadingRow[], target: UnitTarget, o: { spec: FeatureSpec; labels: LabelIndex; maxRows: number; units?: ReadonlySet<string> }): TrainingRows {
+export function unitRows(
+  readings: readonly ReadingRow[],
+  target: UnitTarget,
+  o: {
+    spec: FeatureSpec;
+    labels: LabelIndex;
+    maxRows: number;
+    units?: ReadonlySet<string>;
+    /** Keep maxRows rows spread evenly over the window instead of the newest: the newest hours of a solar device hold no noon. */
+    spread?: boolean;
+  },
+): TrainingRows {
   const sensorsOf = new Map<string, Set<string>>();
   for (const r of readings) {
     if (o.units !== undefined && !o.units.has(r.unit)) continue;
@@ -110,7 +122,9 @@ export function unitRows(readings: readonly ReadingRow[], target: UnitTarget, o:
   const width = m.names.length;
   const x = new Float64Array(keep.length * width);
   keep.forEach((r, i) => x.set(m.data.subarray(r * width, (r + 1) * width), i * width));
-  const merged = newest({ features: m.names, rows: keep.length, x, ...(target === "none" ? {} : { y: Float64Array.from(y) }) }, Float64Array.from(keep, (r) => m.ts[r] as number), o.maxRows);
+  const all: Dataset = { features: m.names, rows: keep.length, x, ...(target === "none" ? {} : { y: Float64Array.from(y) }) };
+  const stamps = Float64Array.from(keep, (r) => m.ts[r] as number);
+  const merged = o.spread === true ? spread(all, stamps, o.maxRows) : newest(all, stamps, o.maxRows);
   return { ...merged, units: [...chosen].sort(), sensors };
 }
 
@@ -148,4 +162,20 @@ function newest(data: Dataset, ts: Float64Array, maxRows: number): { data: Datas
   const from = data.rows - maxRows;
   const w = data.features.length;
   return { data: { features: data.features, rows: maxRows, x: data.x.slice(from * w), ...(data.y === undefined ? {} : { y: data.y.slice(from) }) }, ts: ts.slice(from) };
+}
+
+/** Every k-th row (k fractional, from the oldest), maxRows of them, in time order. */
+function spread(data: Dataset, ts: Float64Array, maxRows: number): { data: Dataset; ts: Float64Array } {
+  if (data.rows <= maxRows) return { data, ts };
+  const w = data.features.length;
+  const x = new Float64Array(maxRows * w);
+  const y = data.y === undefined ? undefined : new Float64Array(maxRows);
+  const kept = new Float64Array(maxRows);
+  for (let i = 0; i < maxRows; i++) {
+    const from = Math.floor((i * data.rows) / maxRows);
+    x.set(data.x.subarray(from * w, (from + 1) * w), i * w);
+    if (y !== undefined) y[i] = data.y![from] as number;
+    kept[i] = ts[from] as number;
+  }
+  return { data: { features: data.features, rows: maxRows, x, ...(y === undefined ? {} : { y }) }, ts: kept };
 }

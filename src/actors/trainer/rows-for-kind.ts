@@ -2,7 +2,9 @@
  * The rows each trainer kind trains on, from one read of history: per
  * sensor type for the anomaly models; the units that have the labels a unit
  * model needs (state, failures) for unit_state and unit_rul; the solar
- * devices (units reporting irradiance) for the power forecast. `labelled:
+ * devices (units reporting irradiance) for the power forecast — a device's
+ * power at an instant from its other fields' features and the time of day,
+ * rows spread over the whole window so every hour of the day is in. `labelled:
  * false` builds the same columns without targets: recent live data for the
  * drift check.
  */
@@ -56,7 +58,7 @@ export function rowsForKind(kind: TrainerKind, readings: readonly ReadingRow[], 
       const devices = new Set(readings.filter((r) => irradiance.has(r.sensor)).map((r) => r.unit));
       const power = SOLAR_POWER_SENSORS.find((s) => readings.some((r) => r.sensor === s && devices.has(r.unit)));
       if (power === undefined) return [{ recipe, error: new VigilError("VIGIL_TRAINING_NO_DATA", "no solar device (a unit reporting irradiance and power) in the training window") }];
-      return [attempt(recipe, () => unitRows(readings, labelled ? { sensor: power } : "none", { spec: ctx.spec, labels: index, maxRows: ctx.maxRows, units: devices }))];
+      return [attempt(recipe, () => unitRows(readings, labelled ? { sensor: power } : "none", { spec: ctx.spec, labels: index, maxRows: ctx.maxRows, units: devices, spread: true }))];
     }
   }
 }

@@ -5,7 +5,7 @@
  * label rows (truth-labels.ts). Deterministic for a seed. The baseline
  * script and the trainer specs fill a real history store with it.
  */
-import { Plant, ReadingGenerator, RunToFailureFleet, type ScenarioKind, type SimulatedPlant } from "../simulator/index.js";
+import { Plant, ReadingGenerator, RunToFailureFleet, type ScenarioKind, type SimulatedPlant, type SimulatedReading } from "../simulator/index.js";
 import type { LabelRow, ProcessedReadingRow } from "../../store/index.js";
 import { TruthLabeller } from "./truth-labels.js";
 
@@ -54,25 +54,28 @@ export function simulatedHistory(o: SimulatedHistoryOptions): SimulatedHistory {
   }
   const perTick = plant.unitIds.length * plant.sensorIds.length;
   const generator = new ReadingGenerator(plant, { startAt: o.startAt, readingsPerSecond: (perTick * 1000) / o.intervalMs });
-  const readings = generator.readingsUntil(until - 1).map(
-    (r): ProcessedReadingRow => ({
-      unit: r.unit,
-      sensor: r.sensor,
-      ts: r.timestamp,
-      value: r.value,
-      quality: r.quality,
-      source: "simulator",
-      receivedAt: r.timestamp,
-      anomaly: false,
-      score: 0,
-      severity: null,
-      category: null,
-      method: "RULES",
-      modelVersion: null,
-      reasons: [],
-      processedAt: r.timestamp,
-    }),
-  );
+  const readings = generator.readingsUntil(until - 1).map(processedRowOf);
   const labels = new TruthLabeller(plant.truth, o.intervalMs).take(until);
   return { readings, labels, units: plant.unitIds, sensors: plant.sensorIds };
+}
+
+/** A simulated reading as history holds it once processed (unscored). */
+export function processedRowOf(r: SimulatedReading): ProcessedReadingRow {
+  return {
+    unit: r.unit,
+    sensor: r.sensor,
+    ts: r.timestamp,
+    value: r.value,
+    quality: r.quality,
+    source: "simulator",
+    receivedAt: r.timestamp,
+    anomaly: false,
+    score: 0,
+    severity: null,
+    category: null,
+    method: "RULES",
+    modelVersion: null,
+    reasons: [],
+    processedAt: r.timestamp,
+  };
 }

@@ -19,8 +19,8 @@ import { holdoutSplit, driftReference } from "../../ml/index.js";
 import { isVigilError } from "../../runtime/index.js";
 import type { Logger } from "../../runtime/log.js";
 import type { SensorTypeSpec } from "../sensor/index.js";
-import { readWindow, type TrainingHistory } from "./history-window.js";
-import type { TrainerKind } from "./recipes.js";
+import { readWindow, unitsReporting, type TrainingHistory } from "./history-window.js";
+import { SOLAR_IRRADIANCE_SENSORS, type TrainerKind } from "./recipes.js";
 import { rowsForKind } from "./rows-for-kind.js";
 import { trainModel } from "./train-model.js";
 
@@ -112,6 +112,9 @@ let jobCounter = 0;
 export function newJobId(kind: TrainerKind, now: number): string {
   return `train-${kind}-${++jobCounter}-${now}`;
 }
+
+/** The solar forecast's query span: 6 hours of two devices at one reading per sensor per second is 130,000 readings. */
+const SOLAR_CHUNK_MS = 6 * 60 * 60 * 1000;
 
 export class Trainer {
   readonly kind: TrainerKind;
@@ -206,7 +209,7 @@ export class Trainer {
     const { settings, log } = this.o;
     log.info({ kind: this.kind, jobId, trigger }, "training started");
     try {
-      const { readings, labels, window } = await readWindow(this.o.history, { from: startedAt - settings.windowMs, to: startedAt }, { maxReadings: this.maxReadings() });
+      const { readings, labels, window } = await this.read({ from: startedAt - settings.windowMs, to: startedAt });
       const models: ModelOutcome[] = [];
       const failures: TrainingRunResult["failures"][number][] = [];
       for (const outcome of rowsForKind(this.kind, readings, labels, this.context())) {
@@ -254,7 +257,7 @@ export class Trainer {
     const now = this.now();
     const live = (await this.o.registry.list()).filter((v) => v.stage === "Production" && (this.kind === "anomaly" ? v.model.startsWith("anomaly.") : v.model === this.kind));
     if (live.length === 0) return (this.drift = []);
-    const recent = await readWindow(this.o.history, { from: now - settings.drift.recentMs, to: now }, { maxReadings: this.maxReadings() });
+    const recent = await this.read({ from: now - settings.drift.recentMs, to: now });
     const recentRows = new Map(rowsForKind(this.kind, recent.readings, recent.labels, this.context(), false).map((o) => [o.recipe.model, o]));
     const findings: DriftFinding[] = [];
     for (const version of live) {
@@ -293,13 +296,22 @@ export class Trainer {
       this.references.set(key, stored);
       return stored;
     }
-    const { readings, labels } = await readWindow(this.o.history, v.trainingWindow, { maxReadings: this.maxReadings() });
+    const { readings, labels } = await this.read(v.trainingWindow);
     const outcome = rowsForKind(this.kind, readings, labels, this.context()).find((o) => o.recipe.model === v.model);
     if (outcome === undefined || "error" in outcome) return undefined;
     const { train } = holdoutSplit(outcome.rows.data, this.o.settings.holdoutFraction);
     const reference = driftReference(train.features, train.x, train.rows);
     this.references.set(key, reference);
     return reference;
+  }
+
+  /** The window's readings this kind trains on: the solar forecast's only from the units reporting irradiance (all, when none did lately). */
+  private async read(window: TrainingWindow): ReturnType<typeof readWindow> {
+    const o = { maxReadings: this.maxReadings() };
+    if (this.kind !== "solar_forecast") return readWindow(this.o.history, window, o);
+    const units = await unitsReporting(this.o.history, window, SOLAR_IRRADIANCE_SENSORS);
+    // A few devices' readings over a long window: longer queries, far fewer of them.
+    return readWindow(this.o.history, window, units.length === 0 ? o : { ...o, units, chunkMs: SOLAR_CHUNK_MS });
   }
 
   private context() {
