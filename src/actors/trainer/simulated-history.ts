@@ -5,7 +5,8 @@
  * label rows (truth-labels.ts). Deterministic for a seed. The baseline
  * script and the trainer specs fill a real history store with it.
  */
-import { Plant, ReadingGenerator, RunToFailureFleet, type ScenarioKind, type SimulatedPlant, type SimulatedReading } from "../simulator/index.js";
+import { Plant, RandomScenarios, ReadingGenerator, RunToFailureFleet, type ScenarioKind, type SimulatedPlant, type SimulatedReading } from "../simulator/index.js";
+import type { Clock } from "../../runtime/index.js";
 import type { LabelRow, ProcessedReadingRow } from "../../store/index.js";
 import { TruthLabeller } from "./truth-labels.js";
 
@@ -25,6 +26,18 @@ export interface SimulatedHistoryOptions {
   readonly faultMs?: number;
   /** Plant mode: unplanned trips per unit per day (the simulator's default is rare). @default 2 */
   readonly tripsPerDay?: number;
+  /**
+   * Plant mode: random scenarios as `npm start`'s simulator injects them
+   * (simulator.scenarioEveryMs; the first after 10 s, random unit, kind and
+   * length, from the seed's stream). @default none
+   */
+  readonly randomScenarioEveryMs?: number;
+  /**
+   * Keep only the readings of the first `keepMs` of every `everyMs` (the
+   * plant runs on in between): a day's hours at the live rate without a
+   * day's readings. @default every reading
+   */
+  readonly slices?: { readonly everyMs: number; readonly keepMs: number };
 }
 
 export interface SimulatedHistory {
@@ -52,11 +65,40 @@ export function simulatedHistory(o: SimulatedHistoryOptions): SimulatedHistory {
       plant.inject({ unit: plant.unitIds[k % o.units] as string, kind: FAULTS[k % FAULTS.length] as ScenarioKind, durationMs: faultMs }, at);
     }
   }
+  if (o.mode === "plant" && o.randomScenarioEveryMs !== undefined && o.randomScenarioEveryMs > 0) injectRandomScenarios(plant as Plant, o.seed, o.startAt, until, o.randomScenarioEveryMs);
   const perTick = plant.unitIds.length * plant.sensorIds.length;
   const generator = new ReadingGenerator(plant, { startAt: o.startAt, readingsPerSecond: (perTick * 1000) / o.intervalMs });
-  const readings = generator.readingsUntil(until - 1).map(processedRowOf);
-  const labels = new TruthLabeller(plant.truth, o.intervalMs).take(until);
+  let readings: ProcessedReadingRow[] = [];
+  if (o.slices === undefined) readings = generator.readingsUntil(until - 1).map(processedRowOf);
+  else {
+    const { everyMs, keepMs } = o.slices;
+    const dropped: SimulatedReading[] = [];
+    for (let from = o.startAt; from < until; from += everyMs) {
+      for (const r of generator.readingsUntil(Math.min(from + keepMs, until) - 1)) readings.push(processedRowOf(r));
+      // The time between slices is simulated (states, trips, scenarios go on) and its readings dropped, a minute at a time.
+      const next = Math.min(from + everyMs, until);
+      for (let t = from + keepMs; t < next; t += MINUTE_MS) {
+        dropped.length = 0;
+        generator.readingsUntil(Math.min(t + MINUTE_MS, next) - 1, dropped);
+      }
+    }
+  }
+  // The history ends at `until`: spans still open there (a unit that kept its state) are labelled up to it.
+  const labels = new TruthLabeller(plant.truth, o.intervalMs).close(until);
   return { readings, labels, units: plant.unitIds, sensors: plant.sensorIds };
+}
+
+/** The schedule RandomScenarios keeps on a node's clock, laid out ahead on the simulated one. */
+function injectRandomScenarios(plant: Plant, seed: number, from: number, until: number, everyMs: number): void {
+  const clock: Clock = { now: () => from, setTimer: () => ({ cancel: () => undefined }) };
+  const random = new RandomScenarios(() => undefined, plant.unitIds, clock, { everyMs, seed });
+  for (let at = from + Math.min(everyMs, 10_000); at < until; at += everyMs) {
+    try {
+      plant.inject(random.next(), at);
+    } catch {
+      // A draw the plant refuses is skipped, as the node's simulator does (it logs a warning).
+    }
+  }
 }
 
 /** A simulated reading as history holds it once processed (unscored). */

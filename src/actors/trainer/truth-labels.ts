@@ -9,7 +9,9 @@
  *
  * Incremental: `take(now)` returns only spans that have closed since the
  * last call (a span still open would be stored again with another end),
- * so a node writes them as the simulation runs.
+ * so a node writes them as the simulation runs. A history that ends (a
+ * simulated one) closes what is still open with `close(end)`: a unit that
+ * stayed in one state over the whole window would otherwise have no label.
  */
 import type { GroundTruth } from "../simulator/index.js";
 import type { LabelRow } from "../../store/index.js";
@@ -59,6 +61,28 @@ export class TruthLabeller {
       this.livesDone.add(key);
       out.push({ unit: life.unit, sensor: null, from: life.failedAt, to: life.failedAt + 1, label: FAILURE_LABEL, source: SIMULATOR_SOURCE });
       out.push({ unit: life.unit, sensor: null, from: life.installedAt, to: life.failedAt + 1, label: operatingRateLabel((life.hoursPerCycle * HOUR_MS) / this.cycleMs), source: SIMULATOR_SOURCE });
+    }
+    return out;
+  }
+
+  /**
+   * `take(end)`, then every span still open at `end` as ending there: a
+   * unit's current state since its last change, a scenario not over yet.
+   * For a history that stops at `end`; take nothing after it.
+   */
+  close(end: number): LabelRow[] {
+    const out = this.take(end);
+    for (const s of this.truth.scenarios()) {
+      if (this.scenariosDone.has(s.id) || s.startedAt >= end) continue;
+      this.scenariosDone.add(s.id);
+      for (const sensor of s.sensors) out.push({ unit: s.unit, sensor, from: s.startedAt, to: end, label: s.kind, source: SIMULATOR_SOURCE });
+    }
+    const last = new Map<string, ReturnType<GroundTruth["stateChanges"]>[number]>();
+    for (const c of this.truth.stateChanges()) if (c.ts < end) last.set(c.unit, c);
+    for (const [unit, c] of last) {
+      if (c.ts <= (this.statesDone.get(unit) ?? -Infinity)) continue;
+      out.push({ unit, sensor: null, from: c.ts, to: end, label: stateLabel(c.state), source: SIMULATOR_SOURCE });
+      this.statesDone.set(unit, c.ts);
     }
     return out;
   }

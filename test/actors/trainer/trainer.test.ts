@@ -56,8 +56,8 @@ describe("a trainer run from a history store filled by the simulator", () => {
     expect(result.failures).toEqual([]);
     const [m] = result.models;
     expect(m?.model).toBe("unit_state");
-    // Measured weighted F1 0.870 (accuracy 0.883).
-    expect(m?.metrics["weighted_f1"]).toBeGreaterThan(0.82);
+    // Measured weighted F1 0.984 (accuracy 0.985; 8,966 rows, 2,989 held out), with the states still open at the history's end labelled (0.870 when they were not).
+    expect(m?.metrics["weighted_f1"]).toBeGreaterThan(0.93);
   }, 120_000);
 
   it("learns remaining useful life in operating hours from run-to-failure units (RMSE, NASA score)", async () => {
