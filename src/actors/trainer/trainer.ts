@@ -15,7 +15,7 @@
  */
 import { Cron } from "croner";
 import { psi, selectFeatures, type DriftReference, type FeatureSpec, type ModelRegistry, type ModelVersion, type TrainingJob, type TrainingResult, type TrainingWindow } from "../../ml/index.js";
-import { holdoutSplit, driftReference } from "../../ml/index.js";
+import { holdoutSplit, driftReference, TIME_FEATURES } from "../../ml/index.js";
 import { isVigilError } from "../../runtime/index.js";
 import type { Logger } from "../../runtime/log.js";
 import type { SensorTypeSpec } from "../sensor/index.js";
@@ -112,6 +112,15 @@ let jobCounter = 0;
 export function newJobId(kind: TrainerKind, now: number): string {
   return `train-${kind}-${++jobCounter}-${now}`;
 }
+
+/**
+ * Left out of the drift check: the time of day and the weekday. A recent
+ * window shorter than their cycle holds a slice of it by construction (an
+ * hour of a day's hour_sin, one weekday of seven), so their PSI against a
+ * training window spanning the cycle is always large and says nothing
+ * about the inputs having moved.
+ */
+const CALENDAR: ReadonlySet<string> = new Set(TIME_FEATURES);
 
 /** The solar forecast's query span: 6 hours of two devices at one reading per sensor per second is 130,000 readings. */
 const SOLAR_CHUNK_MS = 6 * 60 * 60 * 1000;
@@ -274,7 +283,7 @@ export class Trainer {
       const byFeature = psi(reference, data.x, data.rows);
       let feature: string | null = null;
       let worst = 0;
-      for (const [name, value] of Object.entries(byFeature)) if (value > worst) [feature, worst] = [name, value];
+      for (const [name, value] of Object.entries(byFeature)) if (value > worst && !CALENDAR.has(name)) [feature, worst] = [name, value];
       findings.push({ model: version.model, version: version.version, at: now, feature, psi: worst, drifted: worst > settings.drift.threshold });
     }
     this.drift = findings;
