@@ -12,7 +12,9 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
+import { defaults } from "../../config/defaults.js";
 import { resolveSensorTypes } from "../kinds.js";
+import { DEFAULT_PLANT_BEHAVIOUR } from "../simulator/index.js";
 import { featureSpecOf, resolveSensorSettings } from "../sensor/index.js";
 import { FsModelRegistry, TrainingPool } from "../../ml/index.js";
 import { openEmbeddedHistoryStore, IN_MEMORY } from "../../store/embedded/index.js";
@@ -31,7 +33,26 @@ export interface BaselineOptions {
 /** Simulated time of the baselines' data (a fixed date, so nothing depends on when the script runs). */
 export const BASELINE_START = Date.UTC(2026, 0, 5);
 const MINUTE_MS = 60 * 1000;
-const PLANT: Omit<SimulatedHistoryOptions, "seed" | "startAt"> = { mode: "plant", units: 5, durationMs: 60 * MINUTE_MS, intervalMs: 1000, faultEveryMs: 4 * MINUTE_MS };
+/**
+ * The default `npm start` plant (five units, the simulator's random scenarios
+ * every 2 minutes, its rare trips) over 30 hours, the first 5 minutes of
+ * every hour kept at one reading per sensor per second: every hour of the
+ * day is in the training rows (the newest 20 % held out leaves 24 hours of
+ * them), so a node's drift check over a day of its plant is comparing like
+ * with like whatever the hour; an hour alone of a plant with a daily cycle
+ * still moves the level features (its load and ambient temperature).
+ * 5 units × 30 slices × 300 instants: 45,000 rows per sensor type, under
+ * maxRows, so none is dropped.
+ */
+const PLANT: Omit<SimulatedHistoryOptions, "seed" | "startAt"> = {
+  mode: "plant",
+  units: 5,
+  durationMs: 30 * 60 * MINUTE_MS,
+  intervalMs: 1000,
+  tripsPerDay: DEFAULT_PLANT_BEHAVIOUR.tripsPerDay,
+  randomScenarioEveryMs: defaults.simulator.scenarioEveryMs,
+  slices: { everyMs: 60 * MINUTE_MS, keepMs: 5 * MINUTE_MS },
+};
 const FLEET: Omit<SimulatedHistoryOptions, "seed" | "startAt"> = { mode: "run-to-failure", units: 10, durationMs: 10 * MINUTE_MS, intervalMs: 1000 };
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /**
