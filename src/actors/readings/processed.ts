@@ -51,6 +51,44 @@ export function encodeProcessedReading(r: ProcessedReading): string {
 }
 
 /**
+ * encodeProcessedReading for the readings of one sensor, as its actor
+ * publishes them: the unit and sensor (taken from the constructor, not the
+ * reading) are escaped once, and the JSON of the model version and of the
+ * reasons is kept while they stay the same — a sensor publishes reading
+ * after reading with the same version and the same few (shared, see
+ * reasonsOf) reason lists. The same text as encodeProcessedReading.
+ */
+export class ProcessedEncoder {
+  private readonly head: string;
+  private version: string | null = null;
+  private versionJson = "null";
+  private reasons: readonly string[] | undefined;
+  private reasonsJson = "[]";
+
+  constructor(unit: string, sensor: string) {
+    this.head = `{"unit":${JSON.stringify(unit)},"sensor":${JSON.stringify(sensor)},"ts":`;
+  }
+
+  encode(r: ProcessedReading): string {
+    if (r.model_version !== this.version) {
+      this.version = r.model_version;
+      this.versionJson = r.model_version === null ? "null" : JSON.stringify(r.model_version);
+    }
+    if (r.reasons !== this.reasons) {
+      this.reasons = r.reasons;
+      this.reasonsJson = r.reasons.length === 0 ? "[]" : JSON.stringify(r.reasons);
+    }
+    return (
+      `${this.head}${num(r.ts)},"value":${num(r.value)}` +
+      `,"quality":"${r.quality}","source":"${r.source}","anomaly":${r.anomaly},"score":${scoreText(r.score)}` +
+      `,"severity":${r.severity === null ? "null" : `"${r.severity}"`},"category":${r.category === null ? "null" : `"${r.category}"`}` +
+      `,"method":"${r.method}","model_version":${this.versionJson}` +
+      `,"reasons":${this.reasonsJson},"receivedAt":${num(r.receivedAt)},"processedAt":${num(r.processedAt)}}`
+    );
+  }
+}
+
+/**
  * The number after `field` (e.g. `"ts":`) in a flat JSON object written by
  * encodeProcessedReading, without parsing the rest: NaN when absent.
  */

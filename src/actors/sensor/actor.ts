@@ -18,7 +18,7 @@ import type { RuleBook } from "../../rules/index.js";
 import { SensorRules, type SensorRulesState } from "../alarm/index.js";
 import { anomalyScoreOf } from "../models/outputs.js";
 import type { Actor, ActorContext } from "../../runtime/index.js";
-import { encodeProcessedReading, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type ScoringMethod, type Severity } from "../readings/index.js";
+import { ProcessedEncoder, scoreOf, unitAddress, type Category, type ProcessedReading, type Reading, type ReadingQuality, type ScoringMethod, type Severity } from "../readings/index.js";
 import { SUBJECTS } from "../subjects.js";
 import type { SensorMessage, SensorUpdate, SensorView, UnitWear } from "./messages.js";
 import { noisyOr, RangeCheck, Reason, reasonsOf, RULE_SCORE, severityOf, StuckDetector } from "./rules.js";
@@ -115,6 +115,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
   private readonly unitAddr: string;
   /** Reused for every reading: publish encodes it before returning. */
   private readonly out: ProcessedReading;
+  private readonly encoder: ProcessedEncoder;
   private readonly models: SensorModels | undefined;
   /** The registry name of this sensor's anomaly model. */
   private readonly modelName: string;
@@ -171,6 +172,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     this.alarmRules = new SensorRules(o.rules, o.unit, o.sensor);
     this.models = o.models;
     this.modelName = `anomaly.${this.typeName ?? "untyped"}`;
+    this.encoder = new ProcessedEncoder(o.unit, o.sensor);
     this.out = {
       unit: o.unit,
       sensor: o.sensor,
@@ -393,7 +395,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     out.reasons = reasonsOf(anomaly ? mask : 0) as string[];
     out.receivedAt = e.receivedAt;
     out.processedAt = ctx.now();
-    const json = encodeProcessedReading(out);
+    const json = this.encoder.encode(out);
     ctx.publishJson(this.processedSubject, json);
     if (anomaly) ctx.publishJson(this.anomalySubject, json);
     this.alarmRules.onReading(e.value, e.quality, e.ts, score, ctx);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeProcessedReading, scoreOf, type ProcessedReading } from "../../../src/actors/readings/index.js";
+import { encodeProcessedReading, ProcessedEncoder, scoreOf, type ProcessedReading } from "../../../src/actors/readings/index.js";
 
 const base: ProcessedReading = {
   unit: "UNIT001",
@@ -57,6 +57,22 @@ describe("the processed-reading encoder", () => {
     for (const score of [0, 1, 1e-6, 0.999999, 0.5, scoreOf(0.12345678)]) {
       expect((JSON.parse(encodeProcessedReading({ ...base, score })) as ProcessedReading).score).toBe(score);
     }
+  });
+});
+
+describe("a sensor's processed-reading encoder", () => {
+  it("writes the same text as encodeProcessedReading as the model version and reasons change from reading to reading", () => {
+    const encoder = new ProcessedEncoder(base.unit, base.sensor);
+    const anomalous = ["zscore", "out_of_range"];
+    const readings: ProcessedReading[] = [
+      base,
+      { ...base, ts: base.ts + 1, method: "MODEL", model_version: "anomaly.temperature@3" },
+      { ...base, ts: base.ts + 2, method: "MODEL", model_version: "anomaly.temperature@3", anomaly: true, severity: "HIGH", category: "THERMAL", reasons: anomalous },
+      { ...base, ts: base.ts + 3, method: "MODEL", model_version: "anomaly.temperature@3", anomaly: true, severity: "HIGH", category: "THERMAL", reasons: anomalous },
+      { ...base, ts: base.ts + 4, method: "MODEL", model_version: 'odd "label"', reasons: [] },
+      { ...base, ts: base.ts + 5 },
+    ];
+    for (const r of readings) expect(encoder.encode(r)).toBe(encodeProcessedReading(r));
   });
 });
 
