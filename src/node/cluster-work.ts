@@ -31,6 +31,8 @@ import type { PartitionBatch } from "./cluster-ingest.js";
 
 const PROCESSED_PREFIX = SUBJECTS.processed("", "").slice(0, -1); // "vigil.processed."
 const OUTPUT_RETRIES = 5;
+/** State imports asked at once when a partition is restored. */
+const RESTORE_AT_ONCE = 256;
 
 interface Pending {
   readonly partition: number;
@@ -71,11 +73,16 @@ export class ClusterWork implements PartitionWork {
 
   async restore(partition: number, epoch: number, actors: [string, unknown][]): Promise<void> {
     const tenure = this.tenureOf(partition, epoch);
-    for (const [address, state] of actors) {
-      await this.system.ask(address, importState(state));
+    for (const [address] of actors) {
       const [kind, unit, sensor] = address.split("/");
       if (kind === "sensor" && unit !== undefined && sensor !== undefined) tenure.sensors.add(`${unit}/${sensor}`);
       if (unit !== undefined) tenure.units.add(unit);
+    }
+    // Each actor takes only its own state and nothing is applied before all have answered, so the asks need no order:
+    // asked one at a time, a takeover's restore cost one round trip to the workers per actor before consuming began.
+    // Bounded, so a partition of many actors does not flood the workers' mailboxes at once.
+    for (let i = 0; i < actors.length; i += RESTORE_AT_ONCE) {
+      await Promise.all(actors.slice(i, i + RESTORE_AT_ONCE).map(([address, state]) => this.system.ask(address, importState(state))));
     }
   }
 
