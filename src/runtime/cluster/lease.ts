@@ -78,7 +78,8 @@ export class LeaseTable {
   private fenceTimer: NodeJS.Timeout | undefined;
   private watch: QueuedIterator<KvWatchEntry> | undefined;
   private watching: Promise<void> | undefined;
-  private renewing = false;
+  /** Leases with a renewal under way. */
+  private readonly renewing = new Set<HeldLease>();
 
   private constructor(
     private readonly kv: KV,
@@ -95,7 +96,7 @@ export class LeaseTable {
     for (let p = 0; p < space.count; p++) table.freeSince.set(p, now);
     table.watch = await kv.watch();
     table.watching = table.follow(table.watch);
-    table.renewTimer = setInterval(() => void table.renewAll(), options.leaseTtlMs / 4);
+    table.renewTimer = setInterval(() => table.renewAll(), options.leaseTtlMs / 4);
     // Checked more often than renewals, so a fence lands well before the deadline.
     table.fenceTimer = setInterval(() => table.fenceExpired(), Math.max(50, options.leaseTtlMs / 16));
     return table;
@@ -153,13 +154,18 @@ export class LeaseTable {
     this.held.delete(partition);
   }
 
-  private async renewAll(): Promise<void> {
-    if (this.renewing) return;
-    this.renewing = true;
-    try {
-      await Promise.all([...this.held.values()].map((lease) => this.renew(lease)));
-    } finally {
-      this.renewing = false;
+  /**
+   * Each lease is renewed on its own: one whose last renewal is still under
+   * way is skipped this round (its update must match the revision that
+   * renewal returns), the others go out. Rounds used to wait for the
+   * slowest renewal of all and skip while it was out, so one slow write
+   * delayed every lease of the node and fenced them together.
+   */
+  private renewAll(): void {
+    for (const lease of this.held.values()) {
+      if (this.renewing.has(lease)) continue;
+      this.renewing.add(lease);
+      void this.renew(lease).finally(() => this.renewing.delete(lease));
     }
   }
 
