@@ -285,7 +285,7 @@ export const defaults: VigilConfig = deepFreeze({
     drift: {
       threshold: 0.2, // PSI above 0.2 on any feature: drifted
       checkEveryMs: 60 * 60 * 1000, // hourly
-      recentMs: 60 * 60 * 1000, // the last hour of live data against the training data
+      recentMs: 24 * 60 * 60 * 1000, // the last day (its first 5 minutes of every hour) against the training data, once the history spans it
     },
   },
   http: {

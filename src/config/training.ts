@@ -45,7 +45,7 @@ export const trainingSchema = section({
   drift: section({
     threshold: fraction("a PSI", 0.01, 10).describe("Population stability index of any feature above this triggers a retraining and raises a system alarm."),
     checkEveryMs: durationMs(0).describe("How often the drift check runs; 0: never."),
-    recentMs: durationMs(60_000).describe("The recent live data compared with the training data."),
+    recentMs: durationMs(60_000).describe("The recent live data compared with the training data. Up to 2 hours it is read whole; a longer window is sampled (the first 5 minutes of every hour, as the baselines were trained) and checked only once its readings fall in at least three quarters of its hours of the day, since the plant's levels follow a daily cycle."),
   }).describe("The drift check of the models in Production."),
 }).describe("Trainer actors: what they train, from how much history, the promotion rule, the schedule, the drift check, the baselines.");
 

@@ -42,6 +42,31 @@ export async function readWindow(
 }
 
 /**
+ * A recent window sampled the way the baselines were trained: the first
+ * `keepMs` of every clock hour in it, so a day-long window costs a twelfth
+ * of its readings yet holds every hour of the plant's daily cycle. The
+ * clock hours of the day that held any reading say whether the sample spans
+ * that cycle (a node started an hour ago has one or two).
+ */
+export async function readHourlySample(
+  history: TrainingHistory,
+  window: TrainingWindow,
+  keepMs: number,
+): Promise<{ readings: ReadingRow[]; labels: LabelRow[]; window: TrainingWindow; hoursOfDay: number }> {
+  const readings: ReadingRow[] = [];
+  const hours = new Set<number>();
+  for (let slot = Math.floor(window.from / CHUNK_MS) * CHUNK_MS; slot < window.to; slot += CHUNK_MS) {
+    const from = Math.max(window.from, slot);
+    const to = Math.min(window.to, slot + keepMs);
+    if (to <= from) continue;
+    const rows = await history.trainingWindow({ from, to });
+    if (rows.length > 0) hours.add(new Date(slot).getUTCHours());
+    for (const r of rows) readings.push({ unit: r.unit, sensor: r.sensor, ts: r.ts, value: r.value });
+  }
+  return { readings, labels: await history.labels(window), window, hoursOfDay: hours.size };
+}
+
+/**
  * The units that reported any of `sensors` in the newest chunk of the window
  * (one short query, the chunk's readings of those sensors only): a device
  * silent for the last hour is left out of this run.
