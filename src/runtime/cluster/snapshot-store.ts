@@ -60,6 +60,8 @@ export interface StoredPartitionSnapshot {
 export class SnapshotStore {
   /** Per partition, the blob names (undefined: stored inline) of the newest records this store read or wrote, oldest first. */
   private readonly chains = new Map<number, (string | undefined)[]>();
+  /** Per partition, the sweep a takeover started, until it is done (writes and listings wait for it). */
+  private readonly sweeping = new Map<number, Promise<void>>();
 
   private constructor(
     private readonly kv: KV,
@@ -77,12 +79,12 @@ export class SnapshotStore {
     const entry = await this.kv.get(partitionKey(partition));
     if (entry === null || entry.operation !== "PUT") {
       this.chains.set(partition, []);
-      await this.sweep(partition, []);
+      this.startSweep(partition, []);
       return { snapshot: undefined, revision: entry?.revision ?? 0 };
     }
     const record = deserialize(entry.value) as Record;
     this.chains.set(partition, [record.blob?.name]);
-    await this.sweep(partition, record.blob === undefined ? [] : [record.blob.name]);
+    this.startSweep(partition, record.blob === undefined ? [] : [record.blob.name]);
     if (record.snapshot !== undefined) return { snapshot: record.snapshot, revision: entry.revision };
     const blob = record.blob;
     const data = blob === undefined ? null : await this.blobs.getBlob(blob.name);
@@ -94,6 +96,8 @@ export class SnapshotStore {
 
   /** Write the next snapshot of the chain; refused (VIGIL_CLUSTER_SNAPSHOT_CONFLICT) when another writer came between. */
   async save(snapshot: PartitionSnapshot, previousRevision: number): Promise<number> {
+    // A sweep still listing could take this write's new blob for garbage before its record names it.
+    await this.sweeping.get(snapshot.partition);
     const encoded = serialize(snapshot);
     let record: Record = { snapshot };
     let blobName: string | undefined;
@@ -118,6 +122,7 @@ export class SnapshotStore {
 
   /** Names of the partition's blobs in the object store (for the specs and operators). */
   async blobNames(partition: number): Promise<string[]> {
+    await this.sweeping.get(partition);
     const prefix = blobPrefix(partition);
     return (await this.blobs.list()).filter((o) => !o.deleted && o.name.startsWith(prefix)).map((o) => o.name);
   }
@@ -131,6 +136,20 @@ export class SnapshotStore {
     const kept = new Set(chain);
     // Not fatal: a blob left behind is swept at the partition's next takeover.
     await Promise.all(dropped.filter((name): name is string => name !== undefined && !kept.has(name)).map((name) => this.blobs.delete(name).catch(() => undefined)));
+  }
+
+  /**
+   * The sweep runs beside the takeover rather than before it: it lists the
+   * whole object store (every partition's blobs), and a failover takes many
+   * partitions at once, each waiting on its own listing before consuming.
+   * Not fatal either way: what it leaves is swept at the next takeover.
+   */
+  private startSweep(partition: number, keep: string[]): void {
+    const sweep = this.sweep(partition, keep).catch(() => undefined);
+    this.sweeping.set(partition, sweep);
+    void sweep.then(() => {
+      if (this.sweeping.get(partition) === sweep) this.sweeping.delete(partition);
+    });
   }
 
   /** Deletes the partition's blobs other than `keep` (left by writers that crashed between a blob and its record). */
