@@ -127,8 +127,25 @@ export class PartitionOwner {
       );
     }
     if (this.fenced) return;
-    await work.restore(this.partition, this.epoch, snapshot?.actors ?? []);
     const name = partitionConsumer(this.partition);
+    // The actors are restored while the consumer is replaced (it delivers nothing until consumed, below): a takeover
+    // waits for the longer of the two rather than their sum.
+    await Promise.all([work.restore(this.partition, this.epoch, snapshot?.actors ?? []), this.replaceConsumer(name)]);
+    if (this.fenced) return;
+    const consumer = await this.deps.js.consumers.get(layout.stream, name);
+    this.messages = await consumer.consume({ group: CLUSTER_NAMES.ownerGroup, max_messages: Math.min(512, options.maxInFlight), abort_on_missing_resource: true });
+    this.running = this.run(this.messages);
+    const jitter = Math.random() * options.snapshotIntervalMs;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = setInterval(() => void this.snapshot(), options.snapshotIntervalMs);
+      void this.snapshot();
+    }, jitter);
+    this.log.info({ from: this.frontier + 1, restoredActors: snapshot?.actors.length ?? 0 }, "partition started");
+  }
+
+  /** The partition's durable consumer, created anew from the snapshot's sequence (the previous tenure's is deleted). */
+  private async replaceConsumer(name: string): Promise<void> {
+    const { jsm, layout, options } = this.deps;
     await jsm.consumers.delete(layout.stream, name).catch((err: unknown) => {
       if (!(err instanceof JetStreamApiError)) throw err; // not found: nothing to replace
     });
@@ -149,16 +166,6 @@ export class PartitionOwner {
       priority_policy: "pinned_client",
       priority_timeout: nanos(options.leaseTtlMs),
     });
-    if (this.fenced) return;
-    const consumer = await this.deps.js.consumers.get(layout.stream, name);
-    this.messages = await consumer.consume({ group: CLUSTER_NAMES.ownerGroup, max_messages: Math.min(512, options.maxInFlight), abort_on_missing_resource: true });
-    this.running = this.run(this.messages);
-    const jitter = Math.random() * options.snapshotIntervalMs;
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = setInterval(() => void this.snapshot(), options.snapshotIntervalMs);
-      void this.snapshot();
-    }, jitter);
-    this.log.info({ from: this.frontier + 1, restoredActors: snapshot?.actors.length ?? 0 }, "partition started");
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
