@@ -9,30 +9,24 @@
  * snapshots rare enough that the takeover replays what the dead node had
  * processed since its last snapshot (the one its last operator action took).
  */
-import { writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CLUSTER_API_KEY, type LocalNode } from "../../deploy/local-cluster/launcher.js";
 import { FeedClient, type FeedEventOnWire } from "../http/feeds/rig.js";
-import { useLocalCluster } from "./cluster-spec.js";
+import { hotTemperatureRule, useLocalCluster } from "./cluster-spec.js";
 import { readOutputs } from "./readings.js";
 
 const UNITS = Array.from({ length: 12 }, (_, i) => `X${String(i + 1).padStart(3, "0")}`);
-const RULE = { id: "xnode-hot", severity: "HIGH", category: "THERMAL", message: "{unit} {sensor} at {value}", condition: { type: "greater_than", sensor: "temperature", value: 90 } };
+const RULE = hotTemperatureRule("xnode-hot");
 
-const cluster = useLocalCluster(2, async () => {
-  const rulesFile = join(tmpdir(), `vigil-xnode-rules-${process.pid}.json`);
-  await writeFile(rulesFile, JSON.stringify([RULE]));
-  return {
-    // Rare snapshots: a takeover replays what the owner processed; a short ask timeout: an owner that stops answering is told quickly.
-    cluster: { snapshotIntervalMs: 600_000, leaseTtlMs: 6_000 },
-    sections: { alarms: { defaultRules: false, rulesFile }, runtime: { askTimeoutMs: 1_500 } },
-  };
-});
+const cluster = useLocalCluster(2, () => ({
+  alarmRules: [RULE],
+  // Rare snapshots: a takeover replays what the owner processed; a short ask timeout: an owner that stops answering is told quickly.
+  cluster: { snapshotIntervalMs: 600_000, leaseTtlMs: 6_000 },
+  sections: { runtime: { askTimeoutMs: 1_500 } },
+}));
 
 let nc: NatsConnection;
 let client: FeedClient | undefined;

@@ -8,30 +8,24 @@
  * on loopback (deploy/local-cluster), periodic snapshots too rare to happen
  * during the specs.
  */
-import { writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CLUSTER_API_KEY, type LocalNode } from "../../deploy/local-cluster/launcher.js";
 import { ALARM_SUBJECTS } from "../../src/actors/alarm/index.js";
-import { useLocalCluster } from "./cluster-spec.js";
+import { hotTemperatureRule, useLocalCluster } from "./cluster-spec.js";
 import { readOutputs } from "./readings.js";
 
 const UNITS = Array.from({ length: 8 }, (_, i) => `OP${String(i + 1).padStart(3, "0")}`);
-const RULE = { id: "op-hot", severity: "HIGH", category: "THERMAL", message: "{unit} {sensor} at {value}", condition: { type: "greater_than", sensor: "temperature", value: 90 } };
+const RULE = hotTemperatureRule("op-hot");
 
-const cluster = useLocalCluster(2, async () => {
-  const rulesFile = join(tmpdir(), `vigil-op-rules-${process.pid}.json`);
-  await writeFile(rulesFile, JSON.stringify([RULE]));
-  return {
-    // Periodic snapshots rarer than the file runs: only the snapshots actions take carry them.
-    cluster: { snapshotIntervalMs: 3_600_000, leaseTtlMs: 6_000 },
-    sections: { alarms: { defaultRules: false, rulesFile }, runtime: { askTimeoutMs: 5_000 } },
-  };
-});
+const cluster = useLocalCluster(2, () => ({
+  alarmRules: [RULE],
+  // Periodic snapshots rarer than the file runs: only the snapshots actions take carry them.
+  cluster: { snapshotIntervalMs: 3_600_000, leaseTtlMs: 6_000 },
+  sections: { runtime: { askTimeoutMs: 5_000 } },
+}));
 
 let nc: NatsConnection;
 let transitions: Subscription;
