@@ -81,6 +81,8 @@ describe("cross-node feeds", () => {
     const c = (client = await FeedClient.connect(`${node("node-1").httpUrl.replace(/^http/, "ws")}/ws`, { headers: { "x-api-key": LOCAL_CLUSTER_API_KEY } }));
     // The node's own view may lag the stream a little: subscribe once it has the reading.
     await expect.poll(async () => (await (await api(node("node-1"), `/api/v1/units/${remote}/sensors/temperature`)).json()) as { ts?: number }, { timeout: 30_000, interval: 250 }).toMatchObject({ ts: latestTs });
+    // And its unit online: on a slow start (over the 30 s offlineAfterMs between the unit's first reading and this one) it went offline and back.
+    await expect.poll(async () => ((await (await api(node("node-1"), `/api/v1/units/${remote}/status`)).json()) as { status?: string }).status, { timeout: 30_000, interval: 250 }).toBe("online");
     const snapshot = (await c.subscribe({ units: [remote], kinds: ["sensor_data", "unit_status", "alarm"] })).filter((f) => f.type === "snapshot").flatMap((f) => f.events ?? []);
     expect(snapshot.find((e) => e.kind === "sensor_data")?.data).toMatchObject({ unit: remote, sensor: "temperature", ts: latestTs, value: 21 });
     expect(snapshot.find((e) => e.kind === "unit_status")?.data).toMatchObject({ unit: remote, status: "online" });
