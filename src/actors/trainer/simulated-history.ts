@@ -20,8 +20,17 @@ export interface SimulatedHistoryOptions {
   readonly durationMs: number;
   /** Every sensor reads once per interval (run-to-failure: one cycle per interval). */
   readonly intervalMs: number;
-  /** Plant mode: a fault scenario every this often, on the units in turn, kinds in turn. @default none */
+  /**
+   * Plant mode: a fault scenario every this often, on the units in turn,
+   * kinds in turn, the first after the units' start-up. With `slices`,
+   * every this often within each kept part, from `faultLeadMs` into it,
+   * each over before the part ends: the faults are in the readings kept,
+   * not in the ones dropped.
+   * @default none
+   */
   readonly faultEveryMs?: number;
+  /** With `slices`: how far into each kept part its first fault starts (its windows fill with normal running first). @default 30 seconds */
+  readonly faultLeadMs?: number;
   /** How long each injected fault lasts. @default 2 minutes */
   readonly faultMs?: number;
   /** Plant mode: unplanned trips per unit per day (the simulator's default is rare). @default 2 */
@@ -50,6 +59,8 @@ export interface SimulatedHistory {
 /** The faults injected, in turn: the unit's own faults and a slow degradation, which the models must tell from normal running. */
 const FAULTS: readonly ScenarioKind[] = ["high_temperature", "pressure_drop", "degradation", "sensor_stuck"];
 const MINUTE_MS = 60 * 1000;
+/** No fault before the units have started up. */
+const STARTUP_MS = 6 * MINUTE_MS;
 
 export function simulatedHistory(o: SimulatedHistoryOptions): SimulatedHistory {
   const plant: SimulatedPlant =
@@ -59,11 +70,9 @@ export function simulatedHistory(o: SimulatedHistoryOptions): SimulatedHistory {
   const until = o.startAt + o.durationMs;
   if (o.mode === "plant" && o.faultEveryMs !== undefined && o.faultEveryMs > 0) {
     const faultMs = o.faultMs ?? 2 * MINUTE_MS;
-    let k = 0;
-    // The first fault after the units' start-up, the last one over before the end.
-    for (let at = o.startAt + 6 * MINUTE_MS; at + faultMs < until; at += o.faultEveryMs, k++) {
+    faultTimes(o, o.faultEveryMs, faultMs).forEach((at, k) => {
       plant.inject({ unit: plant.unitIds[k % o.units] as string, kind: FAULTS[k % FAULTS.length] as ScenarioKind, durationMs: faultMs }, at);
-    }
+    });
   }
   if (o.mode === "plant" && o.randomScenarioEveryMs !== undefined && o.randomScenarioEveryMs > 0) injectRandomScenarios(plant as Plant, o.seed, o.startAt, until, o.randomScenarioEveryMs);
   const perTick = plant.unitIds.length * plant.sensorIds.length;
@@ -86,6 +95,23 @@ export function simulatedHistory(o: SimulatedHistoryOptions): SimulatedHistory {
   // The history ends at `until`: spans still open there (a unit that kept its state) are labelled up to it.
   const labels = new TruthLabeller(plant.truth, o.intervalMs).close(until);
   return { readings, labels, units: plant.unitIds, sensors: plant.sensorIds };
+}
+
+/** When the injected faults start: after the units' start-up, each over before the end (with slices, before its kept part's end). */
+function faultTimes(o: SimulatedHistoryOptions, everyMs: number, faultMs: number): number[] {
+  const first = o.startAt + STARTUP_MS;
+  const until = o.startAt + o.durationMs;
+  const out: number[] = [];
+  if (o.slices === undefined) {
+    for (let at = first; at + faultMs < until; at += everyMs) out.push(at);
+    return out;
+  }
+  const lead = o.faultLeadMs ?? 30 * 1000;
+  for (let from = o.startAt; from < until; from += o.slices.everyMs) {
+    const end = Math.min(from + o.slices.keepMs, until);
+    for (let at = from + lead; at + faultMs < end; at += everyMs) if (at >= first) out.push(at);
+  }
+  return out;
 }
 
 /** The schedule RandomScenarios keeps on a node's clock, laid out ahead on the simulated one. */

@@ -51,4 +51,27 @@ describe("a simulated day in slices", () => {
     const scenarios = new Set(h.labels.filter((l) => !l.label.startsWith("state:")).map((l) => `${l.unit}@${l.from}`));
     expect(scenarios.size).toBeGreaterThanOrEqual(85);
   });
+
+  it("injects its scheduled faults inside the kept minutes of each slice, on every unit and of every kind in turn", () => {
+    const h = simulatedHistory({
+      mode: "plant",
+      units: 5,
+      seed: 1,
+      startAt: T0,
+      durationMs: 6 * HOUR,
+      intervalMs: 1000,
+      tripsPerDay: 0,
+      slices: { everyMs: HOUR, keepMs: 5 * MINUTE },
+      faultEveryMs: 85_000,
+      faultLeadMs: 30_000,
+      faultMs: 80_000,
+    });
+    const faults = h.labels.filter((l) => !l.label.startsWith("state:"));
+    const starts = [...new Set(faults.map((l) => l.from))].sort((a, b) => a - b);
+    // Three a slice (at 30 s, 115 s and 200 s into it), none in the first, where the units start up.
+    expect(starts.map((t) => (t - T0) % HOUR)).toEqual(Array.from({ length: 5 }, () => [30_000, 115_000, 200_000]).flat());
+    for (const l of faults) expect((l.to - T0) % HOUR).toBeLessThanOrEqual(5 * MINUTE);
+    expect(new Set(faults.map((l) => l.unit)).size).toBe(5);
+    expect(new Set(faults.map((l) => l.label))).toEqual(new Set(["high_temperature", "pressure_drop", "degradation", "sensor_stuck"]));
+  });
 });
