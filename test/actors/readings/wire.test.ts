@@ -15,6 +15,13 @@ describe("the reading codec (sensor messages across threads)", () => {
     expect(back.map((r) => Object.keys(r))).toEqual(readings.map((r) => Object.keys(r)));
   });
 
+  it("carries each distinct unit and sensor id once, however many readings of the batch name it", () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ ...(readings[i % 3] as Reading), ts: i }));
+    const columns = readingCodec.encode(many) as { ids: string[] };
+    expect([...columns.ids].sort()).toEqual(["U-3", "UNIT001", "UNIT002", "flow_rate", "pressure", "temperature"]);
+    expect(readingCodec.decode(structuredClone(columns))).toEqual(many);
+  });
+
   it("takes readings only: a query, a non-object, an unknown quality or source is left to structured clone", () => {
     expect(readingCodec.accepts(readings[0])).toBe(true);
     expect(readingCodec.accepts({ type: "get" })).toBe(false);
