@@ -15,6 +15,8 @@ import type { Batch, CodedMessages, PackedEnvelopes, SnapshotEntry } from "./pro
 
 /** Flush at this many envelopes without waiting for the microtask. */
 const MAX_BATCH = 1_024;
+/** Addresses a sender names by index before it starts its table afresh (bounds both ends' memory). */
+const MAX_ADDRESSES = 65_536;
 
 export interface OutboxSink {
   post(batch: Batch): void;
@@ -44,6 +46,7 @@ export class Outbox {
   private pj: string[] = [];
   private armed = false;
   private readonly flushBound = (): void => this.flush();
+  private readonly addresses = new AddressTable();
 
   constructor(
     private readonly sink: OutboxSink,
@@ -93,7 +96,7 @@ export class Outbox {
     this.ps = [];
     this.pj = [];
     const batch: Batch = { t: "batch" };
-    if (e.length > 0) batch.e = packEnvelopes(e, k);
+    if (e.length > 0) batch.e = packEnvelopes(e, k, this.addresses);
     if (r.length > 0) batch.r = r;
     if (s.length > 0) batch.s = s;
     if (ev.length > 0) batch.ev = ev;
@@ -103,8 +106,10 @@ export class Outbox {
     }
     try {
       this.sink.post(batch);
+      this.addresses.commit();
       if (e.length > 0) this.sink.posted?.(e.length);
     } catch (err) {
+      this.addresses.rollback();
       if (!isDataCloneError(err)) throw err;
       this.postOneByOne(e, k, r, s, ev);
       if (ps.length > 0) this.sink.post({ t: "batch", ps, pj }); // strings always clone
@@ -116,9 +121,11 @@ export class Outbox {
     for (let i = 0; i < e.length; i++) {
       const env = e[i] as Envelope;
       try {
-        this.sink.post({ t: "batch", e: packEnvelopes([env], [k[i]]) });
+        this.sink.post({ t: "batch", e: packEnvelopes([env], [k[i]], this.addresses) });
+        this.addresses.commit();
         posted++;
       } catch (err) {
+        this.addresses.rollback();
         this.sink.uncloneableEnvelope(env, err);
       }
     }
@@ -149,6 +156,60 @@ export class Outbox {
   }
 }
 
+/**
+ * The sender's half of a port's address table: each address crosses once,
+ * and from then on an envelope names it by index — a thousand readings to a
+ * thousand sensors were a thousand address strings to copy on every batch.
+ * A batch's new addresses count as known only once its post succeeded
+ * (commit); a post that threw takes them back (rollback). The receiver
+ * keeps its half per port (ReceivedAddresses), in step because a port
+ * delivers in order; a port of a replaced worker starts both afresh.
+ */
+export class AddressTable {
+  private readonly indices = new Map<ActorAddress, number>();
+  /** Entries the receiver holds. */
+  private known = 0;
+  /** This batch's new addresses, indexed from `known`. */
+  private fresh: ActorAddress[] = [];
+
+  /** Starts packing a batch; returns where its new addresses start (0 when the table starts afresh at its bound). */
+  begin(): number {
+    this.rollback();
+    if (this.known >= MAX_ADDRESSES) {
+      this.indices.clear();
+      this.known = 0;
+    }
+    return this.known;
+  }
+
+  get added(): readonly ActorAddress[] {
+    return this.fresh;
+  }
+
+  indexOf(address: ActorAddress): number {
+    let i = this.indices.get(address);
+    if (i === undefined) {
+      i = this.known + this.fresh.length;
+      this.fresh.push(address);
+      this.indices.set(address, i);
+    }
+    return i;
+  }
+
+  commit(): void {
+    this.known += this.fresh.length;
+    this.fresh = [];
+  }
+
+  rollback(): void {
+    for (const address of this.fresh) this.indices.delete(address);
+    this.fresh = [];
+  }
+}
+
+/** The receiver's half of a port's address table (see AddressTable): a list it brings up to date with each batch. */
+export type ReceivedAddresses = string[];
+
 /** Gathers one kind's codec-borne messages while a batch is packed. */
 interface Gathering {
   kind: KindEntry;
@@ -160,18 +221,20 @@ interface Gathering {
  * @param kinds the addressee kind of each envelope (or undefined): messages
  *   their kind's codec accepts travel in its columns instead of `msg`
  */
-export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEntry | undefined)[] = []): PackedEnvelopes {
+export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEntry | undefined)[] = [], addresses = new AddressTable()): PackedEnvelopes {
   const n = envs.length;
-  const to = new Array<string>(n);
+  const to = new Uint32Array(n);
+  // Holey on purpose: structured clone then copies only the entries present.
   const msg = new Array<unknown>(n);
   const from = new Array<string>(n);
   const meta = new Int32Array(n * 3);
   let gathering: Gathering | undefined;
   let others: Gathering[] | undefined;
+  const tableFrom = addresses.begin();
   for (let i = 0; i < n; i++) {
     const env = envs[i] as Envelope;
-    to[i] = env.to;
-    from[i] = env.from ?? "";
+    to[i] = addresses.indexOf(env.to);
+    if (env.from !== undefined) from[i] = env.from;
     meta[i * 3] = env.ask;
     meta[i * 3 + 1] = env.origin;
     meta[i * 3 + 2] = env.credit;
@@ -194,15 +257,23 @@ export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEn
     g.at.push(i);
     g.messages.push(env.msg);
   }
-  const packed: PackedEnvelopes = { to, msg, from, meta };
+  const packed: PackedEnvelopes = { to, names: [...addresses.added], tableFrom, msg, from, meta };
   if (others !== undefined) {
     packed.coded = others.map((g): CodedMessages => ({ kind: g.kind.name, at: Int32Array.from(g.at), columns: (g.kind.kind.codec as NonNullable<typeof g.kind.kind.codec>).encode(g.messages) }));
   }
   return packed;
 }
 
-/** Puts codec-borne messages back in their places; call once per received batch, before unpackEnvelope. */
-export function decodeMessages(p: PackedEnvelopes, kinds: KindRegistry): void {
+/**
+ * Brings the sender's addresses up to date and puts codec-borne messages
+ * back in their places; call once per received batch, in the order the
+ * port delivered them, before unpackEnvelope.
+ */
+export function decodeMessages(p: PackedEnvelopes, kinds: KindRegistry, addresses: ReceivedAddresses): void {
+  if (p.names.length > 0 || addresses.length > p.tableFrom) {
+    addresses.length = p.tableFrom;
+    for (const name of p.names) addresses.push(name);
+  }
   if (p.coded === undefined) return;
   for (const c of p.coded) {
     const codec = kinds.get(c.kind)?.kind.codec;
@@ -212,12 +283,11 @@ export function decodeMessages(p: PackedEnvelopes, kinds: KindRegistry): void {
   }
 }
 
-export function unpackEnvelope(p: PackedEnvelopes, i: number): Envelope {
-  const from = p.from[i] as string;
+export function unpackEnvelope(p: PackedEnvelopes, i: number, addresses: ReceivedAddresses): Envelope {
   return {
-    to: p.to[i] as string,
+    to: addresses[p.to[i] as number] as string,
     msg: p.msg[i],
-    from: from === "" ? undefined : from,
+    from: p.from[i],
     ask: p.meta[i * 3] as number,
     origin: p.meta[i * 3 + 1] as number,
     credit: p.meta[i * 3 + 2] as number,

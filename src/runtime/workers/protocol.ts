@@ -18,9 +18,14 @@ import type { ShardSettings } from "./settings.js";
  * per message, measured), and cloning is most of what crossing a thread costs.
  */
 export interface PackedEnvelopes {
-  to: string[];
+  /** Each envelope's address, as an index into the receiver's addresses from this sender (see AddressTable). */
+  to: Uint32Array;
+  /** Addresses new to the receiver, which take indices from `tableFrom` on (its addresses past that are dropped first). */
+  names: string[];
+  tableFrom: number;
+  /** Holey: empty where the message travels in its kind's codec columns. */
   msg: unknown[];
-  /** "" when no actor sent it. */
+  /** Holey: empty where no actor sent it. */
   from: string[];
   /** ask, origin, credit for each envelope, in order. */
   meta: Int32Array;

@@ -12,7 +12,7 @@ import { KindRegistry, loadKindModules, type KindEntry, type KindStats } from ".
 import { shardOf } from "../placement.js";
 import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
-import { decodeMessages, Outbox, unpackEnvelope, type OutboxSink } from "./outbox.js";
+import { decodeMessages, Outbox, unpackEnvelope, type OutboxSink, type ReceivedAddresses } from "./outbox.js";
 import { startWorkerProfile } from "./profile.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 
@@ -126,11 +126,12 @@ function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSi
   };
 }
 
-function onBatch(batch: Batch): void {
+/** @param addresses the addresses its sender named so far (one list per port) */
+function onBatch(batch: Batch, addresses: ReceivedAddresses): void {
   const e = batch.e;
   if (e !== undefined) {
-    decodeMessages(e, kinds);
-    for (let i = 0; i < e.to.length; i++) shard.deliver(unpackEnvelope(e, i));
+    decodeMessages(e, kinds, addresses);
+    for (let i = 0; i < e.to.length; i++) shard.deliver(unpackEnvelope(e, i, addresses));
   }
   if (batch.r !== undefined) for (const reply of batch.r) shard.settleReply(reply);
   shard.runReady();
@@ -143,14 +144,16 @@ function kindStats(): Record<string, KindStats> {
 }
 
 function attachPeer(index: number, port: MessagePort): void {
-  port.on("message", (b: Batch) => onBatch(b));
+  const addresses: ReceivedAddresses = [];
+  port.on("message", (b: Batch) => onBatch(b, addresses));
   peers[index] = new Outbox(sinkFor((b) => port.postMessage(b), index));
 }
 
+const fromMain: ReceivedAddresses = [];
 handle = (m: ToWorker): void => {
   switch (m.t) {
     case "batch":
-      onBatch(m);
+      onBatch(m, fromMain);
       return;
     case "peer":
       attachPeer(m.index, m.port);

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { defineActorKind, type MessageCodec } from "../../../src/runtime/index.js";
 import { CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope } from "../../../src/runtime/envelope.js";
 import { KindRegistry } from "../../../src/runtime/kind-registry.js";
-import { decodeMessages, packEnvelopes, unpackEnvelope } from "../../../src/runtime/workers/outbox.js";
+import { AddressTable, decodeMessages, packEnvelopes, unpackEnvelope, type ReceivedAddresses } from "../../../src/runtime/workers/outbox.js";
 
 interface Tick {
   n: number;
@@ -33,15 +33,66 @@ describe("packing envelopes with kind codecs", () => {
     const sent = [env("meter/a", { n: 1 }), env("plain/x", { n: 2 }), env("meter/b", { n: 3, extra: true }), env("meter/a", { n: 4 }), env("plain/y", "hello"), env("meter/c", { n: 5 })];
     const packed = structuredClone(packEnvelopes(sent, sent.map((e) => kinds.forAddress(e.to))));
     expect(packed.coded?.map((c) => [c.kind, [...c.at]])).toEqual([["meter", [0, 3, 5]]]);
-    decodeMessages(packed, kinds);
-    expect(sent.map((_, i) => unpackEnvelope(packed, i))).toEqual(sent);
+    const addresses: ReceivedAddresses = [];
+    decodeMessages(packed, kinds, addresses);
+    expect(sent.map((_, i) => unpackEnvelope(packed, i, addresses))).toEqual(sent);
   });
 
   it("sends every message as it is when no kinds are given", () => {
     const sent = [env("meter/a", { n: 1 }), env("meter/b", { n: 2 })];
     const packed = packEnvelopes(sent);
     expect(packed.coded).toBeUndefined();
-    decodeMessages(packed, kinds);
-    expect(sent.map((_, i) => unpackEnvelope(packed, i))).toEqual(sent);
+    const addresses: ReceivedAddresses = [];
+    decodeMessages(packed, kinds, addresses);
+    expect(sent.map((_, i) => unpackEnvelope(packed, i, addresses))).toEqual(sent);
+  });
+});
+
+/** Packs, clones and unpacks like a port between two threads; `post` false plays a post that threw. */
+function port(): { send(envs: Envelope[], post?: boolean): { names: string[]; got: Envelope[] } } {
+  const table = new AddressTable();
+  const addresses: ReceivedAddresses = [];
+  return {
+    send(envs, post = true) {
+      const packed = structuredClone(packEnvelopes(envs, [], table));
+      if (!post) {
+        table.rollback();
+        return { names: packed.names, got: [] };
+      }
+      table.commit();
+      decodeMessages(packed, kinds, addresses);
+      return { names: packed.names, got: envs.map((_, i) => unpackEnvelope(packed, i, addresses)) };
+    },
+  };
+}
+
+describe("addresses across a port", () => {
+  it("names each address once: later batches to the same actors carry indices only, and arrive equal to what was sent", () => {
+    const p = port();
+    const first = [env("meter/a", 1), env("meter/b", 2), env("meter/a", 3)];
+    expect(p.send(first).names).toEqual(["meter/a", "meter/b"]);
+    const second = [env("meter/b", 4), { ...env("meter/c", 5), from: "meter/a" }, env("meter/a", 6)];
+    const { names, got } = p.send(second);
+    expect(names).toEqual(["meter/c"]);
+    expect(got).toEqual(second);
+  });
+
+  it("names again the addresses of a batch whose post failed, so the receiver never meets an index it was not told", () => {
+    const p = port();
+    p.send([env("meter/a", 1)]);
+    expect(p.send([env("meter/b", 2), env("meter/a", 3)], false).names).toEqual(["meter/b"]);
+    const retry = [env("meter/a", 4), env("meter/b", 5)];
+    const { names, got } = p.send(retry);
+    expect(names).toEqual(["meter/b"]);
+    expect(got).toEqual(retry);
+  });
+
+  it("starts its table afresh past 65,536 addresses, and every envelope still reaches its own address", () => {
+    const p = port();
+    for (let i = 0; i < 65_536; i += 1_024) p.send(Array.from({ length: 1_024 }, (_, j) => env(`meter/m${i + j}`, j)));
+    const after = [env("meter/m7", 1), env("meter/new", 2), env("meter/m7", 3)];
+    const { names, got } = p.send(after);
+    expect(names).toEqual(["meter/m7", "meter/new"]);
+    expect(got).toEqual(after);
   });
 });
