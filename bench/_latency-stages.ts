@@ -1,0 +1,144 @@
+/**
+ * Diagnostic, not a suite: where the pipeline bench's latency goes. Runs one
+ * node (as bench/pipeline.ts runs it: batched NATS ingest, unit-batch output,
+ * models on unless --models=off), warms it flat out, then offers batched load
+ * (100 readings a message, stamped with their send time) at each given rate
+ * and splits every sampled reading's latency at the stamps its processed
+ * output carries:
+ *
+ *   send → receivedAt     load generator, NATS, the node's ingest on main
+ *   receivedAt → processedAt   main → worker, sensor actor, model batch, answer
+ *   processedAt → seen    worker → main, outlet, NATS, back to this process
+ *
+ * receivedAt and processedAt are Date.now() (1 ms steps), so the split is
+ * good to about a millisecond. Also prints main's event-loop delay and the
+ * node's CPU per reading at each rate.
+ *
+ * usage: tsx bench/_latency-stages.ts [--rates=5000,20000,46000] [--seconds=5] [--models=on|off]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as hdr from "hdr-histogram-js";
+import { pino } from "pino";
+import { loadConfig } from "../src/config/index.js";
+import type { ProcessedReading } from "../src/actors/readings/index.js";
+import { unitIds } from "../src/actors/simulator/unit-ids.js";
+import { SUBJECTS } from "../src/actors/subjects.js";
+import { startNode, type RunningNode } from "../src/node/start.js";
+import { createRegistry } from "../src/runtime/metrics.js";
+import { connectNatsTransport } from "../src/runtime/transport/index.js";
+import { startNats, type ServerHandle } from "../test/harness/servers.js";
+
+const UNITS = 200;
+const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
+const SAMPLED = unitIds("UNIT", UNITS).filter((_, i) => i % 10 === 0);
+
+const { values } = parseArgs({ options: { rates: { type: "string", default: "5000,20000,46000" }, seconds: { type: "string", default: "5" }, models: { type: "string", default: "on" } } });
+const rates = values.rates.split(",").map(Number);
+const seconds = Number(values.seconds);
+
+function load(args: (string | number)[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(LOAD_DIR, "nats-load.ts"), ...args.map(String)], { stdio: ["ignore", "ignore", "inherit"] });
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`nats-load exited with ${String(code)}`))));
+  });
+}
+
+function histogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+async function main(): Promise<void> {
+  const nats: ServerHandle = await startNats({ jetstream: false });
+  const dir = mkdtempSync(path.join(tmpdir(), "vigil-diag-"));
+  const file = path.join(dir, "vigil.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      simulator: { enabled: false },
+      metrics: { enabled: false },
+      http: { enabled: false },
+      opcua: { enabled: false },
+      history: { enabled: false },
+      models: { enabled: values.models !== "off" },
+      transport: { processed: "unit-batch", kind: "nats", nats: { servers: [nats.url] } },
+    }),
+  );
+  const node: RunningNode = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
+  let published = 0;
+  node.feed.source.listen((e) => {
+    if (e.kind === "sensor_data") published++;
+  });
+  const until = async (n: number): Promise<void> => {
+    let last = -1;
+    let since = performance.now();
+    while (published < n) {
+      if (published !== last) [last, since] = [published, performance.now()];
+      else if (performance.now() - since > 10_000) throw new Error(`stuck at ${published} of ${n}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const observer = await connectNatsTransport({ servers: nats.url, name: "diag-latency" });
+  const stages = { total: histogram(), ingest: histogram(), worker: histogram(), out: histogram() };
+  let measuring = false;
+  const decoder = new TextDecoder();
+  const subs = SAMPLED.map((unit) => observer.subscribe(SUBJECTS.processedBatch(unit), { maxPending: 1_000_000 }));
+  const watch = Promise.all(
+    subs.map(async (sub) => {
+      for await (const msg of sub) {
+        const seenAt = performance.timeOrigin + performance.now();
+        if (!measuring) continue;
+        for (const r of JSON.parse(decoder.decode(msg.data)) as ProcessedReading[]) {
+          const us = (ms: number): number => Math.max(1, Math.round(ms * 1000));
+          stages.total.recordValue(us(seenAt - r.ts));
+          stages.ingest.recordValue(us(r.receivedAt - r.ts));
+          stages.worker.recordValue(us(r.processedAt - r.receivedAt));
+          stages.out.recordValue(us(seenAt - r.processedAt));
+        }
+      }
+    }),
+  );
+  await observer.flush();
+  try {
+    // Warm: past the sensors' warm-up, then flat out, as the bench's latency run follows its throughput run.
+    await load([nats.url, "batch", UNITS, 15_000, Date.now() - 3_600_000]);
+    await load([nats.url, "batch", UNITS, 200_000, Date.now() - 3_000_000]);
+    await until(215_000);
+    for (const rate of rates) {
+      for (const h of Object.values(stages)) h.reset();
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      await load([nats.url, "batch", UNITS, Math.min(rate, 20_000), "now", rate, 100]);
+      const from = published;
+      measuring = true;
+      loop.enable();
+      const cpu0 = process.cpuUsage();
+      await load([nats.url, "batch", UNITS, rate * seconds, "now", rate, 100]);
+      await until(from + rate * seconds);
+      const cpu = process.cpuUsage(cpu0);
+      await new Promise((r) => setTimeout(r, 300));
+      measuring = false;
+      loop.disable();
+      const q = (h: hdr.Histogram, p: number): string => (h.getValueAtPercentile(p) / 1000).toFixed(2);
+      const row = (name: string, h: hdr.Histogram): string => `${name.padEnd(7)} p50 ${q(h, 50).padStart(7)}  p99 ${q(h, 99).padStart(7)}  p99.9 ${q(h, 99.9).padStart(7)}  max ${q(h, 100).padStart(7)}`;
+      process.stdout.write(
+        `rate ${rate}/s models ${values.models} samples ${stages.total.totalCount} cpu_us_per_reading ${((cpu.user + cpu.system) / (rate * seconds)).toFixed(1)} load ${(await import("node:os")).loadavg()[0]?.toFixed(2)}\n` +
+          `${row("total", stages.total)}\n${row("ingest", stages.ingest)}\n${row("worker", stages.worker)}\n${row("out", stages.out)}\n` +
+          `main loop delay ms: p50 ${(loop.percentile(50) / 1e6).toFixed(2)} p99 ${(loop.percentile(99) / 1e6).toFixed(2)} max ${(loop.max / 1e6).toFixed(2)}\n`,
+      );
+    }
+  } finally {
+    for (const sub of subs) sub.unsubscribe();
+    await watch;
+    await observer.close();
+    await node.stop();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
