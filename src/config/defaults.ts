@@ -245,7 +245,7 @@ export const defaults: VigilConfig = deepFreeze({
     enabled: true, // Production models score; with none (a fresh registry) everything is scored by rules and says RULES
     scoring: {
       batchRows: 1024, // a worker's batch of one model runs at this many rows…
-      flushMs: 1, // …or 1 ms after its first row
+      flushMs: 0, // …or as soon as the worker's task that added its first row ends (a drain pass); > 0: this long after that row
       maxQueuedRows: 16_384, // rows waiting per model per worker; beyond, readings are scored by rules (counted as overloaded)
       anomalyThreshold: 0.6, // an anomaly (isolation forest) score at or above this is anomalous, unless the version says otherwise
       healthyRulHours: 500, // health = min(1, RUL / this): a unit with 500 h or more of remaining life is fully healthy

@@ -32,7 +32,7 @@ export const modelsSchema = section({
   enabled: flag().describe("Score with the registry's Production models on every shard worker; off: no model path at all (sensors say `STATISTICAL`, units are assessed by rules)."),
   scoring: section({
     batchRows: wholeNumber(1, 65_536).describe("A worker runs one model's batch at this many rows…"),
-    flushMs: durationMs(0).describe("…or this long after the batch's first row."),
+    flushMs: durationMs(0).describe("…or this long after the batch's first row; 0: as soon as the worker's task that added that row ends (its drain pass), with no timer."),
     maxQueuedRows: wholeNumber(1).describe("Rows waiting per model per worker at most; beyond, readings are scored by rules (counted as `overloaded`)."),
     anomalyThreshold: z
       .number({ error: "a number from 0 to 1" })

@@ -1,8 +1,15 @@
 /**
  * The micro-batcher of one loaded model: callers add feature rows one at a
  * time, and the batcher runs them through the model together — when a batch
- * is full, or `flushMs` after its first row — because one onnxruntime run
- * of a thousand rows costs about as much as a handful of single ones.
+ * is full, or once the task that added its first row is over (`flushMs`
+ * 0), or `flushMs` after that row — because one onnxruntime run of a
+ * thousand rows costs about as much as a handful of single ones.
+ *
+ * Why at the end of the task: a shard worker handles what its port brings
+ * in one task (a drain pass of up to its turn budget), so every row that
+ * pass adds is already in the batch when it ends, and nothing else would
+ * join it by waiting. A timer only delayed every batch of a light load
+ * (a 1 ms setTimeout fires on a later loop iteration, often 1-2 ms on).
  *
  * Rows are copied into preallocated Float32Array batches (the model's input
  * type), so adding a row allocates nothing. Every batch that is ready is
@@ -34,7 +41,7 @@ export interface BatcherOptions<M> {
   readonly outputWidth: number;
   /** Rows per batch at most. */
   readonly maxRows: number;
-  /** A batch that is not full runs this long after its first row. */
+  /** A batch that is not full runs this long after its first row; 0: as soon as the task that added it ends (a microtask). */
   readonly flushMs: number;
   /** Rows waiting (queued and filling) at most; beyond, `add` refuses. */
   readonly maxQueuedRows: number;
@@ -61,6 +68,8 @@ export class MicroBatcher<M> {
   private readonly running: Batch<M>[] = [];
   private readonly spare: Batch<M>[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** A microtask flush is queued (flushMs 0). */
+  private armed = false;
   private queuedRows = 0;
   private idleWaiters: (() => void)[] = [];
   /** Rows scored and batches run since start. */
@@ -94,7 +103,7 @@ export class MicroBatcher<M> {
     b.rows++;
     this.queuedRows++;
     if (b.rows === this.o.maxRows) this.flush();
-    else if (b.rows === 1) this.timer = setTimeout(this.flushBound, this.o.flushMs);
+    else if (b.rows === 1) this.arm();
     return true;
   }
 
@@ -119,8 +128,17 @@ export class MicroBatcher<M> {
 
   private readonly flushBound = (): void => {
     this.timer = undefined;
+    this.armed = false;
     this.flush();
   };
+
+  private arm(): void {
+    if (this.o.flushMs > 0) this.timer = setTimeout(this.flushBound, this.o.flushMs);
+    else if (!this.armed) {
+      this.armed = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
 
   private start(b: Batch<M>): void {
     b.settled = false;

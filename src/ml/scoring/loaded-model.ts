@@ -24,13 +24,13 @@ export interface ModelSpec {
 export interface BatchSettings {
   /** Rows per batch at most. @default 1024 */
   readonly batchRows: number;
-  /** A batch that is not full runs this long after its first row. @default 1 */
+  /** A batch that is not full runs this long after its first row (0: at the end of the task that added it). @default 0 */
   readonly flushMs: number;
   /** Rows waiting per model at most; beyond, rows are refused (scored by rules). @default 16 × batchRows */
   readonly maxQueuedRows: number;
 }
 
-export const DEFAULT_BATCH_SETTINGS: BatchSettings = { batchRows: 1024, flushMs: 1, maxQueuedRows: 16 * 1024 };
+export const DEFAULT_BATCH_SETTINGS: BatchSettings = { batchRows: 1024, flushMs: 0, maxQueuedRows: 16 * 1024 };
 
 export class LoadedModel {
   readonly name: string;

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { MicroBatcher, type ScoreSink } from "../../../src/ml/scoring/batcher.js";
 
 /** A model that answers each row with its first column, and lets the test say when each run settles. */
-function heldModel(): { runs: { rows: number; settle(): void }[]; batcher: MicroBatcher<string> } {
+function heldModel(options: { maxRows?: number; flushMs?: number } = {}): { runs: { rows: number; settle(): void }[]; batcher: MicroBatcher<string> } {
   const runs: { rows: number; settle(): void }[] = [];
   const batcher = new MicroBatcher<string>({
     width: 1,
     outputWidth: 1,
-    maxRows: 2,
-    flushMs: 60_000,
+    maxRows: options.maxRows ?? 2,
+    flushMs: options.flushMs ?? 60_000,
     maxQueuedRows: 100,
     model: "m",
     run: (input, rows) =>
@@ -46,5 +46,17 @@ describe("MicroBatcher", () => {
     await idle;
     expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
     expect(batcher.pending).toBe(0);
+  });
+
+  it("with flushMs 0 runs a batch that is not full as soon as the task that added its rows is over, all of them in one run", async () => {
+    const { runs, batcher } = heldModel({ maxRows: 1024, flushMs: 0 });
+    const { sink } = collector();
+    for (let i = 0; i < 3; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    expect(runs).toEqual([]);
+    await Promise.resolve();
+    expect(runs.map((r) => r.rows)).toEqual([3]);
+    batcher.add(Float64Array.of(3), null, sink, 3);
+    await Promise.resolve();
+    expect(runs.map((r) => r.rows)).toEqual([3, 1]);
   });
 });
