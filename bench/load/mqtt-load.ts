@@ -6,7 +6,8 @@
  * as fast as the socket takes them or at `rate` per second. `eventStart` is
  * the epoch ms the readings' own time starts at (one second apart per
  * sensor), or `now` to stamp each with its send time in fractional epoch ms.
- * Prints one JSON line `{sent, seconds}` when done.
+ * Prints one JSON line `{sent, seconds, truth}` when done (truth: the
+ * plant's ground truth, GroundTruthExport).
  *
  * usage: tsx bench/load/mqtt-load.ts <url> <prefix> <units> <count> <eventStart|now> [rate]
  */
@@ -37,4 +38,4 @@ while (sent < count) {
   else await new Promise((r) => setImmediate(r));
 }
 await client.endAsync();
-process.stdout.write(`${JSON.stringify({ sent, seconds: (performance.now() - start) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ sent, seconds: (performance.now() - start) / 1000, truth: plant.truth() })}\n`);

@@ -7,7 +7,7 @@
  * paces the sender), or at `rate` readings per second. `eventStart` is the
  * epoch ms the readings' own time starts at (one second apart per sensor), or
  * `now` to stamp each with its send time in fractional epoch ms. Prints one
- * JSON line `{sent, seconds}` when done.
+ * JSON line `{sent, seconds, truth}` when done (truth: the plant's ground truth).
  *
  * usage: tsx bench/load/nats-load.ts <servers> <single|batch> <units> <count> <eventStart|now> [rate] [batchSize]
  */
@@ -57,4 +57,4 @@ while (sent < count) {
 await Promise.all(inflight);
 await nc.flush();
 await nc.close();
-process.stdout.write(`${JSON.stringify({ sent, seconds: (performance.now() - start) / 1000 })}\n`);
+process.stdout.write(`${JSON.stringify({ sent, seconds: (performance.now() - start) / 1000, truth: plant.truth() })}\n`);

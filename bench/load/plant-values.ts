@@ -1,8 +1,12 @@
 /**
  * What the load generators send: the plant simulator's readings
- * (src/actors/simulator, no scenarios injected — its own trips, maintenance
- * and start-ups only), the same model the baseline anomaly models were
- * trained on, one reading per sensor per second. A load of arbitrary values
+ * (src/actors/simulator: its own trips, maintenance and start-ups, and a
+ * scenario on every SCENARIO_EVERY-th unit from SCENARIO_AFTER_MS into the
+ * load), the same model the baseline anomaly models were trained on, one
+ * reading per sensor per second. The plant records its ground truth (as
+ * intervals: a few records per unit, not per reading), which the generators
+ * print with their summary, so the bench can say how many of the readings it
+ * samples were flagged rightly. A load of arbitrary values
  * at wall-clock stamps looked like nothing the models had seen: a sensor
  * read every few milliseconds, its values swinging across their band from
  * one reading to the next; the models flagged 80 % of it, measured.
@@ -13,7 +17,21 @@
  * Without one (a run at a fixed rate, timing each reading from its send),
  * each reading is stamped with its send time.
  */
-import { Plant, ReadingGenerator, type SimulatedReading } from "../../src/actors/simulator/index.js";
+import { GroundTruth, Plant, PLANT_SENSORS, ReadingGenerator, SeededRandom, type GroundTruthExport, type SimulatedReading } from "../../src/actors/simulator/index.js";
+import { SCENARIO_KINDS } from "../../src/actors/simulator/scenarios.js";
+
+/** Every this-many-th unit (the first of each run of them) gets a scenario: 20 of the bench's 200. */
+const SCENARIO_EVERY = 10;
+/**
+ * Into a load's event time, when the scenarios start: after the bench's
+ * warm-up load (15 s), which is thus clean. Each load is its own plant, so
+ * a measured load's scenarios start (and ramp) within it.
+ */
+const SCENARIO_AFTER_MS = 20_000;
+/** How long each lasts: most of a quick run's 100 s load after it starts; a full run's 500 s load sees it end. */
+const SCENARIO_MS = 2 * 60 * 1000;
+/** Kinds injected: all but unit_offline, which would only thin the load out. */
+const KINDS = SCENARIO_KINDS.filter((k) => k !== "unit_offline");
 
 export interface LoadReading {
   readonly unit: string;
@@ -25,6 +43,7 @@ export interface LoadReading {
 export class PlantLoad {
   /** Sensors per unit: the plant's five. */
   static readonly SENSORS = 5;
+  private readonly plant: Plant;
   private readonly generator: ReadingGenerator;
   private readonly batch: SimulatedReading[] = [];
 
@@ -33,7 +52,20 @@ export class PlantLoad {
     units: number,
     private readonly eventStart: number | undefined,
   ) {
-    this.generator = new ReadingGenerator(new Plant({ units, recordTruth: false }), { startAt: eventStart ?? Date.now() });
+    const startAt = eventStart ?? Date.now();
+    this.plant = new Plant({ units });
+    this.generator = new ReadingGenerator(this.plant, { startAt });
+    const rng = SeededRandom.stream(1, "bench-scenarios");
+    for (let i = 0; i < units; i += SCENARIO_EVERY) {
+      const kind = KINDS[rng.int(KINDS.length)]!;
+      const sensor = PLANT_SENSORS[rng.int(PLANT_SENSORS.length)]!;
+      this.plant.inject({ unit: this.plant.unitIds[i]!, kind, durationMs: SCENARIO_MS, sensor: kind === "sensor_stuck" || kind === "bad_quality" ? sensor : undefined }, startAt + SCENARIO_AFTER_MS);
+    }
+  }
+
+  /** The truth of the readings made so far (printed with a generator's summary). */
+  truth(): GroundTruthExport {
+    return this.plant.truth.export();
   }
 
   /** The next `n` readings, unit-major within each second. */
@@ -48,6 +80,14 @@ export class PlantLoad {
     }
     return out;
   }
+}
+
+/** The ground truth a generator printed, to label readings with (GroundTruth.at). */
+export function truthFrom(exported: GroundTruthExport): GroundTruth {
+  const truth = new GroundTruth();
+  for (const change of exported.stateChanges) truth.recordState(change);
+  for (const scenario of exported.scenarios) truth.recordScenario(scenario);
+  return truth;
 }
 
 /** Seconds of event time `count` readings of `units` units span (whole seconds, rounded up). */
