@@ -83,11 +83,8 @@ export class IngestGateway {
 
   /** Validate one reading and hand it to its sensor actor; resolves once the system has taken it. */
   async submit(raw: RawReading, source: IngestSource): Promise<Reading | Rejection> {
-    const result = validateReading(raw, source, this.now(), this.limits);
-    if (isRejection(result)) {
-      this.rejected(source, result, raw);
-      return result;
-    }
+    const result = this.validate(raw, source, this.now());
+    if (isRejection(result)) return result;
     if (this.route !== undefined) {
       await this.route([result], source);
       return result;
@@ -104,10 +101,8 @@ export class IngestGateway {
     const routed: Reading[] = [];
     let accepted = 0;
     for (let index = 0; index < raws.length; index++) {
-      const raw = raws[index] as RawReading;
-      const result = validateReading(raw, source, now, this.limits);
+      const result = this.validate(raws[index] as RawReading, source, now);
       if (isRejection(result)) {
-        this.rejected(source, result, raw);
         rejections.push({ index, ...result });
         continue;
       }
@@ -128,11 +123,49 @@ export class IngestGateway {
     return { accepted, rejections };
   }
 
+  /**
+   * `submitMany` for a connector that needs no per-reading verdicts (each
+   * rejection is counted and told as usual). The usual case returns
+   * undefined: every reading was validated and taken, or rejected, on the
+   * spot, and no promise was made for it. Otherwise (an actor's mailbox
+   * refused a reading, or a cluster route takes them) a promise that
+   * resolves once the rest have been taken.
+   */
+  offer(raws: readonly RawReading[], source: IngestSource): Promise<void> | undefined {
+    if (this.route !== undefined) return this.submitMany(raws, source).then(() => undefined);
+    const now = this.now();
+    let accepted = 0;
+    for (let index = 0; index < raws.length; index++) {
+      const result = this.validate(raws[index] as RawReading, source, now);
+      if (isRejection(result)) continue;
+      if (!this.system.tell(sensorAddress(result.unit, result.sensor), result)) {
+        if (accepted > 0) this.counters.accept(source, accepted);
+        return this.deliverRest(result, raws.slice(index + 1), source);
+      }
+      accepted++;
+    }
+    if (accepted > 0) this.counters.accept(source, accepted);
+    return undefined;
+  }
+
+  private async deliverRest(refused: Reading, rest: readonly RawReading[], source: IngestSource): Promise<void> {
+    await this.deliver(refused);
+    this.counters.accept(source);
+    if (rest.length > 0) await this.submitMany(rest, source);
+  }
+
   /** Count a rejection found before a reading could be formed: a bad topic, an unparsable payload. */
   reject(source: IngestSource, reason: RejectionReason, detail: string): Rejection {
     const rejection = { reason, detail };
     this.rejected(source, rejection);
     return rejection;
+  }
+
+  /** The reading validated; a rejection is counted and told here. */
+  private validate(raw: RawReading, source: IngestSource, now: number): Reading | Rejection {
+    const result = validateReading(raw, source, now, this.limits);
+    if (isRejection(result)) this.rejected(source, result, raw);
+    return result;
   }
 
   private async deliver(reading: Reading): Promise<void> {

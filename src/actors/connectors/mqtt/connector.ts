@@ -6,7 +6,8 @@
  * At-least-once at QoS 1: mqtt.js sends a PUBACK once `handleMessage`'s
  * callback runs, and handles one incoming packet at a time until it does
  * (client.js `work()`, handlers/publish.js). We call back only once the
- * gateway has accepted the message's readings, so a crash in between leaves
+ * gateway has accepted the message's readings (at once, in the usual case
+ * where the actors' mailboxes take them on the spot), so a crash in between leaves
  * the message unacknowledged and the broker redelivers it. The session is
  * persistent (`clean: false`, a stable client id, an MQTT 5 session expiry),
  * so the broker also keeps QoS 1 messages while we are away. Waiting for
@@ -37,9 +38,12 @@ import { VigilError } from "../../../runtime/index.js";
 import type { IngestGateway } from "../../ingest/index.js";
 import { isRejection, preview } from "../decode.js";
 import { MqttStateGauge, type MqttConnectionState, type MqttStatus } from "./status.js";
-import { compileRoute, findRoute, type TopicRoute } from "./topic-route.js";
+import { compileRoute, findRoute, type PayloadDecoder, type TopicRoute } from "./topic-route.js";
 
 export type MqttSettings = Omit<VigilConfig["mqtt"], "enabled">;
+
+/** Topics whose decoder is kept; past this many the memo starts over (a plant's sensors fit, a flood of odd topics cannot grow it). */
+const MAX_MEMO_TOPICS = 100_000;
 
 export interface MqttConnectorOptions {
   readonly settings: MqttSettings;
@@ -61,6 +65,8 @@ type StatusListener = (status: MqttStatus) => void;
 export class MqttConnector {
   private readonly client: MqttClient;
   private readonly routes: TopicRoute[];
+  /** topic → its route's decoder with the ids filled: matching and templating once per topic, not per message. Cleared when the routes change. */
+  private readonly decoders = new Map<string, PayloadDecoder>();
   private readonly settings: MqttSettings;
   private readonly gateway: IngestGateway;
   private readonly log: Logger;
@@ -251,12 +257,14 @@ export class MqttConnector {
     }
     const route = compileRoute(mapping);
     this.routes.push(route);
+    this.decoders.clear();
     this.update({ topics: this.routes.map((r) => r.pattern) });
     if (this.current.state !== "connected") return this.status();
     try {
       await this.subscribeNow([route]);
     } catch (err) {
       this.routes.splice(this.routes.indexOf(route), 1);
+      this.decoders.clear();
       this.update({ topics: this.routes.map((r) => r.pattern) });
       throw new VigilError("VIGIL_MQTT_SUBSCRIBE_FAILED", `cannot subscribe to ${mapping.topic}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -277,6 +285,7 @@ export class MqttConnector {
     if (route === undefined) throw new VigilError("VIGIL_MQTT_TOPIC_UNKNOWN", `no topic mapping ${pattern}; mapped: ${this.routes.map((r) => r.pattern).join(", ") || "none"}`);
     const at = this.routes.indexOf(route);
     this.routes.splice(at, 1);
+    this.decoders.clear();
     this.update({ topics: this.routes.map((r) => r.pattern) });
     const filter = subscriptionFilter(route.filter, this.settings.sharedGroup);
     if (this.routes.some((r) => r.filter === route.filter)) return this.status();
@@ -288,6 +297,7 @@ export class MqttConnector {
       await this.client.unsubscribeAsync(filter);
     } catch (err) {
       this.routes.splice(at, 0, route);
+      this.decoders.clear();
       this.update({ topics: this.routes.map((r) => r.pattern) });
       throw new VigilError("VIGIL_MQTT_SUBSCRIBE_FAILED", `cannot unsubscribe from ${route.filter}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -332,10 +342,18 @@ export class MqttConnector {
   private onPublish(packet: IPublishPacket, callback: (err?: Error) => void): void {
     // Left unacknowledged: the broker hands it to our next session.
     if (this.stopping !== undefined || this.pausing !== undefined) return callback(new Error("mqtt connector stopping or paused"));
-    const epoch = this.epoch;
     this.messageCount++;
     if (this.listeners.size > 0) this.notify();
-    const work = this.ingest(packet.topic, packet.payload as Buffer);
+    let work: Promise<void> | undefined;
+    try {
+      work = this.ingest(packet.topic, packet.payload as Buffer);
+    } catch (err) {
+      this.unhanded(err, packet.topic, callback);
+      return;
+    }
+    // Taken on the spot, the usual case: acknowledged now, with no promise made per message.
+    if (work === undefined) return callback();
+    const epoch = this.epoch;
     this.inHand = work;
     work.then(
       () => {
@@ -346,29 +364,43 @@ export class MqttConnector {
       },
       (err: unknown) => {
         this.inHand = undefined;
-        this.log.error({ err, topic: packet.topic }, "mqtt message could not be handed to the system; left unacknowledged");
-        callback(err instanceof Error ? err : new Error(String(err)));
+        this.unhanded(err, packet.topic, callback);
       },
     );
   }
 
-  /** Resolves once the message's readings are accepted, or its rejection counted. */
-  private async ingest(topic: string, payload: Buffer): Promise<void> {
-    const found = findRoute(this.routes, topic);
-    if (found === undefined) {
+  private unhanded(err: unknown, topic: string, callback: (err?: Error) => void): void {
+    this.log.error({ err, topic }, "mqtt message could not be handed to the system; left unacknowledged");
+    callback(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  /** Undefined once the message's readings are accepted or its rejection counted; else a promise of that (backpressure, a cluster route). */
+  private ingest(topic: string, payload: Buffer): Promise<void> | undefined {
+    const decode = this.decoders.get(topic) ?? this.decoderFor(topic);
+    if (decode === undefined) {
       this.gateway.reject("mqtt", "malformed_topic", `topic ${preview(topic)} fits no configured pattern (${this.routes.map((r) => r.pattern).join(", ")})`);
-      return;
+      return undefined;
     }
     if (payload.length > this.settings.maxPayloadBytes) {
       this.gateway.reject("mqtt", "payload_too_large", `${payload.length} bytes on ${preview(topic)}; at most ${this.settings.maxPayloadBytes} are accepted`);
-      return;
+      return undefined;
     }
-    const readings = found.route.decode(found.placeholders, payload);
+    const readings = decode(payload);
     if (isRejection(readings)) {
       this.gateway.reject("mqtt", readings.reason, `${readings.detail} (topic ${preview(topic)})`);
-      return;
+      return undefined;
     }
-    await this.gateway.submitMany(readings, "mqtt");
+    return this.gateway.offer(readings, "mqtt");
+  }
+
+  /** Matches `topic` against the routes and memoises its decoder; undefined (and not memoised) when no route fits. */
+  private decoderFor(topic: string): PayloadDecoder | undefined {
+    const found = findRoute(this.routes, topic);
+    if (found === undefined) return undefined;
+    const decode = found.route.bind(found.placeholders);
+    if (this.decoders.size >= MAX_MEMO_TOPICS) this.decoders.clear();
+    this.decoders.set(topic, decode);
+    return decode;
   }
 
   private onConnect(sessionPresent: boolean): void {
@@ -462,6 +494,8 @@ function clientOptions(s: MqttSettings): IClientOptions {
     connectTimeout: s.connectTimeoutMs,
     resubscribe: false, // onConnect subscribes on every connection
     queueQoSZero: false, // no unbounded offline queue; publish() refuses QoS 0 while away
+    // mqtt.js calls its logger (the `debug` package's, disabled or not) several times for every packet.
+    log: noop,
   };
 }
 
@@ -472,3 +506,5 @@ function timeout(ms: number): { promise: Promise<void>; cancel(): void } {
   });
   return { promise, cancel: () => clearTimeout(timer) };
 }
+
+function noop(): void {}

@@ -18,21 +18,28 @@ export interface TopicRoute {
   readonly qos: 0 | 1;
   /** Placeholder values when `topic` fits the pattern (every placeholder non-empty), else undefined. */
   match(topic: string): Placeholders | undefined;
-  /** The raw readings in a payload that arrived on a matching topic, or why there are none. */
-  decode(placeholders: Placeholders, payload: Uint8Array): RawReading[] | Rejection;
+  /** The decoder of payloads on a topic that matched with `placeholders`: its ids are filled once, here. */
+  bind(placeholders: Placeholders): PayloadDecoder;
 }
+
+/** The raw readings in a payload that arrived on one topic, or why there are none. */
+export type PayloadDecoder = (payload: Uint8Array) => RawReading[] | Rejection;
 
 export function compileRoute(mapping: TopicMapping): TopicRoute {
   const pattern = mustParse(parseTopicPattern(mapping.topic));
   const levels = pattern.levels;
   const unit = mustParse(parseTemplate(mapping.unit));
-  let decode: TopicRoute["decode"];
+  let bind: TopicRoute["bind"];
   if (mapping.payload === "reading") {
     const sensor = mustParse(parseTemplate(mapping.sensor));
-    decode = (values, payload) => {
-      const fields = decodeReadingPayload(payload);
-      if (isRejection(fields)) return fields;
-      return [{ unit: fillTemplate(unit, values), sensor: fillTemplate(sensor, values), ...fields }];
+    bind = (values) => {
+      const unitId = fillTemplate(unit, values);
+      const sensorId = fillTemplate(sensor, values);
+      return (payload) => {
+        const fields = decodeReadingPayload(payload);
+        if (isRejection(fields)) return fields;
+        return [{ unit: unitId, sensor: sensorId, value: fields.value, quality: fields.quality, timestamp: fields.timestamp }];
+      };
     };
   } else {
     const decoder: FieldsDecoder = {
@@ -40,14 +47,17 @@ export function compileRoute(mapping: TopicMapping): TopicRoute {
       timestampField: mapping.timestampField,
       qualityField: mapping.qualityField,
     };
-    decode = (values, payload) => decodeFieldsPayload(payload, fillTemplate(unit, values), values, decoder);
+    bind = (values) => {
+      const unitId = fillTemplate(unit, values);
+      return (payload) => decodeFieldsPayload(payload, unitId, values, decoder);
+    };
   }
   return {
     pattern: mapping.topic,
     filter: levels.map(filterLevel).join("/"),
     qos: mapping.qos,
     match: (topic) => matchLevels(levels, topic),
-    decode,
+    bind,
   };
 }
 

@@ -85,6 +85,26 @@ describe("subscribe at run time", () => {
     expect(r.sensors.readings[0]).toMatchObject({ unit: "PV01", sensor: "ghi", value: 640 });
   });
 
+  it("routes a topic seen before by the mappings left once the one it fitted is removed", async () => {
+    const r = await rig();
+    const c = connector(mqttSettings(spec.broker.url), r);
+    await within("the connector to subscribe", c.ready());
+    // Both fit plant/UNIT007/pressure; the first added is the one that takes it while it is mapped.
+    await c.subscribe({ topic: "plant/{unit}/{sensor}", qos: 1, payload: "reading", unit: "{unit}", sensor: "{sensor}" });
+    await c.subscribe({ topic: "plant/{area}/{sensor}", qos: 1, payload: "reading", unit: "AREA-{area}", sensor: "{sensor}" });
+    const d = await device();
+    await d.publishAsync("plant/UNIT007/pressure", "4.2", { qos: 1 });
+    await r.sensors.until("the reading of the first mapping", (all) => all.length === 1);
+
+    await c.unsubscribe("plant/{unit}/{sensor}");
+    await d.publishAsync("plant/UNIT007/pressure", "4.3", { qos: 1 });
+    await r.sensors.until("the reading of the mapping left", (all) => all.length === 2);
+    expect(r.sensors.readings.map((x) => [x.unit, x.value])).toEqual([
+      ["UNIT007", 4.2],
+      ["AREA-UNIT007", 4.3],
+    ]);
+  });
+
   it("refuses a pattern that is mapped already", async () => {
     const r = await rig();
     const c = connector(mqttSettings(spec.broker.url), r);
