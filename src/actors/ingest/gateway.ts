@@ -70,6 +70,7 @@ export class IngestGateway {
   private readonly log: Logger;
   private readonly onRejected: ((rejected: RejectedReading) => void) | undefined;
   private readonly route: ReadingRoute | undefined;
+  private readonly addresses = new SensorAddresses();
 
   constructor(options: IngestGatewayOptions) {
     this.system = options.system;
@@ -110,7 +111,7 @@ export class IngestGateway {
         routed.push(result);
         continue;
       }
-      const address = sensorAddress(result.unit, result.sensor);
+      const address = this.addresses.of(result.unit, result.sensor);
       // The fast path stays synchronous; only a refused reading waits.
       if (!this.system.tell(address, result)) await this.deliver(result);
       accepted++;
@@ -169,7 +170,7 @@ export class IngestGateway {
   }
 
   private async deliver(reading: Reading): Promise<void> {
-    const address = sensorAddress(reading.unit, reading.sensor);
+    const address = this.addresses.of(reading.unit, reading.sensor);
     while (!this.system.tell(address, reading)) await this.system.whenWritable(address);
   }
 
@@ -177,6 +178,39 @@ export class IngestGateway {
     this.counters.reject(source, rejection.reason);
     this.log.debug({ source, reason: rejection.reason, detail: rejection.detail }, "reading rejected");
     this.onRejected?.({ ...rejection, ts: this.now(), source, unit: idOf(raw?.unit), sensor: idOf(raw?.sensor) });
+  }
+}
+
+/** Sensors remembered before the cache starts afresh (it bounds memory on a node fed ever new ids). */
+const MAX_SENSOR_ADDRESSES = 65_536;
+
+/**
+ * Each sensor's address as one string, built once: a fresh string per
+ * reading had to be joined and hashed again wherever it was looked up on
+ * its way to the workers (route, the port's address table); the same
+ * string object carries its hash along.
+ */
+class SensorAddresses {
+  private readonly byUnit = new Map<string, Map<string, string>>();
+  private size = 0;
+
+  of(unit: string, sensor: string): string {
+    let sensors = this.byUnit.get(unit);
+    if (sensors === undefined) {
+      if (this.size >= MAX_SENSOR_ADDRESSES) {
+        this.byUnit.clear();
+        this.size = 0;
+      }
+      sensors = new Map();
+      this.byUnit.set(unit, sensors);
+    }
+    let address = sensors.get(sensor);
+    if (address === undefined) {
+      address = sensorAddress(unit, sensor);
+      sensors.set(sensor, address);
+      this.size++;
+    }
+    return address;
   }
 }
 

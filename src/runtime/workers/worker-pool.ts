@@ -21,7 +21,7 @@ import type { Clock } from "../clock.js";
 import { CREDIT_BUDGETED, CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope, type Reply } from "../envelope.js";
 import { VigilError, deserializeError, serializeError, type SerializedError, type VigilErrorCode } from "../errors.js";
 import type { RuntimeEvent } from "../events.js";
-import { emptyKindStats, type KindRegistry, type KindStats } from "../kind-registry.js";
+import { emptyKindStats, type KindEntry, type KindRegistry, type KindStats } from "../kind-registry.js";
 import { shardOf } from "../placement.js";
 import type { ShardStats, StoredSnapshot } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
@@ -56,6 +56,15 @@ interface Slot {
 
 const WORKER_ENTRY = workerEntry();
 
+/** An address's kind and the worker hosting it: fixed for the pool's life (the worker count does not change). */
+interface Route {
+  readonly entry: KindEntry;
+  readonly worker: number;
+}
+
+/** Routes remembered before the cache starts afresh (it bounds memory on a node that meets ever new addresses). */
+const MAX_ROUTES = 65_536;
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly counters: WorkerCounters;
@@ -64,6 +73,8 @@ export class WorkerPool {
   private readonly statsWaiters = new Map<number, (m: Extract<FromWorker, { t: "stats" }>) => void>();
   private readonly ackWaiters = new Map<number, Set<number>>();
   private nextStatsId = 1;
+  /** Every message main sends is routed; a map lookup is cheaper than parsing and hashing its address each time. */
+  private readonly routes = new Map<ActorAddress, Route>();
   private stopping = false;
   lostInFlight = 0;
 
@@ -91,8 +102,19 @@ export class WorkerPool {
 
   /** The worker index hosting an address (or -1 for an unknown kind). */
   placement(address: ActorAddress): number {
-    const entry = this.o.kinds.forAddress(address);
-    return entry === undefined ? -1 : shardOf(entry, address, this.slots.length);
+    return this.route(address)?.worker ?? -1;
+  }
+
+  private route(address: ActorAddress): Route | undefined {
+    let route = this.routes.get(address);
+    if (route === undefined) {
+      const entry = this.o.kinds.forAddress(address);
+      if (entry === undefined) return undefined; // not remembered: a kind may yet be added (hostHere)
+      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
+      route = { entry, worker: shardOf(entry, address, this.slots.length) };
+      this.routes.set(address, route);
+    }
+    return route;
   }
 
   tell(to: ActorAddress, msg: unknown): boolean {
@@ -176,12 +198,12 @@ export class WorkerPool {
       this.deadLetter(env, "VIGIL_SYSTEM_STOPPED", "the actor system stopped");
       return false;
     }
-    const entry = this.o.kinds.forAddress(env.to);
-    if (entry === undefined) {
+    const route = this.route(env.to);
+    if (route === undefined) {
       this.deadLetter(env, "VIGIL_UNKNOWN_ACTOR_KIND", `no actor kind for address "${env.to}"`);
       return false;
     }
-    const w = shardOf(entry, env.to, this.slots.length);
+    const { entry, worker: w } = route;
     const slot = this.slots[w] as Slot;
     if (slot.givenUp) {
       this.deadLetter(env, "VIGIL_WORKER_CRASHED", `worker ${w} kept crashing and was given up`);
