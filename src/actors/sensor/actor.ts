@@ -464,7 +464,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
     if (w === undefined || w.n < this.settings.scoring.minSamples) return false;
     const slope = w.slope();
     if (slope === 0 || Math.abs(slope) < 3 * w.slopeStdErr()) return false;
-    const [lo, hi] = this.type.normal;
+    const lo = this.type.normal[0];
+    const hi = this.type.normal[1];
     const mean = w.mean();
     if (mean < lo || mean > hi) return false;
     const projected = mean + (slope * this.settings.driftHorizonMs) / 1000;

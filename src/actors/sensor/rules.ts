@@ -56,8 +56,11 @@ export class RangeCheck {
   score = 0;
 
   check(spec: SensorTypeSpec, value: number): void {
-    const [lo, hi] = spec.normal;
-    const [min, max] = spec.limits;
+    // Indexed, not destructured: array destructuring runs the iterator protocol, an allocation per reading.
+    const lo = spec.normal[0];
+    const hi = spec.normal[1];
+    const min = spec.limits[0];
+    const max = spec.limits[1];
     this.mask = 0;
     this.score = 0;
     if (value > hi) {

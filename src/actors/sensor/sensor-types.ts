@@ -71,12 +71,20 @@ export function sensorTypeOf(types: Readonly<Record<string, SensorTypeSpec>>, se
   return best === undefined ? undefined : { name: best, spec: types[best] as SensorTypeSpec };
 }
 
+/** Middle halves of the normal bands of types without an optimal band, worked out once (a unit asks per sensor update). */
+const MIDDLE_HALVES = new WeakMap<SensorTypeSpec, Band>();
+
 /** The optimal band: as configured, or the middle half of the normal band. */
 export function optimalBand(spec: SensorTypeSpec): Band {
   if (spec.optimal !== undefined) return spec.optimal;
-  const [lo, hi] = spec.normal;
-  const quarter = (hi - lo) / 4;
-  return [lo + quarter, hi - quarter];
+  let band = MIDDLE_HALVES.get(spec);
+  if (band === undefined) {
+    const lo = spec.normal[0];
+    const hi = spec.normal[1];
+    const quarter = (hi - lo) / 4;
+    MIDDLE_HALVES.set(spec, (band = [lo + quarter, hi - quarter]));
+  }
+  return band;
 }
 
 /** Why a sensor type spec is unusable, or undefined. */

@@ -53,6 +53,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   private readonly sensors = new Map<string, SensorEntry>();
   private readonly assessment: Assessment = { operationalState: "NORMAL", severity: null, category: null, health: 1, method: "RULES" };
   private readonly instance = ++instances;
+  private readonly viewScratch: { -readonly [K in keyof UnitView]: UnitView[K] };
   /** Heard from within the offline timeout. */
   private reachable = false;
   private maintenance = false;
@@ -80,6 +81,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     models?: UnitModelsShared,
   ) {
     this.wear = new WearWatch(settings);
+    this.viewScratch = { unit, sensors: this.sensors, now: 0, onlineSince: null, startingUp: false, wearing: false, previous: null };
     if (models !== undefined) {
       const scoring = new UnitModelScoring(models, () => this.onModelAnswers());
       scoring.wantAgain = () => {
@@ -182,16 +184,15 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     return this.maintenance ? "maintenance" : this.reachable ? "online" : "offline";
   }
 
+  /** The assessor's view, filled in afresh for each assessment (one object per actor: this runs per sensor update). */
   private view(now: number, startingUp: boolean): UnitView {
-    return {
-      unit: this.unit,
-      sensors: this.sensors,
-      now,
-      onlineSince: this.onlineSince,
-      startingUp,
-      wearing: this.wear.wearing,
-      previous: this.published?.operationalState ?? null,
-    };
+    const v = this.viewScratch;
+    v.now = now;
+    v.onlineSince = this.onlineSince;
+    v.startingUp = startingUp;
+    v.wearing = this.wear.wearing;
+    v.previous = this.published?.operationalState ?? null;
+    return v;
   }
 
   /** Tells the sensors with a wear direction that the unit started or stopped wearing; again later if one refused. */

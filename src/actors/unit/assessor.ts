@@ -30,6 +30,7 @@ export interface SensorEntry {
   warm?: boolean;
 }
 
+/** What `assess` reads; valid during the call only (the actor reuses it). */
 export interface UnitView {
   readonly unit: string;
   readonly sensors: ReadonlyMap<string, SensorEntry>;

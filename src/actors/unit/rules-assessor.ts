@@ -65,7 +65,10 @@ export class RulesAssessor implements UnitAssessor {
       }
       if (s.type !== undefined) {
         known++;
-        const [lo, hi] = optimalBand(s.type);
+        // Indexed, not destructured: destructuring runs the iterator protocol, an allocation per sensor per update.
+        const band = optimalBand(s.type);
+        const lo = band[0];
+        const hi = band[1];
         const margin = slack * (s.type.normal[1] - s.type.normal[0]);
         if (s.value < lo - margin || s.value > hi + margin) optimal = false;
         if (s.quality !== "BAD" && s.type.overloadAbove !== undefined && s.value > s.type.overloadAbove) overload = true;

@@ -44,12 +44,18 @@ export class WearWatch {
   }
 }
 
+/** Whether `reasons` holds any of `these` (loops: no closure per sensor per update). */
+function hasAny(reasons: readonly AnomalyReason[], these: readonly AnomalyReason[]): boolean {
+  for (let i = 0; i < reasons.length; i++) if (these.includes(reasons[i] as AnomalyReason)) return true;
+  return false;
+}
+
 /** The largest wear gap among the sensors that count on one side; -Infinity when none does. */
 function strongest(sensors: ReadonlyMap<string, SensorEntry>, direction: "rise" | "fall"): number {
   let best = Number.NEGATIVE_INFINITY;
   for (const s of sensors.values()) {
     if (s.type?.wear !== direction || s.quality !== "GOOD") continue;
-    if (s.reasons.some((r) => NOT_EVIDENCE.includes(r))) continue;
+    if (hasAny(s.reasons, NOT_EVIDENCE)) continue;
     if (s.wear > best) best = s.wear;
   }
   return best;
