@@ -74,6 +74,23 @@ describe("a sensor's processed-reading encoder", () => {
     ];
     for (const r of readings) expect(encoder.encode(r)).toBe(encodeProcessedReading(r));
   });
+
+  it("writes the same text as encodeProcessedReading as quality, source, verdict and times change or repeat, across the encoders of a thread", () => {
+    const encoders = [new ProcessedEncoder(base.unit, base.sensor), new ProcessedEncoder("UNIT002", "pressure")];
+    const readings: ProcessedReading[] = [
+      base,
+      { ...base, unit: "UNIT002", sensor: "pressure" },
+      { ...base, ts: base.ts + 1000, quality: "UNCERTAIN", receivedAt: Number.NaN },
+      { ...base, unit: "UNIT002", sensor: "pressure", ts: base.ts + 1000, source: "nats", receivedAt: Number.NaN },
+      { ...base, ts: base.ts + 2000, anomaly: true, score: 0.8, severity: "MEDIUM", category: "THERMAL", method: "RULES", reasons: ["stuck"], processedAt: -0 },
+      { ...base, ts: base.ts + 2000, processedAt: 0 },
+      { ...base, unit: "UNIT002", sensor: "pressure", ts: base.ts + 3000, method: "MODEL", model_version: "anomaly.pressure@2", processedAt: 0 },
+    ];
+    for (const r of readings) {
+      const encoder = r.unit === base.unit ? encoders[0] : encoders[1];
+      expect(encoder?.encode(r)).toBe(encodeProcessedReading(r));
+    }
+  });
 });
 
 describe("published scores", () => {
