@@ -6,11 +6,14 @@
  * its figures with `reportFigure` (bench/report.ts). `--quick` is passed
  * through and must let the suite finish within 60 s; the runner enforces it.
  * Exit codes: 0 done, 1 the suite failed or overran, 2 usage (unknown suite).
+ * Whichever way it ends, the processes the suite started (and theirs) are
+ * stopped first (children.ts): an overrun ends a suite before its cleanup.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { stopDescendantsOf } from "./children.js";
 
 // Suites take these with `import type`: importing run.ts as a value would start the runner.
 export interface SuiteOptions {
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
   if (quick) {
     setTimeout(() => {
       process.stderr.write(`bench ${suite}: --quick run exceeded ${QUICK_BUDGET_MS / 1000} s\n`);
-      process.exit(1);
+      void exit(1);
     }, QUICK_BUDGET_MS).unref();
   }
   const startedAt = performance.now();
@@ -72,11 +75,18 @@ async function main(): Promise<void> {
   process.stderr.write(`bench ${suite}: done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
+let exiting: Promise<never> | undefined;
+
+/** Stops what the suite left running, then exits; the first call's code wins (an overrun may meet the suite's end). */
+function exit(code: number): Promise<never> {
+  return (exiting ??= stopDescendantsOf(process.pid).then(() => process.exit(code)));
+}
+
 main().then(
   // Suites may leave workers or sockets behind; a finished bench exits regardless.
-  () => process.exit(0),
+  () => exit(0),
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
+    return exit(1);
   },
 );
