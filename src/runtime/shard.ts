@@ -127,6 +127,7 @@ export class Shard implements ContextHost {
   private deadLetters = 0;
   private readonly timers: TimerHandle[] = [];
   private readonly drainBound = (): void => this.drain();
+  private readonly kickLater = (): void => void setImmediate(this.drainBound);
 
   constructor(options: ShardOptions) {
     this.index = options.index;
@@ -425,7 +426,13 @@ export class Shard implements ContextHost {
   private kick(): void {
     if (!this.kicked) {
       this.kicked = true;
-      setImmediate(this.drainBound);
+      // Queued from a microtask, behind those of the running task: what they
+      // set off on setImmediate goes before the next pass — above all the
+      // model runs of the rows this pass added (their batches flush at the
+      // end of the task; onnxruntime starts a run on setImmediate). Queued at
+      // once, the next pass (a whole turn budget) ran first and every scored
+      // output of this pass waited for it.
+      queueMicrotask(this.kickLater);
     }
   }
 

@@ -79,6 +79,31 @@ describe("virtual actors", () => {
   });
 });
 
+describe("scheduling", () => {
+  it("runs what a pass set off on setImmediate from its microtasks (a model run of its rows) before the next pass, once a turn's budget is spent", async () => {
+    let handled = 0;
+    let handledWhenItRan = -1;
+    const worker = defineActorKind<number>({
+      name: "worker",
+      create: () => ({
+        receive(n) {
+          handled++;
+          // As the micro-batcher and onnxruntime do: the batch flushes when the task ends, the run starts on setImmediate.
+          if (n === 0) queueMicrotask(() => setImmediate(() => (handledWhenItRan = handled)));
+        },
+      }),
+    });
+    const { system } = await start([worker]);
+    // 3,000 messages over 60 actors: more than one turn's budget (1,024).
+    for (let a = 0; a < 60; a++) for (let n = 0; n < 50; n++) system.tell(`worker/${a}`, a === 0 ? n : n + 1);
+    await turns(20);
+    expect(handled).toBe(3_000);
+    // Right after the first pass: the turn's budget, overrun by less than one actor's batch of 64.
+    expect(handledWhenItRan).toBeGreaterThanOrEqual(1_024);
+    expect(handledWhenItRan).toBeLessThan(1_024 + 64);
+  });
+});
+
 describe("passivation", () => {
   const IDLE_MS = 1_000;
   const SWEEP_MS = 100;
