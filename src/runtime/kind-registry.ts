@@ -50,8 +50,12 @@ export interface KindEntry {
   readonly stats: KindStats;
 }
 
+/** Addresses whose kind is remembered before the memory starts afresh (it bounds a node that meets ever new addresses). */
+const MAX_REMEMBERED_ADDRESSES = 65_536;
+
 export class KindRegistry {
   private readonly entries = new Map<string, KindEntry>();
+  private readonly byAddress = new Map<string, KindEntry>();
 
   constructor(
     kinds: readonly ActorKind[],
@@ -83,8 +87,21 @@ export class KindRegistry {
     return this.entries.get(name);
   }
 
+  /**
+   * The kind of an address. Remembered per address (kinds are only added, so
+   * a known one never changes; an unknown one is not remembered): a shard
+   * routes every message it sends, a sensor's update to its unit per reading,
+   * and parsing the address cut a new string each time.
+   */
   forAddress(address: string): KindEntry | undefined {
-    return this.entries.get(kindOf(address));
+    let entry = this.byAddress.get(address);
+    if (entry === undefined) {
+      entry = this.entries.get(kindOf(address));
+      if (entry === undefined) return undefined;
+      if (this.byAddress.size >= MAX_REMEMBERED_ADDRESSES) this.byAddress.clear();
+      this.byAddress.set(address, entry);
+    }
+    return entry;
   }
 
   all(): IterableIterator<KindEntry> {

@@ -28,6 +28,9 @@ let handle: (m: ToWorker) => void = (m) => void early.push(m);
 parent.on("message", (m: ToWorker) => handle(m));
 
 const kinds = new KindRegistry(await loadKindModules(init.kindModules, init.kindConfig), init.settings.defaults);
+/** The shard of each address routed from here (a sensor tells its unit per reading), up to MAX_PLACEMENTS before starting afresh. */
+const placements = new Map<string, number>();
+const MAX_PLACEMENTS = 65_536;
 const peers: (Outbox | null)[] = new Array<Outbox | null>(init.workers).fill(null);
 const toMain = new Outbox(sinkFor((b) => parent.postMessage(b satisfies FromWorker), undefined));
 
@@ -42,8 +45,16 @@ const shard = new Shard({
   snapshots: init.snapshots,
   links: {
     placement: (address) => {
-      const entry = kinds.forAddress(address);
-      return entry === undefined ? init.index : shardOf(entry, address, init.workers);
+      // Fixed for the worker's life (the worker count does not change): worked out once per address.
+      let shard = placements.get(address);
+      if (shard === undefined) {
+        const entry = kinds.forAddress(address);
+        if (entry === undefined) return init.index;
+        if (placements.size >= MAX_PLACEMENTS) placements.clear();
+        shard = shardOf(entry, address, init.workers);
+        placements.set(address, shard);
+      }
+      return shard;
     },
     forward: (target, env, entry) => forward(target, env, entry),
     reply: (reply) => {
