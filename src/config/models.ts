@@ -51,7 +51,9 @@ export const modelsSchema = section({
     ),
   }),
   forecast: section({
-    mqtt: flag().describe("Publish solar power forecasts (`solar_forecast`) back to the MQTT broker (needs `mqtt.enabled`)."),
+    mqtt: flag().describe(
+      "Publish solar power forecasts (`solar_forecast`) back to the MQTT broker (needs `mqtt.enabled`), a registered device's (`http.devicesFile`) clipped to [0, its capacity] as the forecast API answers it.",
+    ),
     topic: textMatching(/^[^#+\s$][^#+\s]*\{device\}[^#+\s]*$/, "an MQTT topic with {device} and no wildcards or spaces, e.g. solar/{device}/forecast").describe(
       "Topic of a device's forecast; `{device}` is the device (unit) id.",
     ),

@@ -3,7 +3,8 @@
  * versions (the registry the node opened, shared with the trainers) to
  * every shard worker at start and on every change (ModelFeed: hot swap,
  * refusals), turns the workers' scoring counters into metrics, and sends
- * solar forecasts back over MQTT when models.forecast.mqtt is on, and keeps
+ * solar forecasts back over MQTT when models.forecast.mqtt is on (bounded by
+ * the device's registered capacity, as the API's answer), and keeps
  * each device's latest forecast for the API. With
  * models.enabled off nothing is fed: the workers have no model path.
  */
@@ -16,6 +17,8 @@ import { ModelFeed } from "../actors/models/index.js";
 import { featureSpecOf, resolveSensorSettings } from "../actors/sensor/index.js";
 import type { PowerForecast } from "../actors/readings/index.js";
 import { SUBJECTS } from "../actors/subjects.js";
+import { capacityOf, withinCapacity } from "../http/devices/capacity.js";
+import type { DeviceStore } from "../http/devices/store.js";
 import { featureNames, type ModelRegistry, type WorkerModelStats } from "../ml/index.js";
 import type { ActorSystem } from "../runtime/index.js";
 import type { Logger } from "../runtime/log.js";
@@ -38,8 +41,8 @@ export interface NodeModelScoring {
   tap(subject: string, json: string): void;
   /** A device's latest forecast seen by the tap. */
   latestForecast(device: string): PowerForecast | undefined;
-  /** The connector forecasts are published with, once it exists. */
-  useMqtt(mqtt: MqttConnector | undefined): void;
+  /** The connector forecasts are published with, once it exists, and the registered devices whose capacities bound them. */
+  useMqtt(mqtt: MqttConnector | undefined, devices: Pick<DeviceStore, "list"> | undefined): void;
   /** Stops following the registry and lets the workers answer the rows they hold (before the actors stop). */
   stop(): Promise<void>;
 }
@@ -69,6 +72,7 @@ export async function startModelScoring(
     }
   }
   let mqtt: MqttConnector | undefined;
+  let devices: Pick<DeviceStore, "list"> | undefined;
   const forecast = config.models.forecast;
   // One entry per device that has had a forecast: as bounded as the plant's devices. Parsed when asked for.
   const latest = new Map<string, string>();
@@ -79,14 +83,17 @@ export async function startModelScoring(
       const device = subject.slice(FORECAST_PREFIX.length);
       latest.set(device, json);
       if (mqtt === undefined) return;
-      mqtt.publish(formatTopic(forecast.topic, { device }), json).catch((err: unknown) => log.warn({ err, device }, "solar forecast not published over MQTT"));
+      const capacity = devices === undefined ? undefined : capacityOf(devices, device);
+      const payload = JSON.stringify(withinCapacity(JSON.parse(json) as PowerForecast, capacity));
+      mqtt.publish(formatTopic(forecast.topic, { device }), payload).catch((err: unknown) => log.warn({ err, device }, "solar forecast not published over MQTT"));
     },
     latestForecast(device) {
       const json = latest.get(device);
       return json === undefined ? undefined : (JSON.parse(json) as PowerForecast);
     },
-    useMqtt(connector) {
+    useMqtt(connector, registered) {
       mqtt = forecast.mqtt ? connector : undefined;
+      devices = registered;
       if (forecast.mqtt && connector === undefined) log.warn("models.forecast.mqtt is on but the MQTT connector is not (mqtt.enabled): forecasts stay on the transport");
     },
     async stop() {

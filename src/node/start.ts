@@ -233,7 +233,9 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     // The simulator's OPC UA server first: the node's own OPC UA connector may be pointed at it.
     const opcUaSink = config.simulator.enabled && config.simulator.publishers.includes("opcua") ? await startSimulatorOpcUaServer(config, logger, stops) : undefined;
     const connectors = await startIngestConnectors({ config, gateway, transport, log: logger, registry });
-    scoring.useMqtt(connectors.mqtt);
+    // The API registers devices; forecasts published over MQTT are bounded by their capacities, with or without the API.
+    const devices = config.http.enabled || (config.models.forecast.mqtt && connectors.mqtt !== undefined) ? await FileDeviceStore.open(config.http.devicesFile) : undefined;
+    scoring.useMqtt(connectors.mqtt, devices);
     stops.push(() => connectors.stop());
     let opcua: OpcUaControl | undefined;
     if (config.opcua.enabled && config.opcua.endpoints.length > 0 && nc !== undefined) {
@@ -250,7 +252,6 @@ export async function startNode(config: VigilConfig, deps: NodeDeps): Promise<Ru
     const simulator = config.simulator.enabled ? await startNodeSimulator(config, { gateway, transport, logger, stops, opcUaSink }) : undefined;
     if (simulator !== undefined) models.feedSimulatorLabels(simulator);
     const nodeHistory = history === undefined ? undefined : { store: history.store, writer: history.writer };
-    const devices = config.http.enabled ? await FileDeviceStore.open(config.http.devicesFile) : undefined;
     // Last, so it is stopped first: no request reaches a part that is already stopping.
     const http = config.http.enabled && devices !== undefined
       ? await startHttp(config.http, {

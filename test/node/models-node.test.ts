@@ -22,7 +22,7 @@ import { SeededRandom } from "../../src/runtime/index.js";
 import { anomalyModel, normalValue, promote, reading, solarForecaster, T0, WARMUP } from "../actors/models/trained.js";
 import { connectDevice } from "../actors/connectors/mqtt/mqtt-rig.js";
 import { silentLog } from "../fixtures/actor-system.js";
-import { startMosquitto, stopAllServers } from "../harness/servers.js";
+import { startMosquitto, stopAllServers, type ServerHandle } from "../harness/servers.js";
 
 let node: RunningNode | undefined;
 let device: MqttClient | undefined;
@@ -110,29 +110,53 @@ it("scores with the Production version in its registry, follows a promotion whil
   expect((await new FsModelRegistry({ root }).list()).map((v) => `${v.model}@${v.version}:${v.stage}`)).toEqual(["anomaly.temperature@1:Archived", "anomaly.temperature@2:Production"]);
 }, 60_000);
 
-it("publishes a solar device's power forecast back to the broker on solar/{device}/forecast", async () => {
-  const broker = await startMosquitto();
+/** A node scoring with solarForecaster() whose forecasts go back to `broker` (models.forecast.mqtt), with `file`'s settings on top. */
+async function startForecastNode(broker: ServerHandle, file: Record<string, unknown> = {}): Promise<RunningNode> {
   const { node: n } = await startModelNode({
     mqtt: { enabled: true, url: broker.url, topics: [{ topic: "solar/{device}/data", payload: "fields", unit: "{device}" }] },
     models: { forecast: { mqtt: true } },
+    ...file,
   });
-  const { model, version } = solarForecaster();
-  const features = version.features;
-  await promote(n.modelRegistry, version);
+  await promote(n.modelRegistry, solarForecaster().version);
   await n.scoring?.settled();
+  return n;
+}
 
+/** Sends PV01's reading of `ghi` and `temperature` over the broker; answers the forecast published back for it. */
+async function forecastOverMqtt(broker: ServerHandle, ts: number, ghi: number, temperature: number): Promise<Record<string, unknown>> {
   device = await connectDevice(broker.url);
   await device.subscribeAsync("solar/PV01/forecast", { qos: 1 });
-  const forecast = new Promise<PowerForecast>((resolve) => device!.on("message", (_topic, payload) => resolve(JSON.parse(payload.toString()) as PowerForecast)));
+  const forecast = new Promise<Record<string, unknown>>((resolve) => device!.on("message", (_topic, payload) => resolve(JSON.parse(payload.toString()) as Record<string, unknown>)));
+  await device.publishAsync("solar/PV01/data", JSON.stringify({ ghi, temperature, timestamp: new Date(ts).toISOString() }), { qos: 1 });
+  return forecast;
+}
+
+it("publishes a solar device's power forecast back to the broker on solar/{device}/forecast", async () => {
+  const broker = await startMosquitto();
+  await startForecastNode(broker);
+  const { model, version } = solarForecaster();
   const ts = Date.now() - 1000;
-  await device.publishAsync("solar/PV01/data", JSON.stringify({ ghi: 640, temperature: 21, timestamp: new Date(ts).toISOString() }), { qos: 1 });
-  const got = await forecast;
-  const row = new Float64Array(features.length);
+  const got = await forecastOverMqtt(broker, ts, 640, 21);
+  const row = new Float64Array(version.features.length);
   writeTimeFeatures(ts, row, 0);
   row[4] = 640;
   row[5] = 21;
-  expect(got).toMatchObject({ unit: "PV01", ts, model_version: "solar_forecast@1" });
-  expect(got.power_kw).toBeCloseTo(predict(model, row, 1)[0] as number, 2);
+  expect(got).toMatchObject({ unit: "PV01", ts, model_version: "solar_forecast@1", capacity_kw: null });
+  expect(got["power_kw"]).toBeCloseTo(predict(model, row, 1)[0] as number, 2);
+  expect(got["model_power_kw"]).toBe(got["power_kw"]);
+}, 60_000);
+
+it("bounds a registered device's forecast by its capacity before publishing it, the model's own figure beside it, as the API does", async () => {
+  const broker = await startMosquitto();
+  const dir = await mkdtemp(path.join(tmpdir(), "vigil-models-node-devices-"));
+  dirs.push(dir);
+  const devicesFile = path.join(dir, "devices.json");
+  // Registered through the API before; the node publishing forecasts reads the same file with the API off.
+  await writeFile(devicesFile, JSON.stringify([{ id: "PV01", type: "solar", location: "roof", capacityKw: 2.5, topic: "solar/PV01/data" }]));
+  await startForecastNode(broker, { http: { devicesFile } });
+  const got = await forecastOverMqtt(broker, Date.now() - 1000, 640, 21);
+  expect(got["model_power_kw"]).toBeGreaterThan(2.5);
+  expect(got).toMatchObject({ unit: "PV01", power_kw: 2.5, capacity_kw: 2.5 });
 }, 60_000);
 
 it("forecasts the simulator's solar devices with the seeded baseline and publishes each forecast to solar/{device}/forecast", async () => {

@@ -4,13 +4,8 @@
  * model scored it, as this node's outlet saw it (in a cluster: its own
  * partitions' devices, like the units' live state). Under /devices, where
  * devices are registered; a device that reports without being registered
- * has its forecast served too.
- *
- * A registered device's capacity bounds its forecast: the model knows the
- * weather and the hour, not the panels, and a PV device produces between 0
- * and its rated kW. `power_kw` is clipped to [0, capacity] and the model's
- * own figure stays in `model_power_kw` (one far over capacity is worth a
- * look at the model or the registration).
+ * has its forecast served too. A registered device's capacity bounds its
+ * forecast (devices/capacity.ts), as it does the one published over MQTT.
  */
 import { z } from "@hono/zod-openapi";
 import { ID_PATTERN, type PowerForecast } from "../../actors/readings/index.js";
@@ -18,6 +13,7 @@ import { VigilError } from "../../runtime/index.js";
 import type { RouteModule } from "../api/app.js";
 import { errorResponses, json } from "../api/responses.js";
 import { guarded } from "../api/route.js";
+import { withinCapacity } from "../devices/capacity.js";
 import type { DeviceStore } from "../devices/store.js";
 
 /** The latest forecast per device: the node's scoring side keeps them. */
@@ -59,10 +55,4 @@ export function forecastRoutes(forecasts: ForecastReader, devices: Pick<DeviceSt
       },
     );
   };
-}
-
-/** The forecast as answered: clipped to [0, capacityKw] when the device is registered, the model's figure kept beside it. */
-function withinCapacity(forecast: PowerForecast, capacityKw: number | undefined): z.infer<typeof forecastSchema> {
-  const power = capacityKw === undefined ? forecast.power_kw : Math.min(capacityKw, Math.max(0, forecast.power_kw));
-  return { unit: forecast.unit, ts: forecast.ts, power_kw: power, model_power_kw: forecast.power_kw, capacity_kw: capacityKw ?? null, model_version: forecast.model_version };
 }
