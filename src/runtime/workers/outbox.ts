@@ -227,6 +227,8 @@ export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEn
   // Holey on purpose: structured clone then copies only the entries present.
   const msg = new Array<unknown>(n);
   const from = new Array<string>(n);
+  let plain = 0;
+  let sent = 0;
   const meta = new Int32Array(n * 3);
   let gathering: Gathering | undefined;
   let others: Gathering[] | undefined;
@@ -234,7 +236,10 @@ export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEn
   for (let i = 0; i < n; i++) {
     const env = envs[i] as Envelope;
     to[i] = addresses.indexOf(env.to);
-    if (env.from !== undefined) from[i] = env.from;
+    if (env.from !== undefined) {
+      from[i] = env.from;
+      sent++;
+    }
     meta[i * 3] = env.ask;
     meta[i * 3 + 1] = env.origin;
     meta[i * 3 + 2] = env.credit;
@@ -242,6 +247,7 @@ export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEn
     const codec = kind?.kind.codec;
     if (kind === undefined || codec === undefined || !codec.accepts(env.msg)) {
       msg[i] = env.msg;
+      plain++;
       continue;
     }
     // Usually one kind carries the bulk of a batch: keep its gathering at hand.
@@ -257,7 +263,11 @@ export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEn
     g.at.push(i);
     g.messages.push(env.msg);
   }
-  const packed: PackedEnvelopes = { to, names: [...addresses.added], tableFrom, msg, from, meta };
+  const packed: PackedEnvelopes = { to, names: [...addresses.added], tableFrom, meta };
+  // Left out when empty: a receiver writing a batch's decoded messages into a fresh array pays a
+  // quarter of what it pays writing them into a holey one that came through structured clone.
+  if (plain > 0) packed.msg = msg;
+  if (sent > 0) packed.from = from;
   if (others !== undefined) {
     packed.coded = others.map((g): CodedMessages => ({ kind: g.kind.name, at: Int32Array.from(g.at), columns: (g.kind.kind.codec as NonNullable<typeof g.kind.kind.codec>).encode(g.messages) }));
   }
@@ -275,19 +285,20 @@ export function decodeMessages(p: PackedEnvelopes, kinds: KindRegistry, addresse
     for (const name of p.names) addresses.push(name);
   }
   if (p.coded === undefined) return;
+  const msg = (p.msg ??= new Array<unknown>(p.to.length));
   for (const c of p.coded) {
     const codec = kinds.get(c.kind)?.kind.codec;
     if (codec === undefined) throw new Error(`no codec for actor kind "${c.kind}" on this thread`);
     const messages = codec.decode(c.columns);
-    for (let j = 0; j < c.at.length; j++) p.msg[c.at[j] as number] = messages[j];
+    for (let j = 0; j < c.at.length; j++) msg[c.at[j] as number] = messages[j];
   }
 }
 
 export function unpackEnvelope(p: PackedEnvelopes, i: number, addresses: ReceivedAddresses): Envelope {
   return {
     to: addresses[p.to[i] as number] as string,
-    msg: p.msg[i],
-    from: p.from[i],
+    msg: p.msg?.[i],
+    from: p.from?.[i],
     ask: p.meta[i * 3] as number,
     origin: p.meta[i * 3 + 1] as number,
     credit: p.meta[i * 3 + 2] as number,

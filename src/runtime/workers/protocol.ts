@@ -23,10 +23,10 @@ export interface PackedEnvelopes {
   /** Addresses new to the receiver, which take indices from `tableFrom` on (its addresses past that are dropped first). */
   names: string[];
   tableFrom: number;
-  /** Holey: empty where the message travels in its kind's codec columns. */
-  msg: unknown[];
-  /** Holey: empty where no actor sent it. */
-  from: string[];
+  /** Holey: empty where the message travels in its kind's codec columns; absent when every message does. */
+  msg?: unknown[];
+  /** Holey: empty where no actor sent it; absent when none did. */
+  from?: string[];
   /** ask, origin, credit for each envelope, in order. */
   meta: Int32Array;
   /** Messages sent as their kind's codec columns; their `msg` entries are left empty. */

@@ -38,6 +38,15 @@ describe("packing envelopes with kind codecs", () => {
     expect(sent.map((_, i) => unpackEnvelope(packed, i, addresses))).toEqual(sent);
   });
 
+  it("leaves out the message and sender lists of a batch its kinds' codecs carry whole and no actor sent, and still delivers it equal", () => {
+    const sent = [env("meter/a", { n: 1 }), env("meter/b", { n: 2 })];
+    const packed = structuredClone(packEnvelopes(sent, sent.map((e) => kinds.forAddress(e.to))));
+    expect([packed.msg, packed.from]).toEqual([undefined, undefined]);
+    const addresses: ReceivedAddresses = [];
+    decodeMessages(packed, kinds, addresses);
+    expect(sent.map((_, i) => unpackEnvelope(packed, i, addresses))).toEqual(sent);
+  });
+
   it("sends every message as it is when no kinds are given", () => {
     const sent = [env("meter/a", { n: 1 }), env("meter/b", { n: 2 })];
     const packed = packEnvelopes(sent);
