@@ -34,7 +34,6 @@ export type RejectionCounts = Record<string, Partial<Record<RejectionReason, num
 /** Accepted and rejected readings per source, as metrics and as a plain snapshot for the API. */
 export class IngestCounters {
   private readonly rejectedCounter: Counter<"source" | "reason">;
-  private readonly acceptedCounter: Counter<"source">;
   private readonly rejected: RejectionCounts = {};
   private readonly accepted: Partial<Record<IngestSource, number>> = {};
 
@@ -46,11 +45,17 @@ export class IngestCounters {
       labelNames: ["source", "reason"],
       registers,
     });
-    this.acceptedCounter = new Counter({
+    const accepted = this.accepted;
+    new Counter<"source">({
       name: "vigil_ingest_readings_total",
       help: "Readings accepted at ingest, by source",
       labelNames: ["source"],
       registers,
+      // Handed over when read rather than on each accept: inc() builds and hashes a label set per call, and single-reading ingest accepts per message.
+      collect() {
+        this.reset();
+        for (const [source, count] of Object.entries(accepted)) this.inc({ source }, count);
+      },
     });
   }
 
@@ -62,7 +67,6 @@ export class IngestCounters {
 
   accept(source: IngestSource, count = 1): void {
     this.accepted[source] = (this.accepted[source] ?? 0) + count;
-    this.acceptedCounter.inc({ source }, count);
   }
 
   snapshot(): { accepted: Partial<Record<IngestSource, number>>; rejected: RejectionCounts } {
