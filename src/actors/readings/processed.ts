@@ -162,10 +162,24 @@ function num(n: number): string {
   return Number.isFinite(n) ? String(n) : "null";
 }
 
-/** Scores go out with six decimals (scoreOf): written from the integer millionths. */
+/** "0.", "0.0", … "0.00000": what goes before a score's significant digits, by the count of zeros after the point. */
+const SCORE_LEADS = Array.from({ length: 6 }, (_, zeros) => `0.${"0".repeat(zeros)}`);
+
+/**
+ * Scores go out with six decimals (scoreOf): written from the integer
+ * millionths, trailing zeros divided off (a regular expression ran per reading).
+ */
 function scoreText(score: number): string {
-  const q = Math.round(score * 1e6);
-  if (q / 1e6 === score && q > 0 && q < 1e6) return `0.${String(q).padStart(6, "0")}`.replace(/0+$/, "");
+  let q = Math.round(score * 1e6);
+  if (q / 1e6 === score && q > 0 && q < 1e6) {
+    let places = 6;
+    while (q % 10 === 0) {
+      q /= 10;
+      places--;
+    }
+    const digits = String(q);
+    return (SCORE_LEADS[places - digits.length] as string) + digits;
+  }
   return num(score);
 }
 
