@@ -29,33 +29,59 @@ export interface NodeOutlet {
 }
 
 const PROCESSED_PREFIX = SUBJECTS.processed("", "").slice(0, -1); // "vigil.processed."
+/** Sensor subjects remembered before the memory starts afresh (it bounds a node that meets ever new sensors). */
+const MAX_SUBJECTS = 65_536;
+
+/** One unit's processed readings since the last flush, in order, and the subject they go out on. */
+interface UnitGathering {
+  readonly subject: string;
+  readonly items: string[];
+}
 
 export function createNodeOutlet(transport: Transport, processed: ProcessedOutput): NodeOutlet {
   const encoder = new TextEncoder();
   const send = (subject: string, json: string): void => transport.publish(subject, encoder.encode(json));
   if (processed === "each") return { publish: send, flush: () => undefined };
 
-  // Per unit: the JSON of its processed readings since the last flush, in order.
-  let gathering = new Map<string, string[]>();
+  // Each unit's gathering, kept from flush to flush, and found by the sensor subject (no unit cut out of it per reading).
+  const byUnit = new Map<string, UnitGathering>();
+  const bySubject = new Map<string, UnitGathering>();
+  // The units with readings since the last flush, in the order their first one came.
+  let filled: UnitGathering[] = [];
   let armed = false;
   const flush = (): void => {
     armed = false;
-    if (gathering.size === 0) return;
-    const units = gathering;
-    gathering = new Map();
-    for (const [unit, items] of units) send(SUBJECTS.processedBatch(unit), `[${items.join(",")}]`);
+    if (filled.length === 0) return;
+    const units = filled;
+    filled = [];
+    for (const g of units) {
+      send(g.subject, `[${g.items.join(",")}]`);
+      g.items.length = 0;
+    }
+    // Forgotten only between flushes, so a unit never has two gatherings at once.
+    if (bySubject.size >= MAX_SUBJECTS) {
+      bySubject.clear();
+      byUnit.clear();
+    }
+  };
+  const gatheringOf = (subject: string): UnitGathering | undefined => {
+    if (!subject.startsWith(PROCESSED_PREFIX)) return undefined;
+    const dot = subject.indexOf(".", PROCESSED_PREFIX.length);
+    const unit = subject.slice(PROCESSED_PREFIX.length, dot < 0 ? undefined : dot);
+    let g = byUnit.get(unit);
+    if (g === undefined) byUnit.set(unit, (g = { subject: SUBJECTS.processedBatch(unit), items: [] }));
+    bySubject.set(subject, g);
+    return g;
   };
   return {
     publish(subject, json) {
-      if (!subject.startsWith(PROCESSED_PREFIX)) {
+      const g = bySubject.get(subject) ?? gatheringOf(subject);
+      if (g === undefined) {
         send(subject, json);
         return;
       }
-      const dot = subject.indexOf(".", PROCESSED_PREFIX.length);
-      const unit = subject.slice(PROCESSED_PREFIX.length, dot < 0 ? undefined : dot);
-      const items = gathering.get(unit);
-      if (items === undefined) gathering.set(unit, [json]);
-      else items.push(json);
+      if (g.items.length === 0) filled.push(g);
+      g.items.push(json);
       if (!armed) {
         armed = true;
         queueMicrotask(flush);
