@@ -139,7 +139,7 @@ export class IngestGateway {
     for (let index = 0; index < raws.length; index++) {
       const result = this.validate(raws[index] as RawReading, source, now);
       if (isRejection(result)) continue;
-      if (!this.system.tell(sensorAddress(result.unit, result.sensor), result)) {
+      if (!this.system.tell(this.addresses.of(result.unit, result.sensor), result)) {
         if (accepted > 0) this.counters.accept(source, accepted);
         return this.deliverRest(result, raws.slice(index + 1), source);
       }
