@@ -163,12 +163,12 @@ describe("POST /api/v1/predict", () => {
   });
 
   it("answers a row lacking one of the version's features with 400 VIGIL_API_FEATURE_MISSING naming it", async () => {
-    const { c10_zscore: _dropped, ...row } = sensorRow(20, 60, 8);
+    const { c10_slope: _dropped, ...row } = sensorRow(20, 60, 8);
     const res = await predict({ model: "anomaly.temperature", row });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("VIGIL_API_FEATURE_MISSING");
-    expect(body.error.message).toContain("c10_zscore");
+    expect(body.error.message).toContain("c10_slope");
   });
 
   it("answers a model it does not score with 404 VIGIL_API_MODEL_UNKNOWN", async () => {

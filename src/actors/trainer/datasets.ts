@@ -11,7 +11,7 @@
  * Plain typed arrays rather than data frames: the rows are built in one
  * pass per stream and go to the training worker as one block copy.
  */
-import { featureRows, unitFeatureMatrix, type Dataset, type FeatureSpec, type ReadingRow } from "../../ml/index.js";
+import { featureRows, selectFeatures, unitFeatureMatrix, type Dataset, type FeatureSpec, type ReadingRow } from "../../ml/index.js";
 import { OPERATIONAL_STATES } from "../readings/index.js";
 import { sensorTypeOf, type SensorTypeSpec } from "../sensor/index.js";
 import { VigilError } from "../../runtime/index.js";
@@ -26,8 +26,12 @@ export interface TrainingRows {
   readonly sensors: readonly string[];
 }
 
-/** Readings of every sensor of type `type`, one row per reading, labelled anomalous or not. */
-export function sensorTypeRows(readings: readonly ReadingRow[], type: string, o: { types: Readonly<Record<string, SensorTypeSpec>>; spec: FeatureSpec; labels: LabelIndex; maxRows: number }): TrainingRows {
+/** Readings of every sensor of type `type`, one row per reading (its `features` columns: @default every one), labelled anomalous or not. */
+export function sensorTypeRows(
+  readings: readonly ReadingRow[],
+  type: string,
+  o: { types: Readonly<Record<string, SensorTypeSpec>>; spec: FeatureSpec; labels: LabelIndex; maxRows: number; features?: readonly string[] },
+): TrainingRows {
   const streams = new Map<string, ReadingRow[]>();
   for (const r of readings) {
     if (sensorTypeOf(o.types, r.sensor)?.name !== type) continue;
@@ -43,7 +47,8 @@ export function sensorTypeRows(readings: readonly ReadingRow[], type: string, o:
   for (const list of streams.values()) {
     list.sort((a, b) => a.ts - b.ts);
     const m = featureRows(o.spec, list.map((r) => r.ts), list.map((r) => r.value));
-    names = m.names;
+    const columns = o.features === undefined ? { features: m.names, x: m.data } : selectFeatures({ features: m.names, rows: m.rows, x: m.data }, o.features, `sensor type "${type}"`);
+    names = [...columns.features];
     const ts = new Float64Array(m.rows);
     const y = new Float64Array(m.rows);
     for (let i = 0; i < m.rows; i++) {
@@ -51,7 +56,7 @@ export function sensorTypeRows(readings: readonly ReadingRow[], type: string, o:
       ts[i] = r.ts;
       y[i] = o.labels.anomalous(r.unit, r.sensor, r.ts);
     }
-    parts.push({ x: m.data, ts, y });
+    parts.push({ x: columns.x, ts, y });
     const first = list[0] as ReadingRow;
     units.add(first.unit);
     sensors.add(first.sensor);

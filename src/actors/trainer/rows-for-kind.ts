@@ -8,7 +8,7 @@
  * false` builds the same columns without targets: recent live data for the
  * drift check.
  */
-import type { FeatureSpec, ReadingRow } from "../../ml/index.js";
+import { anomalyFeatureNames, type FeatureSpec, type ReadingRow } from "../../ml/index.js";
 import type { LabelRow } from "../../store/index.js";
 import { sensorTypeOf, type SensorTypeSpec } from "../sensor/index.js";
 import { VigilError } from "../../runtime/index.js";
@@ -41,7 +41,8 @@ export function rowsForKind(kind: TrainerKind, readings: readonly ReadingRow[], 
         if (t !== undefined) types.add(t);
       }
       if (types.size === 0) return [{ recipe: recipeOf(kind), error: new VigilError("VIGIL_TRAINING_NO_DATA", "no readings of a known sensor type in the training window") }];
-      return [...types].sort().map((type) => attempt(recipeOf(kind, type), () => sensorTypeRows(readings, type, { types: ctx.sensorTypes, spec: ctx.spec, labels: index, maxRows: ctx.maxRows })));
+      const features = anomalyFeatureNames(ctx.spec);
+      return [...types].sort().map((type) => attempt(recipeOf(kind, type), () => sensorTypeRows(readings, type, { types: ctx.sensorTypes, spec: ctx.spec, labels: index, maxRows: ctx.maxRows, features })));
     }
     case "unit_state":
     case "unit_rul": {

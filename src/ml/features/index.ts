@@ -9,7 +9,7 @@ export { featureRows } from "./rows.js";
 export type { FeatureMatrix } from "./rows.js";
 export { RollingFeatures } from "./rolling.js";
 export type { RollingFeaturesChange, RollingFeaturesState } from "./rolling.js";
-export { DEFAULT_FEATURE_SPEC, STREAM_FEATURES, WINDOW_FEATURES, featureNames, featureSpecProblem, windowNames } from "./spec.js";
+export { DEFAULT_FEATURE_SPEC, STREAM_FEATURES, WINDOW_FEATURES, anomalyFeatureNames, featureNames, featureSpecProblem, windowNames } from "./spec.js";
 export type { FeatureSpec, WindowFeature } from "./spec.js";
 export type { WindowStats } from "./window.js";
 export { TIME_FEATURES, writeTimeFeatures } from "./time.js";

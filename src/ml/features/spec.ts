@@ -86,3 +86,33 @@ export function featureNames(spec: FeatureSpec): string[] {
   names.push(...STREAM_FEATURES);
   return names;
 }
+
+/**
+ * The columns an anomaly model of a sensor type reads, a subset of
+ * `featureNames(spec)` in its order: every window's spread and slope — how
+ * a developing fault (a ramp, a drift, a stuck sensor) shows whatever the
+ * plant's load — and the longest time window's mean, the one level, so a
+ * value held away from normal running after its ramp still shows (and a
+ * recalibrated instrument moves the drift check). The other levels (the
+ * shorter windows' means, min, max, the EWMA), the z-scores and the rate of
+ * change are left out: levels follow the daily load, and with all of them
+ * the forests isolated busy hours rather than faults (holdout ROC-AUC of
+ * the power baseline 0.63–0.71 over seeds 1–3, 0.82–0.88 with these).
+ */
+export function anomalyFeatureNames(spec: FeatureSpec): string[] {
+  const windows = windowNames(spec);
+  const longest = spec.durationsMs.length > 0 ? spec.counts.length + indexOfMax(spec.durationsMs) : indexOfMax(spec.counts);
+  const names: string[] = [];
+  windows.forEach((w, i) => {
+    for (const f of WINDOW_FEATURES) if (f === "std" || f === "slope" || (f === "mean" && i === longest)) names.push(`${w}_${f}`);
+  });
+  return names;
+}
+
+function indexOfMax(xs: readonly number[]): number {
+  let best = 0;
+  xs.forEach((x, i) => {
+    if (x > (xs[best] as number)) best = i;
+  });
+  return best;
+}

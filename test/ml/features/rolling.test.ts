@@ -1,6 +1,6 @@
 import { deserialize, serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { featureNames, featureRows, RollingFeatures, type FeatureSpec } from "../../../src/ml/index.js";
+import { anomalyFeatureNames, featureNames, featureRows, RollingFeatures, type FeatureSpec } from "../../../src/ml/index.js";
 
 const T0 = Date.parse("2024-01-01T12:00:00Z");
 const S = 1000; // one second in ms
@@ -273,6 +273,12 @@ describe("the feature vector", () => {
       "t1500ms_mean", "t1500ms_std", "t1500ms_min", "t1500ms_max", "t1500ms_slope", "t1500ms_zscore",
       "ewma", "rate_of_change",
     ]);
+  });
+
+  it("gives an anomaly model each window's spread and slope and the longest time window's level, in vector order", () => {
+    expect(anomalyFeatureNames(spec({ counts: [5], durationsMs: [60 * S, 10 * S] }))).toEqual(["c5_std", "c5_slope", "t60s_mean", "t60s_std", "t60s_slope", "t10s_std", "t10s_slope"]);
+    // Without time windows the level is the longest count window's.
+    expect(anomalyFeatureNames(spec({ counts: [30, 5], durationsMs: [] }))).toEqual(["c30_mean", "c30_std", "c30_slope", "c5_std", "c5_slope"]);
   });
 
   it("is what featureRows computes for a whole series, skipping samples the live path refuses", () => {
