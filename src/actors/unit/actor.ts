@@ -141,7 +141,11 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     entry.drift = u.drift;
     entry.wear = u.wear;
     if (u.features !== undefined) {
-      entry.features = u.features;
+      // Copied into the entry's own array from the second update on: the update's copy then dies young, instead of
+      // living until the next update (often past a scavenge, and promoted: old-generation garbage per reading).
+      const own = entry.features;
+      if (own !== undefined && own !== null && own.length === u.features.length) own.set(u.features);
+      else entry.features = u.features;
       entry.warm = u.warm ?? true;
     }
     if (this.lastReadingAt === null || u.ts > this.lastReadingAt) this.lastReadingAt = u.ts;
