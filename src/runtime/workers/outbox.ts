@@ -47,6 +47,7 @@ export class Outbox {
   private armed = false;
   private readonly flushBound = (): void => this.flush();
   private readonly addresses = new AddressTable();
+  private readonly subjects = new AddressTable();
 
   constructor(
     private readonly sink: OutboxSink,
@@ -100,20 +101,33 @@ export class Outbox {
     if (r.length > 0) batch.r = r;
     if (s.length > 0) batch.s = s;
     if (ev.length > 0) batch.ev = ev;
-    if (ps.length > 0) {
-      batch.ps = ps;
-      batch.pj = pj;
-    }
+    if (ps.length > 0) this.packPublications(batch, ps, pj);
     try {
       this.sink.post(batch);
       this.addresses.commit();
+      this.subjects.commit();
       if (e.length > 0) this.sink.posted?.(e.length);
     } catch (err) {
       this.addresses.rollback();
+      this.subjects.rollback();
       if (!isDataCloneError(err)) throw err;
       this.postOneByOne(e, k, r, s, ev);
-      if (ps.length > 0) this.sink.post({ t: "batch", ps, pj }); // strings always clone
+      if (ps.length > 0) {
+        // Strings always clone.
+        this.sink.post(this.packPublications({ t: "batch" }, ps, pj));
+        this.subjects.commit();
+      }
     }
+  }
+
+  private packPublications(batch: Batch, ps: readonly string[], pj: string[]): Batch {
+    batch.psFrom = this.subjects.begin();
+    const ids = new Uint32Array(ps.length);
+    for (let i = 0; i < ps.length; i++) ids[i] = this.subjects.indexOf(ps[i] as string);
+    batch.ps = ids;
+    batch.psNames = [...this.subjects.added];
+    batch.pj = pj;
+    return batch;
   }
 
   private postOneByOne(e: Envelope[], k: (KindEntry | undefined)[], r: Reply[], s: SnapshotEntry[], ev: RuntimeEvent[]): void {
@@ -210,6 +224,21 @@ export class AddressTable {
 /** The receiver's half of a port's address table (see AddressTable): a list it brings up to date with each batch. */
 export type ReceivedAddresses = string[];
 
+/** Brings a receiver's table up to date with a batch: drops what is past `from`, then appends the batch's new names. */
+export function receiveNames(table: ReceivedAddresses, from: number, names: readonly string[]): void {
+  if (names.length === 0 && table.length <= from) return;
+  table.length = from;
+  for (const name of names) table.push(name);
+}
+
+/** Hands each publication of a batch to `publish`, its subject looked up in the sender's subjects so far (`subjects`, one list per port). */
+export function receivePublications(b: Batch, subjects: ReceivedAddresses, publish: (subject: string, json: string) => void): void {
+  const { ps, pj } = b;
+  if (ps === undefined || pj === undefined) return;
+  receiveNames(subjects, b.psFrom ?? 0, b.psNames ?? []);
+  for (let i = 0; i < ps.length; i++) publish(subjects[ps[i] as number] as string, pj[i] as string);
+}
+
 /** Gathers one kind's codec-borne messages while a batch is packed. */
 interface Gathering {
   kind: KindEntry;
@@ -280,10 +309,7 @@ export function packEnvelopes(envs: readonly Envelope[], kinds: readonly (KindEn
  * port delivered them, before unpackEnvelope.
  */
 export function decodeMessages(p: PackedEnvelopes, kinds: KindRegistry, addresses: ReceivedAddresses): void {
-  if (p.names.length > 0 || addresses.length > p.tableFrom) {
-    addresses.length = p.tableFrom;
-    for (const name of p.names) addresses.push(name);
-  }
+  receiveNames(addresses, p.tableFrom, p.names);
   if (p.coded === undefined) return;
   const msg = (p.msg ??= new Array<unknown>(p.to.length));
   for (const c of p.coded) {

@@ -51,8 +51,16 @@ export interface Batch {
   /** Snapshots taken since the last batch (state undefined: dropped; change 1: a change on top of the last). */
   s?: SnapshotEntry[];
   ev?: RuntimeEvent[];
-  /** Publications for the node's outlet: subjects and their JSON payloads, in order. */
-  ps?: string[];
+  /**
+   * Publications for the node's outlet, in order: each one's subject as an
+   * index into the receiver's subjects from this sender (an AddressTable of
+   * their own: a sensor publishes reading after reading on one subject), and
+   * its JSON payload.
+   */
+  ps?: Uint32Array;
+  /** Subjects new to the receiver, which take indices from `psFrom` on (its subjects past that are dropped first). */
+  psNames?: string[];
+  psFrom?: number;
   pj?: string[];
 }
 

@@ -25,7 +25,7 @@ import { emptyKindStats, type KindEntry, type KindRegistry, type KindStats } fro
 import { shardOf } from "../placement.js";
 import type { ShardStats, StoredSnapshot } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
-import { Outbox } from "./outbox.js";
+import { Outbox, receivePublications, type ReceivedAddresses } from "./outbox.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 import type { ShardSettings } from "./settings.js";
 
@@ -236,10 +236,10 @@ export class WorkerPool {
 
   // ---- receiving ----------------------------------------------------------
 
-  private onMessage(index: number, m: FromWorker): void {
+  private onMessage(index: number, m: FromWorker, subjects: ReceivedAddresses): void {
     switch (m.t) {
       case "batch":
-        this.onBatch(index, m);
+        this.onBatch(index, m, subjects);
         return;
       case "stats": {
         const waiter = this.statsWaiters.get(m.id);
@@ -259,7 +259,8 @@ export class WorkerPool {
     }
   }
 
-  private onBatch(index: number, b: Batch): void {
+  /** @param subjects the publication subjects this worker (this launch of it) named so far */
+  private onBatch(index: number, b: Batch, subjects: ReceivedAddresses): void {
     if (b.r !== undefined) for (const reply of b.r) this.settle(reply);
     if (b.s !== undefined) {
       const store = this.snapshots[index] as Map<ActorAddress, StoredSnapshot>;
@@ -271,8 +272,7 @@ export class WorkerPool {
       }
     }
     if (b.ev !== undefined) for (const event of b.ev) this.o.emit(event);
-    const { ps, pj } = b;
-    if (ps !== undefined && pj !== undefined) for (let i = 0; i < ps.length; i++) this.o.outlet(ps[i] as string, pj[i] as string);
+    receivePublications(b, subjects, (subject, json) => this.o.outlet(subject, json));
   }
 
   private settle(reply: Reply): void {
@@ -298,13 +298,15 @@ export class WorkerPool {
     const worker = new Worker(WORKER_ENTRY.url, { workerData: init, execArgv: WORKER_ENTRY.execArgv, name: `vigil-shard-${index}` });
     slot.worker = worker;
     let started = false;
+    // This launch's half of its subject table: a replacement starts its own.
+    const subjects: ReceivedAddresses = [];
     const ready = new Promise<void>((resolve, reject) => {
       worker.on("message", (m: FromWorker) => {
         if (m.t === "ready") {
           started = true;
           resolve();
         } else {
-          this.onMessage(index, m);
+          this.onMessage(index, m, subjects);
         }
       });
       worker.on("error", (err) => {

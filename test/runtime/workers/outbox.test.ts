@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { defineActorKind, type MessageCodec } from "../../../src/runtime/index.js";
 import { CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope } from "../../../src/runtime/envelope.js";
 import { KindRegistry } from "../../../src/runtime/kind-registry.js";
-import { AddressTable, decodeMessages, packEnvelopes, unpackEnvelope, type ReceivedAddresses } from "../../../src/runtime/workers/outbox.js";
+import { AddressTable, decodeMessages, Outbox, packEnvelopes, receivePublications, unpackEnvelope, type ReceivedAddresses } from "../../../src/runtime/workers/outbox.js";
+import type { Batch } from "../../../src/runtime/workers/protocol.js";
 
 interface Tick {
   n: number;
@@ -103,5 +104,57 @@ describe("addresses across a port", () => {
     const { names, got } = p.send(after);
     expect(names).toEqual(["meter/m7", "meter/new"]);
     expect(got).toEqual(after);
+  });
+});
+
+describe("publications crossing to the node's outlet", () => {
+  /** An outbox posting through structured clone, as a port does, to a receiver that hands each publication on. */
+  function crossing(): { outbox: Outbox; received: [string, string][]; batches: Batch[] } {
+    const received: [string, string][] = [];
+    const batches: Batch[] = [];
+    const subjects: ReceivedAddresses = [];
+    const outbox = new Outbox({
+      post: (b) => {
+        const copy = structuredClone(b);
+        batches.push(copy);
+        receivePublications(copy, subjects, (subject, json) => received.push([subject, json]));
+      },
+      uncloneableEnvelope: () => undefined,
+      uncloneableReply: () => undefined,
+      uncloneableSnapshot: () => undefined,
+    });
+    return { outbox, received, batches };
+  }
+
+  it("arrive in order with their subjects, each subject named once across batches", () => {
+    const { outbox, received, batches } = crossing();
+    const sent: [string, string][] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      for (let i = 0; i < 5; i++) {
+        const p: [string, string] = [`vigil.processed.U${i % 2}.s${i}`, `{"n":${batch * 5 + i}}`];
+        sent.push(p);
+        outbox.publish(...p);
+      }
+      outbox.flush();
+    }
+    expect(received).toEqual(sent);
+    expect(batches.map((b) => b.psNames)).toEqual([["vigil.processed.U0.s0", "vigil.processed.U1.s1", "vigil.processed.U0.s2", "vigil.processed.U1.s3", "vigil.processed.U0.s4"], [], []]);
+  });
+
+  it("keep their subjects when a batch's post throws for another item and the outbox posts them apart", () => {
+    const { outbox, received } = crossing();
+    outbox.publish("vigil.processed.U0.a", "1");
+    outbox.snapshot("plain/x", { cannot: () => 1 }); // a function: structured clone throws for the whole batch
+    outbox.publish("vigil.processed.U0.b", "2");
+    outbox.flush();
+    outbox.publish("vigil.processed.U0.b", "3");
+    outbox.publish("vigil.processed.U0.c", "4");
+    outbox.flush();
+    expect(received).toEqual([
+      ["vigil.processed.U0.a", "1"],
+      ["vigil.processed.U0.b", "2"],
+      ["vigil.processed.U0.b", "3"],
+      ["vigil.processed.U0.c", "4"],
+    ]);
   });
 });
