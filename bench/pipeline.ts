@@ -177,7 +177,7 @@ async function benchNode(settings: Record<string, unknown>): Promise<{ node: Run
   const file = path.join(dir, "vigil.json");
   const { transport, ...rest } = settings as { transport?: Record<string, unknown> };
   // History off: these figures are the pipeline's (ingest to scored output), compared with a Node-RED flow that stores nothing either.
-  // A registry of its own, seeded from models/: the default root (.cache/models) is kept across runs and only seeded when empty.
+  // A registry of its own, seeded from models/: the default root (.cache/models) is kept across runs and may hold models trained there.
   const models = { registry: { fs: { root: path.join(dir, "registry") } } };
   const config = { simulator: { enabled: false }, metrics: { enabled: false }, http: { enabled: false }, opcua: { enabled: false }, history: { enabled: false }, models, transport: { processed: PROCESSED_OUTPUT, ...transport }, ...rest };
   writeFileSync(file, JSON.stringify(config));

@@ -1,8 +1,9 @@
 /**
- * The node's models, trainer side: seeds an empty registry from the
- * checked-in baselines (so a fresh node scores with models from its first
- * reading), hosts one trainer actor per configured kind on the main thread
- * of the node's actor system (trainer/<kind>, over the node's history with
+ * The node's models, trainer side: seeds the registry from the checked-in
+ * baselines at every start (so a fresh node scores with models from its
+ * first reading, and an upgrade's baselines replace the old ones), hosts one
+ * trainer actor per configured kind on the main thread of the node's actor
+ * system (trainer/<kind>, over the node's history with
  * a piscina training pool; each keeps its own cron schedule), runs the
  * periodic drift check through them (a drifted model raises the system
  * alarm system.model_drift and starts a retraining; the alarm clears once

@@ -1,6 +1,6 @@
 /**
- * The node's models, trainer side: seeding an empty registry from the
- * baselines (idempotent), promote and rollback through the ModelService,
+ * The node's models, trainer side (seeding from the baselines is in
+ * seed-models.test.ts): promote and rollback through the ModelService,
  * and a node's drift check — a model whose live inputs moved raises the
  * system alarm and starts a retraining. Real node, real embedded history,
  * real filesystem registries.
@@ -15,7 +15,6 @@ import { simulatedHistory } from "../../src/actors/trainer/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { FsModelRegistry, runTrainingJob, type ModelRegistry } from "../../src/ml/index.js";
 import { ModelService } from "../../src/node/model-service.js";
-import { seedRegistry } from "../../src/node/seed-models.js";
 import { startNode, type RunningNode } from "../../src/node/start.js";
 import { silentLog } from "../fixtures/actor-system.js";
 
@@ -55,23 +54,6 @@ async function registryWith(root: string, model: string, versions: number): Prom
   }
   return registry;
 }
-
-describe("seeding the registry from the baselines", () => {
-  it("registers and promotes each baseline model once, audited who vigil why baseline from models/; seeding again changes nothing", async () => {
-    const baselines = tempDir();
-    await registryWith(baselines, "anomaly.temperature", 2);
-    const registry = new FsModelRegistry({ root: tempDir() });
-    const first = await seedRegistry(registry, baselines, silentLog);
-    expect(first.map((v) => [v.model, v.version, v.stage, v.seed])).toEqual([["anomaly.temperature", 1, "Production", 2]]);
-    expect((await registry.audit()).map((e) => [e.to, e.who, e.why])).toEqual([
-      ["None", "vigil", "baseline from models/"],
-      ["Staging", "vigil", "baseline from models/"],
-      ["Production", "vigil", "baseline from models/"],
-    ]);
-    expect(await seedRegistry(registry, baselines, silentLog)).toEqual([]);
-    expect(await registry.list()).toHaveLength(1);
-  });
-});
 
 describe("the model service", () => {
   it("rolls Production back to an earlier version and promotes the later one again, both audited", async () => {

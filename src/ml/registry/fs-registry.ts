@@ -13,8 +13,8 @@
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { VigilError } from "../../runtime/index.js";
-import { checkModelBytes } from "./check.js";
-import { checkBy, checkDistribution, checkName, MODEL_NAME, newManifest, parseManifest, versionLabel } from "./manifest.js";
+import { checkModelBytes, sha256 } from "./check.js";
+import { checkBy, checkDistribution, checkName, MODEL_NAME, newManifest, parseManifest, sameContent, versionLabel } from "./manifest.js";
 import { planRollback, planTransition, type StageMove } from "./stage-plan.js";
 import type { AuditEntry, ChangeBy, ModelRegistry, ModelVersion, NewModelVersion, RegistryWatch, Stage } from "./types.js";
 
@@ -37,21 +37,15 @@ export class FsModelRegistry implements ModelRegistry {
   }
 
   register(v: NewModelVersion, by: ChangeBy): Promise<ModelVersion> {
+    return this.serial(() => this.add(v, by));
+  }
+
+  registerOnce(v: NewModelVersion, by: ChangeBy): Promise<{ version: ModelVersion; registered: boolean }> {
+    // Changes are serialised, so looking and registering cannot interleave with another register.
     return this.serial(async () => {
-      checkName(v.model);
-      checkBy(by);
-      checkDistribution(v);
-      await checkModelBytes(`${v.model} (new version)`, v.onnx, v.features);
-      const dir = path.join(this.root, v.model);
-      await mkdir(dir, { recursive: true });
-      const version = (await this.versionNumbers(v.model)).reduce((a, b) => Math.max(a, b), 0) + 1;
-      const manifest = newManifest(v, version, this.now());
-      const vdir = this.versionDir(v.model, version);
-      await mkdir(vdir);
-      await atomicWrite(path.join(vdir, "model.onnx"), v.onnx);
-      await this.writeManifest(manifest);
-      await this.appendAudit({ ts: manifest.createdAt, model: v.model, version, action: "register", from: null, to: "None", ...by });
-      return manifest;
+      const onnxSha256 = sha256(v.onnx);
+      const found = (await this.list(v.model)).find((m) => sameContent(m, v, onnxSha256));
+      return found === undefined ? { version: await this.add(v, by), registered: true } : { version: found, registered: false };
     });
   }
 
@@ -108,6 +102,24 @@ export class FsModelRegistry implements ModelRegistry {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  /** Stores `v` as the next version; run inside `serial`. */
+  private async add(v: NewModelVersion, by: ChangeBy): Promise<ModelVersion> {
+    checkName(v.model);
+    checkBy(by);
+    checkDistribution(v);
+    await checkModelBytes(`${v.model} (new version)`, v.onnx, v.features);
+    const dir = path.join(this.root, v.model);
+    await mkdir(dir, { recursive: true });
+    const version = (await this.versionNumbers(v.model)).reduce((a, b) => Math.max(a, b), 0) + 1;
+    const manifest = newManifest(v, version, this.now());
+    const vdir = this.versionDir(v.model, version);
+    await mkdir(vdir);
+    await atomicWrite(path.join(vdir, "model.onnx"), v.onnx);
+    await this.writeManifest(manifest);
+    await this.appendAudit({ ts: manifest.createdAt, model: v.model, version, action: "register", from: null, to: "None", ...by });
+    return manifest;
+  }
 
   /** Applies a plan's moves in order; answers the manifest of the last one (the version asked for). */
   private async apply(moves: readonly StageMove[]): Promise<ModelVersion> {

@@ -30,8 +30,8 @@ import { z } from "zod";
 import { MODEL_BUCKET_NAME } from "../../config/index.js";
 import { VigilError } from "../../runtime/index.js";
 import type { Logger } from "../../runtime/log.js";
-import { checkModelBytes } from "./check.js";
-import { checkBy, checkDistribution, checkName, newManifest, parseManifest, versionLabel } from "./manifest.js";
+import { checkModelBytes, sha256 } from "./check.js";
+import { checkBy, checkDistribution, checkName, newManifest, parseManifest, sameContent, versionLabel } from "./manifest.js";
 import { planRollback, planTransition, type StageMove } from "./stage-plan.js";
 import { STAGES, type AuditEntry, type ChangeBy, type ModelRegistry, type ModelVersion, type NewModelVersion, type RegistryWatch, type Stage } from "./types.js";
 
@@ -126,27 +126,18 @@ export class JetStreamModelRegistry implements ModelRegistry {
   }
 
   async register(v: NewModelVersion, by: ChangeBy): Promise<ModelVersion> {
-    checkName(v.model);
-    checkBy(by);
-    checkDistribution(v);
-    await checkModelBytes(`${v.model} (new version)`, v.onnx, v.features);
-    const createdAt = this.now();
-    // The key-value create is the claim on a version number: a racing register takes the next one.
-    let version = highest((await this.head(v.model)).stages) + 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // Stored without its stage: stages live in the change stream.
-        await this.kv.create(this.manifestKey(v.model, version), JSON.stringify({ ...newManifest(v, version, createdAt), stage: undefined }));
-        break;
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-        if (attempt >= this.maxAttempts) throw contended(v.model, attempt, err);
-        version++;
-      }
-    }
-    await this.objects.putBlob({ name: this.objectName(v.model, version) }, v.onnx);
-    await this.change(v.model, () => [{ model: v.model, version, action: "register", from: null, to: "None", ...by }], createdAt);
-    return newManifest(v, version, createdAt);
+    return (await this.add(v, by, false)).version;
+  }
+
+  /**
+   * The register message is the compare-and-set: it is planned against the
+   * model's versions at that moment, so of several instances registering the
+   * same content at once, the first whose message lands registers it and the
+   * others find it on replanning. A loser's claimed version number, manifest
+   * and object are left unlisted, as a register that died halfway leaves them.
+   */
+  registerOnce(v: NewModelVersion, by: ChangeBy): Promise<{ version: ModelVersion; registered: boolean }> {
+    return this.add(v, by, true);
   }
 
   async transition(model: string, version: number, to: Stage, by: ChangeBy): Promise<ModelVersion> {
@@ -279,16 +270,64 @@ export class JetStreamModelRegistry implements ModelRegistry {
 
   // ---- internals ------------------------------------------------------------
 
+  private async add(v: NewModelVersion, by: ChangeBy, once: boolean): Promise<{ version: ModelVersion; registered: boolean }> {
+    checkName(v.model);
+    checkBy(by);
+    const onnxSha256 = sha256(v.onnx);
+    // Read once per version across compare-and-set retries: a manifest never changes.
+    const manifests = new Map<number, ModelVersion>();
+    const holding = async (head: Head): Promise<ModelVersion | undefined> => {
+      for (const [version, stage] of head.stages) {
+        const stored = manifests.get(version) ?? (await this.readManifest(v.model, version, stage));
+        manifests.set(version, stored);
+        if (sameContent(stored, v, onnxSha256)) return { ...stored, stage };
+      }
+      return undefined;
+    };
+    // The common case (a restart with content already there) claims nothing.
+    const before = once ? await holding(await this.head(v.model)) : undefined;
+    if (before !== undefined) return { version: before, registered: false };
+    checkDistribution(v);
+    await checkModelBytes(`${v.model} (new version)`, v.onnx, v.features);
+    const createdAt = this.now();
+    // The key-value create is the claim on a version number: a racing register takes the next one.
+    let version = highest((await this.head(v.model)).stages) + 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Stored without its stage: stages live in the change stream.
+        await this.kv.create(this.manifestKey(v.model, version), JSON.stringify({ ...newManifest(v, version, createdAt), stage: undefined }));
+        break;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        if (attempt >= this.maxAttempts) throw contended(v.model, attempt, err);
+        version++;
+      }
+    }
+    await this.objects.putBlob({ name: this.objectName(v.model, version) }, v.onnx);
+    let found: ModelVersion | undefined;
+    await this.change(
+      v.model,
+      async (head) => {
+        found = once ? await holding(head) : undefined;
+        return found !== undefined ? [] : [{ model: v.model, version, action: "register", from: null, to: "None", ...by }];
+      },
+      createdAt,
+    );
+    return found !== undefined ? { version: found, registered: false } : { version: newManifest(v, version, createdAt), registered: true };
+  }
+
+
   /**
    * Plans against the model's newest stages and appends the change only if
    * no other change landed in between; otherwise plans again. A plan that is
    * no longer allowed (another node already moved the version) is refused
-   * as it would be on one node.
+   * as it would be on one node. A plan with no moves writes nothing.
    */
   private async change(model: string, plan: (head: Head) => StageMove[] | Promise<StageMove[]>, ts = this.now()): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const head = await this.head(model);
       const moves = await plan(head);
+      if (moves.length === 0) return;
       const stages = new Map(head.stages);
       for (const move of moves) stages.set(move.version, move.to);
       const change: Change = {

@@ -108,3 +108,8 @@ export function newManifest(v: NewModelVersion, version: number, createdAt: numb
     onnxSize: v.onnx.length,
   };
 }
+
+/** Whether a stored version holds the same content as a new one whose ONNX bytes hash to `onnxSha256`. */
+export function sameContent(stored: ModelVersion, v: NewModelVersion, onnxSha256: string): boolean {
+  return stored.onnxSha256 === onnxSha256 && stored.dataHash === v.dataHash;
+}

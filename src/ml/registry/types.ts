@@ -89,6 +89,13 @@ export interface AuditEntry {
 export interface ModelRegistry {
   /** Checks the ONNX bytes (loadable, input width = features) and stores them as the next version, stage None. */
   register(version: NewModelVersion, by: ChangeBy): Promise<ModelVersion>;
+  /**
+   * Registers like `register` unless a version of the model already holds the
+   * same content (ONNX bytes hash and data hash), which it then answers.
+   * Instances sharing storage that do it at once register the content once:
+   * `registered` is true for that one call only.
+   */
+  registerOnce(version: NewModelVersion, by: ChangeBy): Promise<{ version: ModelVersion; registered: boolean }>;
   /** Moves a version to another stage (see ALLOWED_TRANSITIONS); to Production archives the current one. */
   transition(model: string, version: number, to: Stage, by: ChangeBy): Promise<ModelVersion>;
   /** Puts an earlier version back in Production (checked loadable first), archiving the current one. */

@@ -77,6 +77,17 @@ export function registryContract(name: string, fresh: () => Promise<ModelRegistr
       expect(Buffer.from(loaded.onnx).equals(Buffer.from(newVersion("rul", 2).onnx))).toBe(true);
     });
 
+    it("registers content once: the same ONNX bytes and data hash again answer the version already there, other content a new one", async () => {
+      const registry = await fresh();
+      const first = await registry.registerOnce(newVersion("rul", 1), BY);
+      await registry.transition("rul", first.version.version, "Staging", BY);
+      const again = await registry.registerOnce(newVersion("rul", 1), BY);
+      const other = await registry.registerOnce(newVersion("rul", 2), BY);
+      expect([first.registered, again.registered, other.registered]).toEqual([true, false, true]);
+      expect([again.version.version, again.version.stage, other.version.version]).toEqual([1, "Staging", 2]);
+      expect((await registry.audit("rul")).filter((e) => e.action === "register")).toHaveLength(2);
+    });
+
     it("keeps one version in Production: promoting another archives it", async () => {
       const registry = await fresh();
       for (const seed of [1, 2]) {
@@ -205,6 +216,18 @@ export function registryContract(name: string, fresh: () => Promise<ModelRegistr
       const refused = results.find((r) => r.status === "rejected");
       expect(refused?.reason).toMatchObject({ code: "VIGIL_MODEL_TRANSITION_INVALID" });
       expect((await a.audit("rul")).filter((e) => e.to === "Production")).toHaveLength(1);
+    });
+
+    it("registers content once when two instances register it at once: one call registers, the other answers that version", async () => {
+      const a = await fresh();
+      const b = await peerOf(a);
+      const results = await Promise.all([a.registerOnce(newVersion("rul", 1), BY), b.registerOnce(newVersion("rul", 1), BY)]);
+      expect(results.map((r) => r.registered).sort()).toEqual([false, true]);
+      // Either claim may land first, so the number is 1 or 2; one version is listed either way.
+      const listed = (await b.list("rul")).map((v) => v.version);
+      expect(listed).toHaveLength(1);
+      expect(results.map((r) => r.version.version)).toEqual([listed[0], listed[0]]);
+      expect((await a.audit("rul")).filter((e) => e.action === "register")).toHaveLength(1);
     });
 
     it("gives versions registered at once through two instances distinct numbers", async () => {
