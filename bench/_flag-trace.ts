@@ -13,15 +13,9 @@
  *   --hour=H: the load's event time starts at H:00 UTC (default: an hour ago, as the bench)
  *   --models=DIR: the baselines the node's registry is seeded from (default models/)
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pino } from "pino";
-import { loadConfig } from "../src/config/index.js";
 import type { ProcessedReading, RawReading } from "../src/actors/readings/index.js";
-import { startNode } from "../src/node/start.js";
-import { createRegistry } from "../src/runtime/metrics.js";
 import { startNats } from "../test/harness/servers.js";
+import { startBenchNode } from "./load/bench-node.js";
 import { eventSeconds, PlantLoad, truthFrom } from "./load/plant-values.js";
 
 const UNITS = 200;
@@ -33,23 +27,12 @@ const n = Number(args.find((a) => !a.startsWith("--")) ?? 100_000);
 const hour = option("hour");
 const baselines = option("models");
 
-const dir = mkdtempSync(path.join(tmpdir(), "vigil-flag-trace-"));
-const file = path.join(dir, "vigil.json");
 const nats = args.includes("--nats") ? await startNats({ jetstream: false }) : undefined;
-writeFileSync(
-  file,
-  JSON.stringify({
-    simulator: { enabled: false },
-    metrics: { enabled: false },
-    http: { enabled: false },
-    opcua: { enabled: false },
-    history: { enabled: false },
-    models: { registry: { fs: { root: path.join(dir, "registry") } } },
-    ...(baselines === undefined ? {} : { training: { baselineDir: baselines } }),
-    transport: { processed: "unit-batch", ...(nats === undefined ? {} : { kind: "nats", nats: { servers: [nats.url] } }) },
-  }),
-);
-const node = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
+const bench = await startBenchNode({
+  ...(baselines === undefined ? {} : { training: { baselineDir: baselines } }),
+  transport: nats === undefined ? {} : { kind: "nats", nats: { servers: [nats.url] } },
+});
+const node = bench.node;
 
 const out: ProcessedReading[] = [];
 let measuring = false;
@@ -82,9 +65,8 @@ measuring = true;
 const load = new PlantLoad(UNITS, start + (eventSeconds(WARM_UP, UNITS) + 1) * 1000);
 await feed(load, n);
 await settle(n);
-await node.stop();
+await bench.close();
 await nats?.stop();
-rmSync(dir, { recursive: true, force: true });
 
 const truth = truthFrom(load.truth());
 const counts = new Map<string, number>();

@@ -16,23 +16,19 @@
  *
  * usage: tsx bench/_latency-stages.ts [--rates=5000,20000,46000] [--seconds=5] [--models=on|off]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as hdr from "hdr-histogram-js";
-import { pino } from "pino";
-import { loadConfig } from "../src/config/index.js";
 import type { ProcessedReading } from "../src/actors/readings/index.js";
 import { unitIds } from "../src/actors/simulator/unit-ids.js";
 import { SUBJECTS } from "../src/actors/subjects.js";
-import { startNode, type RunningNode } from "../src/node/start.js";
-import { createRegistry } from "../src/runtime/metrics.js";
+import type { RunningNode } from "../src/node/start.js";
 import { connectNatsTransport } from "../src/runtime/transport/index.js";
 import { startNats, type ServerHandle } from "../test/harness/servers.js";
+import { startBenchNode } from "./load/bench-node.js";
 
 const UNITS = 200;
 const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
@@ -55,21 +51,8 @@ function histogram(): hdr.Histogram {
 
 async function main(): Promise<void> {
   const nats: ServerHandle = await startNats({ jetstream: false });
-  const dir = mkdtempSync(path.join(tmpdir(), "vigil-diag-"));
-  const file = path.join(dir, "vigil.json");
-  writeFileSync(
-    file,
-    JSON.stringify({
-      simulator: { enabled: false },
-      metrics: { enabled: false },
-      http: { enabled: false },
-      opcua: { enabled: false },
-      history: { enabled: false },
-      models: { enabled: values.models !== "off" },
-      transport: { processed: "unit-batch", kind: "nats", nats: { servers: [nats.url] } },
-    }),
-  );
-  const node: RunningNode = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
+  const bench = await startBenchNode({ models: { enabled: values.models !== "off" }, transport: { kind: "nats", nats: { servers: [nats.url] } } });
+  const node: RunningNode = bench.node;
   let published = 0;
   node.feed.source.listen((e) => {
     if (e.kind === "sensor_data") published++;
@@ -135,9 +118,8 @@ async function main(): Promise<void> {
     for (const sub of subs) sub.unsubscribe();
     await watch;
     await observer.close();
-    await node.stop();
+    await bench.close();
     await nats.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

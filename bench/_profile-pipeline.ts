@@ -16,16 +16,11 @@
  * usage: npx tsx bench/_profile-pipeline.ts [readings]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { pino } from "pino";
-import { loadConfig } from "../src/config/index.js";
-import { startNode } from "../src/node/start.js";
-import { createRegistry } from "../src/runtime/metrics.js";
 import { startNats } from "../test/harness/servers.js";
+import { startBenchNode } from "./load/bench-node.js";
 import { eventSeconds } from "./load/plant-values.js";
 
 const UNITS = 200;
@@ -36,11 +31,8 @@ const n = Number(process.argv[2] ?? 200_000);
 const LOAD = fileURLToPath(new URL("./load/nats-load.ts", import.meta.url));
 
 const nats = await startNats({ jetstream: false });
-const dir = mkdtempSync(path.join(tmpdir(), "vigil-profile-"));
-const file = path.join(dir, "vigil.json");
-const transport = { processed: "unit-batch", kind: "nats", nats: { servers: [nats.url] } };
-writeFileSync(file, JSON.stringify({ simulator: { enabled: false }, metrics: { enabled: false }, http: { enabled: false }, opcua: { enabled: false }, history: { enabled: false }, transport }));
-const node = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
+const bench = await startBenchNode({ transport: { kind: "nats", nats: { servers: [nats.url] } } });
+const node = bench.node;
 
 let count = 0;
 const methods: Record<string, number> = {};
@@ -132,6 +124,5 @@ const perReading = (us: number): number => Number((us / done).toFixed(2));
 process.stdout.write(
   `${JSON.stringify({ readings: done, per_s: Math.round(done / seconds), node_cpu_us_per_reading: perReading(cpu.user + cpu.system), user_us: perReading(cpu.user), sys_us: perReading(cpu.system), cpu_us_per_reading_by_thread: perThread, methods })}\n`,
 );
-await node.stop();
+await bench.close();
 await nats.stop();
-rmSync(dir, { recursive: true, force: true });

@@ -37,23 +37,19 @@
  * generator (its own process), the node's main thread and its shard workers.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as hdr from "hdr-histogram-js";
 import mqtt from "mqtt";
-import { pino } from "pino";
-import { loadConfig } from "../src/config/index.js";
 import type { ProcessedReading } from "../src/actors/readings/index.js";
 import type { GroundTruth, GroundTruthExport } from "../src/actors/simulator/index.js";
 import { unitIds } from "../src/actors/simulator/unit-ids.js";
 import { SUBJECTS } from "../src/actors/subjects.js";
-import { startNode, type RunningNode } from "../src/node/start.js";
-import { createRegistry } from "../src/runtime/metrics.js";
+import type { RunningNode } from "../src/node/start.js";
 import { connectNatsTransport } from "../src/runtime/transport/index.js";
 import { startMosquitto, startNats, type ServerHandle } from "../test/harness/servers.js";
 import { startNodeRed } from "./baselines/node-red.js";
+import { BENCH_PROCESSED_OUTPUT, startBenchNode, type BenchNode } from "./load/bench-node.js";
 import { eventSeconds, truthFrom } from "./load/plant-values.js";
 import type { SuiteOptions } from "./run.js";
 import { reportFigure } from "./report.js";
@@ -61,7 +57,7 @@ import { reportFigure } from "./report.js";
 const SUITE = "pipeline";
 const UNITS = 200;
 const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
-const PROCESSED_OUTPUT = "unit-batch";
+const PROCESSED_OUTPUT = BENCH_PROCESSED_OUTPUT;
 /** Readings each node is warmed up with: 15 per sensor, past its warm-up (scoring.minSamples, 10), so the models score from the first measured reading. */
 const WARM_UP = 15_000;
 /** Readings per NATS message in the latency run: small, so a reading's send stamp is close to when its batch leaves. */
@@ -171,25 +167,11 @@ async function cpuDuring(work: () => Promise<void>): Promise<number> {
   return used.user + used.system;
 }
 
-/** A node as `npm start` would run one, with the simulator off and ingest pointed at the bench's servers. */
-async function benchNode(settings: Record<string, unknown>): Promise<{ node: RunningNode; close(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
-  const file = path.join(dir, "vigil.json");
-  const { transport, ...rest } = settings as { transport?: Record<string, unknown> };
-  // History off: these figures are the pipeline's (ingest to scored output), compared with a Node-RED flow that stores nothing either.
-  // A registry of its own, seeded from models/: the default root (.cache/models) is kept across runs and may hold models trained there.
-  const models = { registry: { fs: { root: path.join(dir, "registry") } } };
-  const config = { simulator: { enabled: false }, metrics: { enabled: false }, http: { enabled: false }, opcua: { enabled: false }, history: { enabled: false }, models, transport: { processed: PROCESSED_OUTPUT, ...transport }, ...rest };
-  writeFileSync(file, JSON.stringify(config));
-  const node = await startNode(loadConfig({ file, env: {} }), { logger: pino({ level: "error" }), registry: createRegistry() });
-  countPublished(node);
-  return {
-    node,
-    async close() {
-      await node.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** The bench node (bench/load/bench-node.ts), counting what it publishes. */
+async function benchNode(settings: Record<string, unknown>): Promise<BenchNode> {
+  const bench = await startBenchNode(settings);
+  countPublished(bench.node);
+  return bench;
 }
 
 /**
