@@ -177,6 +177,7 @@ describe("a node's drift check", () => {
 
     const findings = await node.models.checkDrift();
     expect(findings).toEqual([expect.objectContaining({ model: "unit_state", version: 1, drifted: true })]);
+    expect(findings[0]?.retraining).toMatch(/^started train-unit_state-/);
     expect(findings[0]?.psi).toBeGreaterThan(0.2);
     await expect
       .poll(async () => (await node!.alarms.list()).filter((a) => a.rule === "system.model_drift").map((a) => [a.sensor, a.state]), { timeout: 10_000 })

@@ -93,6 +93,10 @@ export interface DriftFinding {
   readonly feature: string | null;
   readonly psi: number;
   readonly drifted: boolean;
+  /** Epoch ms of the retraining this drift of this version started (at this check or an earlier one); null when none. */
+  readonly retrainedAt: number | null;
+  /** What the check did about a drift: `started <jobId>` or `skipped: <why>`; null when not drifted. */
+  readonly retraining: string | null;
 }
 
 export interface TrainingJobHandle {
@@ -145,6 +149,8 @@ export class Trainer {
   private drift: DriftFinding[] = [];
   /** Drift references of the versions this trainer registered, by model and version. */
   private readonly references = new Map<string, DriftReference>();
+  /** The drift retraining started for each drifted model's Production version, while it drifts. */
+  private readonly driftRetrains = new Map<string, { readonly version: number; readonly at: number }>();
 
   constructor(options: TrainerOptions) {
     this.o = options;
@@ -206,6 +212,8 @@ export class Trainer {
     this.lastResult = record.lastResult;
     this.lastError = record.lastError;
     this.drift = [...record.drift];
+    // An earlier snapshot's findings may predate retrainedAt.
+    for (const f of record.drift) if (f.drifted && f.retrainedAt != null) this.driftRetrains.set(f.model, { version: f.version, at: f.retrainedAt });
   }
 
   /** A run this instance did not start finished (one an earlier incarnation started): its outcome becomes the last. */
@@ -269,6 +277,17 @@ export class Trainer {
    * seeded from models/ carries its own), else rebuilt from the version's
    * training window in history (a version registered without one and
    * trained elsewhere, whose window is not in this history, is skipped).
+   *
+   * A drift starts one retraining per Production version, not one per
+   * check: a candidate left in Staging (not better by the promotion
+   * margin) leaves the same version drifting, and retraining every hour
+   * on the same data would only repeat that verdict. The drift retrains
+   * again once the version changes (a new episode), once the model stops
+   * drifting and drifts anew, or once `recentMs` has passed since the last
+   * drift retraining: by then every row the drift was measured on is new,
+   * so the training window holds data the last run never saw. The findings
+   * say which (`retrainedAt`, `retraining`); onDrift (the alarm) is told
+   * at every check regardless.
    */
   async checkDrift(): Promise<DriftFinding[]> {
     const { settings } = this.o;
@@ -294,16 +313,36 @@ export class Trainer {
       let feature: string | null = null;
       let worst = 0;
       for (const [name, value] of Object.entries(byFeature)) if (value > worst && !CALENDAR.has(name)) [feature, worst] = [name, value];
-      findings.push({ model: version.model, version: version.version, at: now, feature, psi: worst, drifted: worst > settings.drift.threshold });
+      findings.push({ model: version.model, version: version.version, at: now, feature, psi: worst, drifted: worst > settings.drift.threshold, retrainedAt: null, retraining: null });
     }
-    this.drift = findings;
+    this.drift = this.retrainOnDrift(findings, now);
+    for (const f of this.drift) if (f.drifted) this.o.onDrift?.(f);
+    return this.drift;
+  }
+
+  /** Starts the drift retraining when one is due (see checkDrift) and says on each finding what became of it. */
+  private retrainOnDrift(findings: DriftFinding[], now: number): DriftFinding[] {
+    const { threshold, recentMs } = this.o.settings.drift;
+    for (const f of findings) if (!f.drifted) this.driftRetrains.delete(f.model); // the episode ended
     const drifted = findings.filter((f) => f.drifted);
-    for (const f of drifted) this.o.onDrift?.(f);
-    if (drifted.length > 0) {
-      const worst = drifted.reduce((a, b) => (b.psi > a.psi ? b : a));
-      this.trainNow(`drift: ${worst.model} ${worst.feature ?? "?"} PSI ${worst.psi.toFixed(3)} > ${settings.drift.threshold}`).done.catch(() => undefined);
+    const due = drifted.filter((f) => {
+      const last = this.driftRetrains.get(f.model);
+      return last === undefined || last.version !== f.version || now - last.at >= recentMs;
+    });
+    if (due.length > 0) {
+      const worst = due.reduce((a, b) => (b.psi > a.psi ? b : a));
+      const job = this.trainNow(`drift: ${worst.model} ${worst.feature ?? "?"} PSI ${worst.psi.toFixed(3)} > ${threshold}`);
+      job.done.catch(() => undefined);
+      // The run retrains every model of the kind: each drifted one has had its retraining.
+      for (const f of drifted) this.driftRetrains.set(f.model, { version: f.version, at: now });
+      return findings.map((f) => (f.drifted ? { ...f, retrainedAt: now, retraining: `started ${job.jobId}` } : f));
     }
-    return findings;
+    return findings.map((f) => {
+      const last = this.driftRetrains.get(f.model);
+      if (!f.drifted || last === undefined) return f;
+      const again = new Date(last.at + recentMs).toISOString();
+      return { ...f, retrainedAt: last.at, retraining: `skipped: v${f.version} was retrained for this drift at ${new Date(last.at).toISOString()}; again when Production changes or from ${again}` };
+    });
   }
 
   private async referenceOf(v: ModelVersion): Promise<DriftReference | undefined> {

@@ -51,7 +51,7 @@ const auditSchema = z
   })
   .openapi("ModelAuditEntry");
 
-const driftSchema = z.object({ model: z.string(), version: z.number().int(), at: z.number(), feature: z.string().nullable(), psi: z.number(), drifted: z.boolean() }).openapi("DriftFinding");
+const driftSchema = z.object({ model: z.string(), version: z.number().int(), at: z.number(), feature: z.string().nullable(), psi: z.number(), drifted: z.boolean(), retrainedAt: z.number().nullable(), retraining: z.string().nullable() }).openapi("DriftFinding");
 
 const trainingSchema = z
   .object({

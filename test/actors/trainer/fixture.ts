@@ -47,7 +47,9 @@ export const SETTINGS: TrainerSettings = {
   drift: { threshold: 0.2, recentMs: 10 * MINUTE },
 };
 
-export function trainer(kind: TrainerKind, history: HistoryStore, registry: ModelRegistry, o: { now: number } & Partial<Omit<TrainerOptions, "now">>): Trainer {
+/** `now`: a fixed time, or a clock the spec moves. */
+export function trainer(kind: TrainerKind, history: HistoryStore, registry: ModelRegistry, o: { now: number | (() => number) } & Partial<Omit<TrainerOptions, "now">>): Trainer {
+  const now = o.now;
   return new Trainer({
     kind,
     history,
@@ -58,6 +60,6 @@ export function trainer(kind: TrainerKind, history: HistoryStore, registry: Mode
     settings: SETTINGS,
     log: pino({ level: "silent" }),
     ...o,
-    now: () => o.now,
+    now: typeof now === "number" ? () => now : now,
   });
 }
