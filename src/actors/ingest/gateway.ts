@@ -149,6 +149,21 @@ export class IngestGateway {
     return undefined;
   }
 
+  /**
+   * `offer` for one reading whose verdict the caller needs: its rejection
+   * (counted and told as usual), undefined once its actor took it on the
+   * spot, or a promise that resolves once it has been taken (its mailbox
+   * refused it, or a cluster route takes it).
+   */
+  offerOne(raw: RawReading, source: IngestSource): Rejection | Promise<void> | undefined {
+    const result = this.validate(raw, source, this.now());
+    if (isRejection(result)) return result;
+    if (this.route !== undefined) return this.route([result], source);
+    if (!this.system.tell(this.addresses.of(result.unit, result.sensor), result)) return this.deliverRest(result, [], source);
+    this.counters.accept(source);
+    return undefined;
+  }
+
   private async deliverRest(refused: Reading, rest: readonly RawReading[], source: IngestSource): Promise<void> {
     await this.deliver(refused);
     this.counters.accept(source);

@@ -63,15 +63,18 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
   const readings = options.readings === false ? undefined : transport.subscribe(SUBJECTS.ingestReadingAll, subscribeOptions);
   const batches = transport.subscribe(SUBJECTS.ingestBatch, subscribeOptions);
 
-  const handleReading = async (msg: TransportMessage): Promise<BatchAnswer | BatchError> => {
+  // Synchronous unless the reading has to wait (a full mailbox) or a cluster route takes it: no promise per reading.
+  const handleReading = (msg: TransportMessage): Answer | Promise<Answer> => {
     const tokens = msg.subject.split(".");
     const fields = decodeReadingPayload(msg.data);
-    const result = isRejection(fields)
+    const taken = isRejection(fields)
       ? gateway.reject("nats", fields.reason, `${fields.detail} (subject ${msg.subject})`)
-      : await gateway.submit({ unit: tokens[UNIT_TOKEN], sensor: tokens[SENSOR_TOKEN], ...fields }, "nats");
-    return isRejection(result) ? { accepted: 0, rejected: [{ index: 0, reason: result.reason, detail: result.detail }] } : { accepted: 1, rejected: [] };
+      : gateway.offerOne({ unit: tokens[UNIT_TOKEN], sensor: tokens[SENSOR_TOKEN], ...fields }, "nats");
+    if (taken === undefined) return acceptedOne();
+    if (taken instanceof Promise) return taken.then(acceptedOne);
+    return { accepted: 0, rejected: [{ index: 0, reason: taken.reason, detail: taken.detail }] };
   };
-  const handleBatch = async (msg: TransportMessage): Promise<BatchAnswer | BatchError> => {
+  const handleBatch = async (msg: TransportMessage): Promise<Answer> => {
     const items = parseBatch(msg.data);
     if (isRejection(items)) return rejectedWhole(gateway.reject("nats", items.reason, items.detail));
     return submitBatch(gateway, items, "nats");
@@ -90,9 +93,13 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
   };
 }
 
+type Answer = BatchAnswer | BatchError;
+
+const acceptedOne = (): BatchAnswer => ({ accepted: 1, rejected: [] });
+
 async function consume(
   sub: Subscription,
-  handle: (msg: TransportMessage) => Promise<BatchAnswer | BatchError>,
+  handle: (msg: TransportMessage) => Answer | Promise<Answer>,
   gateway: IngestGateway,
   log: Logger,
 ): Promise<void> {
@@ -105,9 +112,10 @@ async function consume(
     dropped = sub.dropped;
   };
   for await (const msg of sub) {
-    let answer: BatchAnswer | BatchError;
+    let answer: Answer;
     try {
-      answer = await handle(msg);
+      const handled = handle(msg);
+      answer = handled instanceof Promise ? await handled : handled;
     } catch (err) {
       // E.g. the system is stopping. The subscription keeps running; the sender hears of it if it asked.
       log.error({ err, subject: msg.subject }, "nats ingest could not hand a message to the system");

@@ -156,6 +156,31 @@ export function runNatsIngestSpec(name: string, connect: () => Promise<Transport
       }
     });
 
+    it("answers a single-reading request that had to wait for a full mailbox as accepted once its actor took it", async () => {
+      const slow = await startRig({ mailboxCapacity: 1 });
+      const waiting = await startNatsIngest({ transport: pair.peer, gateway: slow.gateway, log: silentLog, queue: "waiting" });
+      const ask = async (value: number): Promise<unknown> =>
+        JSON.parse(decoder.decode((await pair.device.request(SUBJECTS.ingestReading("UNIT001", "load"), bytes(value), { timeoutMs: 10_000 })).data));
+      try {
+        slow.sensors.hold();
+        expect(await ask(1)).toEqual({ accepted: 1, rejected: [] });
+        await slow.sensors.until("the first reading held in its actor", (all) => all.length === 1);
+        expect(await ask(2)).toEqual({ accepted: 1, rejected: [] }); // in the mailbox
+        const third = ask(3); // refused by the full mailbox until the actor is released
+        // Round trips of both ends: the request has reached the node's subscription before the actor is released.
+        await pair.device.flush();
+        await pair.peer.flush();
+        slow.sensors.release();
+        expect(await third).toEqual({ accepted: 1, rejected: [] });
+        await slow.sensors.until("all three readings", (all) => all.length === 3);
+        expect(slow.counters.snapshot().accepted.nats).toBe(3);
+      } finally {
+        slow.sensors.release();
+        await waiting.stop();
+        await slow.stop();
+      }
+    });
+
     it("shares the subjects with another node in a queue group: each reading is taken once", async () => {
       const other = await startRig();
       const otherIngest = await startNatsIngest({ transport: pair.peer, gateway: other.gateway, log: silentLog });
