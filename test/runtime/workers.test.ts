@@ -354,6 +354,21 @@ describe("a crashed worker", () => {
     expect(after.full).toBe(before.full);
   });
 
+  it("brings an actor back from the snapshots that reached main when one of its changes could not be cloned", async () => {
+    ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
+    const victim = `journal/${unitOn(0)}`;
+    for (const n of [1, 2, 3]) system.tell(victim, { type: "add", n });
+    // Its change stays on the worker, so the next snapshot is taken in full.
+    system.tell(victim, { type: "add", n: 4, uncloneable: true });
+    for (const n of [5, 6]) system.tell(victim, { type: "add", n });
+    expect((await system.ask<{ entries: number[] }>(victim, GET)).entries).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const restarted = events.next("worker-restarted", (e) => e.worker === 0);
+    system.tell(victim, EXIT);
+    await restarted;
+    expect((await system.ask<{ entries: number[] }>(victim, GET)).entries).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it("answers every ask either with a VIGIL_WORKER_CRASHED rejection that had no effect, or with a reply, never both", async () => {
     ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
     const victim = `counter/${unitOn(1)}`;

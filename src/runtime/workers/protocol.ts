@@ -9,7 +9,8 @@ import type { Reply } from "../envelope.js";
 import type { SerializedError } from "../errors.js";
 import type { RuntimeEvent } from "../events.js";
 import type { KindStats } from "../kind-registry.js";
-import type { ShardStats, StoredSnapshot } from "../shard.js";
+import type { ShardStats } from "../shard.js";
+import type { EncodedSnapshot } from "./snapshot-bytes.js";
 import type { ShardSettings } from "./settings.js";
 
 /**
@@ -33,7 +34,7 @@ export interface PackedEnvelopes {
   coded?: CodedMessages[];
 }
 
-/** [address, state or change, 1 when it is a change]. */
+/** [address, state or change (from a worker to main: encoded, see snapshot-bytes.ts), 1 when it is a change]. */
 export type SnapshotEntry = [ActorAddress, unknown, 0 | 1];
 
 /** One kind's messages of a batch in its codec's columns. */
@@ -88,6 +89,6 @@ export interface WorkerInit {
   settings: ShardSettings;
   /** Int32 counters shared by all threads; see counters.ts. */
   counters: SharedArrayBuffer;
-  snapshots: [ActorAddress, StoredSnapshot][];
+  snapshots: [ActorAddress, EncodedSnapshot][];
   logLevel: string;
 }

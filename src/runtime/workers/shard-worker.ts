@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { pino } from "pino";
+import type { ActorAddress } from "../address.js";
 import { systemClock } from "../clock.js";
 import { CREDIT_BUDGETED, CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope, type Reply } from "../envelope.js";
 import { VigilError, serializeError, type VigilErrorCode } from "../errors.js";
@@ -14,6 +15,7 @@ import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
 import { decodeMessages, Outbox, unpackEnvelope, type OutboxSink, type ReceivedAddresses } from "./outbox.js";
 import { startWorkerProfile } from "./profile.js";
+import { decodeSnapshots, encodeSnapshot } from "./snapshot-bytes.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 
 const parent = parentPort;
@@ -42,7 +44,7 @@ const shard = new Shard({
   askTimeoutMs: init.settings.askTimeoutMs,
   snapshotIntervalMs: init.settings.snapshotIntervalMs,
   passivationSweepMs: init.settings.passivationSweepMs,
-  snapshots: init.snapshots,
+  snapshots: decodeSnapshots(init.snapshots),
   links: {
     placement: (address) => {
       // Fixed for the worker's life (the worker count does not change): worked out once per address.
@@ -62,12 +64,34 @@ const shard = new Shard({
       else peers[reply.origin]?.reply(reply); // the asker's worker is down: its ask died with it
     },
     publish: (subject, json) => toMain.publish(subject, json),
-    snapshotTaken: (address, state, change) => toMain.snapshot(address, state, change),
+    snapshotTaken: (address, state, change) => snapshotTaken(address, state, change),
     settled: (n) => settleAfterFlush(n),
     releaseCredit: (n) => counters.release(init.index, n),
     event: (event) => toMain.event(event),
   },
 });
+
+/** Main keeps the encoded bytes, not the objects: see snapshot-bytes.ts. */
+function snapshotTaken(address: ActorAddress, state: unknown, change: boolean): void {
+  if (state === undefined) {
+    toMain.snapshot(address, undefined, change);
+    return;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeSnapshot(state);
+  } catch (err) {
+    uncloneableSnapshot(address, err);
+    return;
+  }
+  toMain.snapshot(address, bytes, change);
+}
+
+function uncloneableSnapshot(address: ActorAddress, err: unknown): void {
+  log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
+  // Main's copy is now behind: changes on top of it would be changes to the wrong state.
+  shard.retakeInFull(address);
+}
 
 // Settled counts go up only after the snapshots covering them are posted to
 // main: a crash in between must count those messages as lost.
@@ -129,11 +153,7 @@ function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSi
       if (reply.origin === MAIN_ENDPOINT) toMain.reply(failed);
       else peers[reply.origin]?.reply(failed);
     },
-    uncloneableSnapshot: (address, err) => {
-      log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
-      // Main's copy is now behind: changes on top of it would be changes to the wrong state.
-      shard.retakeInFull(address);
-    },
+    uncloneableSnapshot,
   };
 }
 

@@ -23,11 +23,12 @@ import { VigilError, deserializeError, serializeError, type SerializedError, typ
 import type { RuntimeEvent } from "../events.js";
 import { emptyKindStats, type KindEntry, type KindRegistry, type KindStats } from "../kind-registry.js";
 import { shardOf } from "../placement.js";
-import type { ShardStats, StoredSnapshot } from "../shard.js";
+import type { ShardStats } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
 import { Outbox, receivePublications, type ReceivedAddresses } from "./outbox.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 import type { ShardSettings } from "./settings.js";
+import type { EncodedSnapshot } from "./snapshot-bytes.js";
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -68,7 +69,7 @@ const MAX_ROUTES = 65_536;
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly counters: WorkerCounters;
-  private readonly snapshots: Map<ActorAddress, StoredSnapshot>[];
+  private readonly snapshots: Map<ActorAddress, EncodedSnapshot>[];
   private readonly asks: AskTable;
   private readonly statsWaiters = new Map<number, (m: Extract<FromWorker, { t: "stats" }>) => void>();
   private readonly ackWaiters = new Map<number, Set<number>>();
@@ -80,7 +81,7 @@ export class WorkerPool {
 
   private constructor(private readonly o: WorkerPoolOptions) {
     this.counters = WorkerCounters.create(o.workers);
-    this.snapshots = Array.from({ length: o.workers }, () => new Map<ActorAddress, StoredSnapshot>());
+    this.snapshots = Array.from({ length: o.workers }, () => new Map<ActorAddress, EncodedSnapshot>());
     this.asks = new AskTable(o.clock);
   }
 
@@ -263,9 +264,10 @@ export class WorkerPool {
   private onBatch(index: number, b: Batch, subjects: ReceivedAddresses): void {
     if (b.r !== undefined) for (const reply of b.r) this.settle(reply);
     if (b.s !== undefined) {
-      const store = this.snapshots[index] as Map<ActorAddress, StoredSnapshot>;
+      const store = this.snapshots[index] as Map<ActorAddress, EncodedSnapshot>;
       for (const [address, state, change] of b.s) {
         if (state === undefined) store.delete(address);
+        else if (!(state instanceof Uint8Array)) continue; // workers send snapshots encoded (snapshot-bytes.ts)
         else if (change === 0) store.set(address, { state, changes: [] });
         // A change with no snapshot under it cannot be used (its snapshot failed to cross); the worker retakes it in full.
         else store.get(address)?.changes.push(state);
@@ -292,7 +294,7 @@ export class WorkerPool {
       kindConfig: this.o.kindConfig,
       settings: this.o.settings,
       counters: this.counters.buffer,
-      snapshots: [...(this.snapshots[index] as Map<ActorAddress, StoredSnapshot>)],
+      snapshots: [...(this.snapshots[index] as Map<ActorAddress, EncodedSnapshot>)],
       logLevel: this.o.log.level,
     };
     const worker = new Worker(WORKER_ENTRY.url, { workerData: init, execArgv: WORKER_ENTRY.execArgv, name: `vigil-shard-${index}` });
@@ -388,7 +390,7 @@ export class WorkerPool {
       for (let j = 0; j < this.slots.length; j++) if (j !== index) this.wire(index, j);
       await ready;
       this.open(index);
-      this.o.emit({ type: "worker-restarted", worker: index, restoredActors: (this.snapshots[index] as Map<string, StoredSnapshot>).size });
+      this.o.emit({ type: "worker-restarted", worker: index, restoredActors: (this.snapshots[index] as Map<string, EncodedSnapshot>).size });
     } catch (err) {
       this.o.log.error({ worker: index, err }, "replacement worker failed to start");
       await this.replace(index, -1);
