@@ -10,6 +10,7 @@
 export { defineActorKind, isChildFailed } from "./actor.js";
 export type { Actor, ActorContext, ActorKind, AskOptions, ChildFailed, MessageCodec, PassivationPolicy } from "./actor.js";
 export { actorAddress, parseAddress } from "./address.js";
+export { BoundedMemo } from "./bounded-memo.js";
 export type { ActorAddress, ParsedAddress } from "./address.js";
 export { SimulatedClock, systemClock } from "./clock.js";
 export type { Clock, TimerHandle } from "./clock.js";

@@ -6,6 +6,7 @@
 import { pathToFileURL } from "node:url";
 import type { ActorKind, PassivationPolicy } from "./actor.js";
 import { defaultPartitionKey } from "./actor.js";
+import { BoundedMemo } from "./bounded-memo.js";
 import { kindOf } from "./address.js";
 import { VigilError } from "./errors.js";
 import { DEFAULT_MAILBOX, type MailboxPolicy } from "./mailbox.js";
@@ -55,7 +56,7 @@ const MAX_REMEMBERED_ADDRESSES = 65_536;
 
 export class KindRegistry {
   private readonly entries = new Map<string, KindEntry>();
-  private readonly byAddress = new Map<string, KindEntry>();
+  private readonly byAddress = new BoundedMemo<string, KindEntry>(MAX_REMEMBERED_ADDRESSES);
 
   constructor(
     kinds: readonly ActorKind[],
@@ -98,7 +99,6 @@ export class KindRegistry {
     if (entry === undefined) {
       entry = this.entries.get(kindOf(address));
       if (entry === undefined) return undefined;
-      if (this.byAddress.size >= MAX_REMEMBERED_ADDRESSES) this.byAddress.clear();
       this.byAddress.set(address, entry);
     }
     return entry;

@@ -10,6 +10,7 @@ import { systemClock } from "../clock.js";
 import { CREDIT_BUDGETED, CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope, type Reply } from "../envelope.js";
 import { VigilError, serializeError, type VigilErrorCode } from "../errors.js";
 import { KindRegistry, loadKindModules, type KindEntry, type KindStats } from "../kind-registry.js";
+import { BoundedMemo } from "../bounded-memo.js";
 import { shardOf } from "../placement.js";
 import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
@@ -30,9 +31,8 @@ let handle: (m: ToWorker) => void = (m) => void early.push(m);
 parent.on("message", (m: ToWorker) => handle(m));
 
 const kinds = new KindRegistry(await loadKindModules(init.kindModules, init.kindConfig), init.settings.defaults);
-/** The shard of each address routed from here (a sensor tells its unit per reading), up to MAX_PLACEMENTS before starting afresh. */
-const placements = new Map<string, number>();
-const MAX_PLACEMENTS = 65_536;
+/** The shard of each address routed from here (a sensor tells its unit per reading), up to 65,536 before starting afresh. */
+const placements = new BoundedMemo<string, number>(65_536);
 const peers: (Outbox | null)[] = new Array<Outbox | null>(init.workers).fill(null);
 const toMain = new Outbox(sinkFor((b) => parent.postMessage(b satisfies FromWorker), undefined));
 
@@ -52,7 +52,6 @@ const shard = new Shard({
       if (shard === undefined) {
         const entry = kinds.forAddress(address);
         if (entry === undefined) return init.index;
-        if (placements.size >= MAX_PLACEMENTS) placements.clear();
         shard = shardOf(entry, address, init.workers);
         placements.set(address, shard);
       }

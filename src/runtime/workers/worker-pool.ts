@@ -24,6 +24,7 @@ import type { RuntimeEvent } from "../events.js";
 import { emptyKindStats, type KindEntry, type KindRegistry, type KindStats } from "../kind-registry.js";
 import { shardOf } from "../placement.js";
 import type { ShardStats } from "../shard.js";
+import { BoundedMemo } from "../bounded-memo.js";
 import { WorkerCounters } from "./counters.js";
 import { Outbox, receivePublications, type ReceivedAddresses } from "./outbox.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
@@ -75,7 +76,7 @@ export class WorkerPool {
   private readonly ackWaiters = new Map<number, Set<number>>();
   private nextStatsId = 1;
   /** Every message main sends is routed; a map lookup is cheaper than parsing and hashing its address each time. */
-  private readonly routes = new Map<ActorAddress, Route>();
+  private readonly routes = new BoundedMemo<ActorAddress, Route>(MAX_ROUTES);
   private stopping = false;
   lostInFlight = 0;
 
@@ -111,7 +112,6 @@ export class WorkerPool {
     if (route === undefined) {
       const entry = this.o.kinds.forAddress(address);
       if (entry === undefined) return undefined; // not remembered: a kind may yet be added (hostHere)
-      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
       route = { entry, worker: shardOf(entry, address, this.slots.length) };
       this.routes.set(address, route);
     }

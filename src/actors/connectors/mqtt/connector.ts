@@ -34,7 +34,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { topicMappingSchema, type TopicMapping, type VigilConfig } from "../../../config/index.js";
-import { VigilError } from "../../../runtime/index.js";
+import { BoundedMemo, VigilError } from "../../../runtime/index.js";
 import type { IngestGateway } from "../../ingest/index.js";
 import { isRejection, preview } from "../decode.js";
 import { MqttStateGauge, type MqttConnectionState, type MqttStatus } from "./status.js";
@@ -66,7 +66,7 @@ export class MqttConnector {
   private readonly client: MqttClient;
   private readonly routes: TopicRoute[];
   /** topic → its route's decoder with the ids filled: matching and templating once per topic, not per message. Cleared when the routes change. */
-  private readonly decoders = new Map<string, PayloadDecoder>();
+  private readonly decoders = new BoundedMemo<string, PayloadDecoder>(MAX_MEMO_TOPICS);
   private readonly settings: MqttSettings;
   private readonly gateway: IngestGateway;
   private readonly log: Logger;
@@ -398,7 +398,6 @@ export class MqttConnector {
     const found = findRoute(this.routes, topic);
     if (found === undefined) return undefined;
     const decode = found.route.bind(found.placeholders);
-    if (this.decoders.size >= MAX_MEMO_TOPICS) this.decoders.clear();
     this.decoders.set(topic, decode);
     return decode;
   }
