@@ -23,6 +23,6 @@ export function withinCapacity(forecast: PowerForecast, capacityKw: number | und
 }
 
 /** `device`'s registered capacity in kW; undefined when it is not registered. */
-export function capacityOf(devices: Pick<DeviceStore, "list">, device: string): number | undefined {
-  return devices.list().find((d) => d.id === device)?.capacityKw;
+export function capacityOf(devices: Pick<DeviceStore, "find">, device: string): number | undefined {
+  return devices.find(device)?.capacityKw;
 }

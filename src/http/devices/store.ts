@@ -27,6 +27,8 @@ export type Device = z.infer<typeof deviceSchema>;
 export interface DeviceStore {
   list(): Device[];
   get(id: string): Device;
+  /** The device, or undefined when none is registered under `id`. */
+  find(id: string): Device | undefined;
   /** Adds a device; VIGIL_DEVICE_EXISTS when its id is taken. Resolves once durable. */
   add(device: Device): Promise<Device>;
   /** Resolves once durable; VIGIL_DEVICE_NOT_FOUND when there is none. */
@@ -70,9 +72,13 @@ export class FileDeviceStore implements DeviceStore {
   }
 
   get(id: string): Device {
-    const device = this.devices.get(id);
+    const device = this.find(id);
     if (device === undefined) throw new VigilError("VIGIL_DEVICE_NOT_FOUND", `no device "${id}"`);
     return device;
+  }
+
+  find(id: string): Device | undefined {
+    return this.devices.get(id);
   }
 
   async add(device: Device): Promise<Device> {

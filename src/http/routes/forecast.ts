@@ -34,7 +34,7 @@ const forecastSchema = z
   })
   .openapi("PowerForecast");
 
-export function forecastRoutes(forecasts: ForecastReader, devices: Pick<DeviceStore, "list">): RouteModule {
+export function forecastRoutes(forecasts: ForecastReader, devices: Pick<DeviceStore, "find">): RouteModule {
   return (app, guard) => {
     app.openapi(
       guarded(guard, "viewer", {
@@ -48,7 +48,7 @@ export function forecastRoutes(forecasts: ForecastReader, devices: Pick<DeviceSt
       (c) => {
         const { id } = c.req.valid("param");
         const forecast = forecasts.latestForecast(id);
-        const device = devices.list().find((d) => d.id === id);
+        const device = devices.find(id);
         if (forecast !== undefined) return c.json(withinCapacity(forecast, device?.capacityKw), 200);
         if (device === undefined) throw new VigilError("VIGIL_DEVICE_NOT_FOUND", `no device "${id}" is registered or has a forecast`);
         throw new VigilError("VIGIL_FORECAST_NOT_FOUND", `no forecast for device "${id}" yet (it needs a solar_forecast model in Production and readings of its features)`);
