@@ -42,7 +42,7 @@ export interface NodeModelScoring {
   /** A device's latest forecast seen by the tap. */
   latestForecast(device: string): PowerForecast | undefined;
   /** The connector forecasts are published with, once it exists, and the registered devices whose capacities bound them. */
-  useMqtt(mqtt: MqttConnector | undefined, devices: Pick<DeviceStore, "list"> | undefined): void;
+  useMqtt(mqtt: MqttConnector | undefined, devices: Pick<DeviceStore, "find"> | undefined): void;
   /** Stops following the registry and lets the workers answer the rows they hold (before the actors stop). */
   stop(): Promise<void>;
 }
@@ -72,7 +72,7 @@ export async function startModelScoring(
     }
   }
   let mqtt: MqttConnector | undefined;
-  let devices: Pick<DeviceStore, "list"> | undefined;
+  let devices: Pick<DeviceStore, "find"> | undefined;
   const forecast = config.models.forecast;
   // One entry per device that has had a forecast: as bounded as the plant's devices. Parsed when asked for.
   const latest = new Map<string, string>();
