@@ -82,7 +82,9 @@ function threadTicks(): Map<string, number> {
       continue; // the thread ended meanwhile
     }
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks.set(tid === String(process.pid) ? "main" : tid, Number(fields[11]) + Number(fields[12]));
+    // The thread's name (V8's workers, libuv's pool, onnxruntime's) tells whose CPU it is.
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\s+/g, "_");
+    ticks.set(tid === String(process.pid) ? "main" : `${tid}:${name}`, Number(fields[11]) + Number(fields[12]));
   }
   return ticks;
 }
