@@ -1,25 +1,29 @@
 /**
  * Where a node's CPU goes per reading (by hand, not a suite): a node started
  * as bench/pipeline.ts starts its batched-NATS node (simulator, HTTP, OPC UA
- * and history off, processed output per unit), warmed up with 15 readings per
- * sensor, then `readings` more of the plant load sent flat out. Prints one
- * JSON line: CPU µs per reading of the whole process and of each of its
- * threads (from /proc: "main", the shard workers and V8's helper threads —
- * garbage collection and compilation — by thread id), and the scoring
- * methods of a sample of the outputs.
+ * and history off, processed output per unit) — or, with `mqtt`, its
+ * single-reading MQTT node on a Mosquitto configured as that bench's (QoS 0;
+ * `mqtt-qos1` subscribes and publishes the load at QoS 1) — warmed up with 15
+ * readings per sensor, then `readings` more of the plant load sent flat out.
+ * Prints one JSON line: CPU µs per reading of the whole process and of each
+ * of its threads (from /proc: "main", the shard workers and V8's helper
+ * threads — garbage collection and compilation — by thread id), of the
+ * server (nats-server or Mosquitto) and of the load generator, which share
+ * the cores with the node, and the scoring methods of a sample of the outputs.
  *
  * With VIGIL_WORKER_CPU_PROFILE=<dir> the shard workers write CPU profiles
  * (src/runtime/workers/profile.ts); with PROFILE_MAIN=<file> the main thread
- * writes one of the measured part. Run with `node --trace-gc --import tsx`
- * for the collections.
+ * writes one of the measured part, with PROFILE_MAIN_HEAP=<file> a sampling
+ * heap profile of it (collected objects included). Run with
+ * `node --trace-gc --import tsx` for the collections.
  *
- * usage: npx tsx bench/_profile-pipeline.ts [readings]
+ * usage: npx tsx bench/_profile-pipeline.ts [readings] [nats|mqtt|mqtt-qos1]
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { fileURLToPath } from "node:url";
-import { startNats } from "../test/harness/servers.js";
+import { startMosquitto, startNats } from "../test/harness/servers.js";
 import { startBenchNode } from "./load/bench-node.js";
 import { eventSeconds } from "./load/plant-values.js";
 
@@ -28,11 +32,21 @@ const WARM_UP = 15_000;
 /** Every this many outputs, one's scoring method is counted. */
 const METHOD_SAMPLE = 16;
 const n = Number(process.argv[2] ?? 200_000);
-const LOAD = fileURLToPath(new URL("./load/nats-load.ts", import.meta.url));
+const mode = process.argv[3] ?? "nats";
+if (!["nats", "mqtt", "mqtt-qos1"].includes(mode)) throw new Error(`unknown ingest ${mode}: nats, mqtt or mqtt-qos1`);
+const viaMqtt = mode !== "nats";
+const qos = mode === "mqtt-qos1" ? 1 : 0;
+const LOAD = fileURLToPath(new URL(viaMqtt ? "./load/mqtt-load.ts" : "./load/nats-load.ts", import.meta.url));
 
-const nats = await startNats({ jetstream: false });
-const bench = await startBenchNode({ transport: { kind: "nats", nats: { servers: [nats.url] } } });
+const server = viaMqtt ? await startMosquitto({ extraConfig: ["max_queued_messages 0", "set_tcp_nodelay true"] }) : await startNats({ jetstream: false });
+const serverPid = pidOf(server.dataDir);
+const bench = await startBenchNode(
+  viaMqtt
+    ? { mqtt: { enabled: true, url: server.url, clientId: "vigil-bench", topics: [{ topic: "bench/{unit}/{sensor}", qos, payload: "reading", unit: "{unit}", sensor: "{sensor}" }] } }
+    : { transport: { kind: "nats", nats: { servers: [server.url] } } },
+);
 const node = bench.node;
+await node.connectors.mqtt?.ready();
 
 let count = 0;
 const methods: Record<string, number> = {};
@@ -53,8 +67,9 @@ function events(readings: number): number {
 
 function load(readings: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", LOAD, nats.url, "batch", String(UNITS), String(readings), String(events(readings))], { stdio: ["ignore", "ignore", "inherit"] });
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`nats-load exited with ${String(code)}`))));
+    const args = viaMqtt ? [server.url, "bench", UNITS, readings, events(readings), 0, qos] : [server.url, "batch", UNITS, readings, events(readings)];
+    const child = spawn(process.execPath, ["--import", "tsx", LOAD, ...args.map(String)], { stdio: ["ignore", "ignore", "inherit"] });
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the load generator exited with ${String(code)}`))));
   });
 }
 
@@ -71,39 +86,67 @@ async function until(target: number): Promise<void> {
   }
 }
 
+/** The process whose command line names `text` (the server's data dir). */
+function pidOf(text: string): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) return Number(entry);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** The command name and the fields after it of /proc/<path>/stat. */
+function stat(path: string): { name: string; fields: string[] } {
+  const text = readFileSync(`/proc/${path}/stat`, "utf8");
+  return { name: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")).replace(/\s+/g, "_"), fields: text.slice(text.lastIndexOf(")") + 2).split(" ") };
+}
+
 /** User + system CPU of each thread of this process, in clock ticks (10 ms), by thread id. */
 function threadTicks(): Map<string, number> {
   const ticks = new Map<string, number>();
   for (const tid of readdirSync("/proc/self/task")) {
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      // The thread's name (V8's workers, libuv's pool, onnxruntime's) tells whose CPU it is.
+      const { name, fields } = stat(`self/task/${tid}`);
+      ticks.set(tid === String(process.pid) ? "main" : `${tid}:${name}`, Number(fields[11]) + Number(fields[12]));
     } catch {
       continue; // the thread ended meanwhile
     }
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // The thread's name (V8's workers, libuv's pool, onnxruntime's) tells whose CPU it is.
-    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\s+/g, "_");
-    ticks.set(tid === String(process.pid) ? "main" : `${tid}:${name}`, Number(fields[11]) + Number(fields[12]));
   }
   return ticks;
+}
+
+/** Clock ticks of the server, and of this process's reaped children: the load generators. */
+function neighbourTicks(): { server: number; load: number } {
+  const self = stat("self").fields;
+  const server = serverPid === undefined ? [] : stat(String(serverPid)).fields;
+  return { server: Number(server[11] ?? Number.NaN) + Number(server[12] ?? Number.NaN), load: Number(self[13]) + Number(self[14]) };
 }
 
 await load(WARM_UP);
 await until(WARM_UP);
 
 const profileFile = process.env["PROFILE_MAIN"];
-const session = profileFile === undefined ? undefined : new Session();
+const heapFile = process.env["PROFILE_MAIN_HEAP"];
+const session = profileFile === undefined && heapFile === undefined ? undefined : new Session();
 const post = (method: string, params: object = {}): Promise<unknown> =>
   new Promise((resolve, reject) => session?.post(method, params, (err, result) => (err === null ? resolve(result) : reject(err))));
 if (session !== undefined) {
   session.connect();
-  await post("Profiler.enable");
-  await post("Profiler.start");
+  if (profileFile !== undefined) {
+    await post("Profiler.enable");
+    await post("Profiler.start");
+  }
+  if (heapFile !== undefined) await post("HeapProfiler.startSampling", { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 }
 
 const from = count;
 const ticksBefore = threadTicks();
+const neighboursBefore = neighbourTicks();
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 await load(n);
@@ -111,11 +154,16 @@ await until(from + n);
 const cpu = process.cpuUsage(cpuBefore);
 const seconds = (performance.now() - started) / 1000;
 const ticksAfter = threadTicks();
+const neighboursAfter = neighbourTicks();
 const done = count - from;
 
 if (session !== undefined && profileFile !== undefined) {
   const { profile } = (await post("Profiler.stop")) as { profile: unknown };
   writeFileSync(profileFile, JSON.stringify(profile));
+}
+if (session !== undefined && heapFile !== undefined) {
+  const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+  writeFileSync(heapFile, JSON.stringify(profile));
 }
 const perThread: Record<string, number> = {};
 for (const [thread, ticks] of ticksAfter) {
@@ -124,7 +172,18 @@ for (const [thread, ticks] of ticksAfter) {
 }
 const perReading = (us: number): number => Number((us / done).toFixed(2));
 process.stdout.write(
-  `${JSON.stringify({ readings: done, per_s: Math.round(done / seconds), node_cpu_us_per_reading: perReading(cpu.user + cpu.system), user_us: perReading(cpu.user), sys_us: perReading(cpu.system), cpu_us_per_reading_by_thread: perThread, methods })}\n`,
+  `${JSON.stringify({
+    ingest: mode,
+    readings: done,
+    per_s: Math.round(done / seconds),
+    node_cpu_us_per_reading: perReading(cpu.user + cpu.system),
+    user_us: perReading(cpu.user),
+    sys_us: perReading(cpu.system),
+    cpu_us_per_reading_by_thread: perThread,
+    server_cpu_us_per_reading: perReading((neighboursAfter.server - neighboursBefore.server) * 10_000),
+    load_cpu_us_per_reading: perReading((neighboursAfter.load - neighboursBefore.load) * 10_000),
+    methods,
+  })}\n`,
 );
 await bench.close();
-await nats.stop();
+await server.stop();
