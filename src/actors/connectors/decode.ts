@@ -4,6 +4,7 @@
  * each reading is good is for the gateway's one validation to say.
  */
 import type { RawReading, Rejection } from "../readings/index.js";
+import { readPlainReading } from "./plain-reading.js";
 
 /** What a single-reading payload carries besides its ids. */
 export type ReadingFields = Pick<RawReading, "value" | "quality" | "timestamp">;
@@ -46,6 +47,8 @@ export function decodeJson(bytes: Uint8Array): { json: unknown } | Rejection {
  * rejects them as not_a_number.
  */
 export function decodeReadingPayload(bytes: Uint8Array): ReadingFields | Rejection {
+  const plain = readPlainReading(bytes);
+  if (plain !== undefined) return plain;
   const text = decodeText(bytes);
   if (typeof text !== "string") return text;
   const trimmed = text.trim();
