@@ -30,6 +30,7 @@
  * Changed mappings last until the process ends: the config file is what a
  * restart reads.
  */
+import type { Writable } from "node:stream";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -78,6 +79,8 @@ export class MqttConnector {
   private messageCount = 0;
   /** Bumped whenever the connection ends: an ack may only go out on the connection its message came on. */
   private epoch = 0;
+  /** The socket while it holds this turn's PUBACKs (ackTogether). */
+  private corked: Writable | undefined;
   /** The message being handed to the gateway; mqtt.js hands us one at a time. */
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -352,21 +355,47 @@ export class MqttConnector {
       return;
     }
     // Taken on the spot, the usual case: acknowledged now, with no promise made per message.
-    if (work === undefined) return callback();
+    if (work === undefined) {
+      if (packet.qos > 0) this.ackTogether();
+      return callback();
+    }
     const epoch = this.epoch;
     this.inHand = work;
     work.then(
       () => {
         this.inHand = undefined;
         // An ack on a later connection could name another message with the same packet id.
-        if (epoch !== this.epoch) callback(new Error("connection changed before the message was accepted"));
-        else callback();
+        if (epoch !== this.epoch) return callback(new Error("connection changed before the message was accepted"));
+        if (packet.qos > 0) this.ackTogether();
+        callback();
       },
       (err: unknown) => {
         this.inHand = undefined;
         this.unhanded(err, packet.topic, callback);
       },
     );
+  }
+
+  /**
+   * Corks the socket until the end of this event-loop turn, so the PUBACKs of
+   * every message handled in it leave in one write. mqtt.js writes each ack
+   * as it goes (mqtt-packet uncorks on the next tick, before the next
+   * packet is handled): a write system call and a TCP segment per message,
+   * with TCP_NODELAY on. Each ack still leaves only after its message was
+   * accepted, and a crash before the turn ends loses only acks, so the
+   * broker redelivers those messages.
+   */
+  private ackTogether(): void {
+    if (this.corked !== undefined) return;
+    const stream = this.client.stream as Partial<Pick<Writable, "cork" | "uncork">>;
+    if (stream.cork === undefined || stream.uncork === undefined) return;
+    stream.cork();
+    this.corked = stream as Writable;
+    setImmediate(() => {
+      this.corked = undefined;
+      // A stream ended meanwhile was uncorked by end(); uncorking once more does nothing.
+      (stream as Writable).uncork();
+    });
   }
 
   private unhanded(err: unknown, topic: string, callback: (err?: Error) => void): void {
