@@ -81,8 +81,14 @@ const MAX_SNAPSHOT_CHANGES = 16;
 
 /** Messages handled per actor before yielding to the next ready actor (fairness). */
 const ACTOR_BATCH = 64;
-/** Actors snapshotted per slice of a timed checkpoint. */
-const CHECKPOINT_SLICE = 64;
+/**
+ * Time one slice of a timed checkpoint may take before it yields (it takes at
+ * least one actor). Slices were 64 actors: a sensor's snapshot costs tens of
+ * microseconds, so each slice ran 1-3 ms of CPU (measured at 54k readings/s),
+ * the longest tasks a shard worker ran, and every reading that came in meanwhile
+ * waited for it.
+ */
+const CHECKPOINT_SLICE_MS = 0.5;
 /**
  * Messages handled per event-loop turn before yielding to the event loop.
  * A worker's port hands over every batch queued for it in one turn, and each
@@ -234,8 +240,8 @@ export class Shard implements ContextHost {
   }
 
   /**
-   * The checkpoint timer's way: the same work in slices of CHECKPOINT_SLICE
-   * actors, yielding to the event loop between them, so a shard with
+   * The checkpoint timer's way: the same work in slices of CHECKPOINT_SLICE_MS
+   * each, yielding to the event loop between them, so a shard with
    * thousands of dirty actors does not stall every message for the length
    * of one big snapshot pass. Messages handled before it began are settled
    * when the last slice is done; later ones wait for the next checkpoint.
@@ -249,11 +255,12 @@ export class Shard implements ContextHost {
     this.checkpointing = true;
     let i = 0;
     const slice = (): void => {
-      const end = Math.min(list.length, i + CHECKPOINT_SLICE);
-      for (; i < end; i++) {
-        const a = list[i] as Activation;
+      const until = performance.now() + CHECKPOINT_SLICE_MS;
+      while (i < list.length) {
+        const a = list[i++] as Activation;
         a.dirty = false;
         if (this.activations.get(a.self) === a && a.actor !== null) this.takeSnapshot(a);
+        if (performance.now() >= until) break;
       }
       if (i < list.length && !this.stopped) {
         setImmediate(slice);
