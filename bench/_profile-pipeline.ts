@@ -17,7 +17,10 @@
  * heap profile of it (collected objects included). Run with
  * `node --trace-gc --import tsx` for the collections.
  *
- * usage: npx tsx bench/_profile-pipeline.ts [readings] [nats|mqtt|mqtt-qos1]
+ * `nats-single` sends one reading per NATS message (as `nats_readings_per_s`
+ * in bench/pipeline.ts) instead of batches of 1000.
+ *
+ * usage: npx tsx bench/_profile-pipeline.ts [readings] [nats|nats-single|mqtt|mqtt-qos1]
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,8 +36,8 @@ const WARM_UP = 15_000;
 const METHOD_SAMPLE = 16;
 const n = Number(process.argv[2] ?? 200_000);
 const mode = process.argv[3] ?? "nats";
-if (!["nats", "mqtt", "mqtt-qos1"].includes(mode)) throw new Error(`unknown ingest ${mode}: nats, mqtt or mqtt-qos1`);
-const viaMqtt = mode !== "nats";
+if (!["nats", "nats-single", "mqtt", "mqtt-qos1"].includes(mode)) throw new Error(`unknown ingest ${mode}: nats, nats-single, mqtt or mqtt-qos1`);
+const viaMqtt = mode.startsWith("mqtt");
 const qos = mode === "mqtt-qos1" ? 1 : 0;
 const LOAD = fileURLToPath(new URL(viaMqtt ? "./load/mqtt-load.ts" : "./load/nats-load.ts", import.meta.url));
 
@@ -67,7 +70,7 @@ function events(readings: number): number {
 
 function load(readings: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const args = viaMqtt ? [server.url, "bench", UNITS, readings, events(readings), 0, qos] : [server.url, "batch", UNITS, readings, events(readings)];
+    const args = viaMqtt ? [server.url, "bench", UNITS, readings, events(readings), 0, qos] : [server.url, mode === "nats-single" ? "single" : "batch", UNITS, readings, events(readings)];
     const child = spawn(process.execPath, ["--import", "tsx", LOAD, ...args.map(String)], { stdio: ["ignore", "ignore", "inherit"] });
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the load generator exited with ${String(code)}`))));
   });

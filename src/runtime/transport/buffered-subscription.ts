@@ -57,6 +57,10 @@ export class BufferedSubscription implements Subscription {
     this.buffer.push(message);
   }
 
+  poll(): TransportMessage | undefined {
+    return this.buffer.poll();
+  }
+
   unsubscribe(): void {
     if (this.detached) return;
     this.detached = true;

@@ -96,18 +96,20 @@ export class MessageBuffer<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.len > 0) {
-      const value = this.take();
-      // Re-arm only as the consumer catches up, never while push is dropping.
-      if (!this.slowArmed && this.len <= this.limits.maxMessages / 2 && this.bytes <= this.limits.maxBytes / 2) {
-        this.slowArmed = true;
-      }
-      return Promise.resolve({ done: false, value });
-    }
+    if (this.len > 0) return Promise.resolve({ done: false, value: this.consume() });
     if (this.ended) {
       return new Promise((resolve, reject) => this.finish({ resolve, reject }));
     }
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * The oldest buffered value without waiting, or undefined when none is
+   * buffered (or the consumer has left). A consumer that `for await` woke
+   * takes what else arrived meanwhile this way, without a promise for each.
+   */
+  poll(): T | undefined {
+    return this.len > 0 ? this.consume() : undefined;
   }
 
   /** Called by `for await` on break/throw: the consumer is gone, so unsubscribe and discard. */
@@ -134,6 +136,16 @@ export class MessageBuffer<T> implements AsyncIterableIterator<T, undefined> {
     }
     this.failure = undefined; // report the error once, then plain end
     w.reject(failure.error);
+  }
+
+  /** Takes the oldest value for the consumer. */
+  private consume(): T {
+    const value = this.take();
+    // Re-arm only as the consumer catches up, never while push is dropping.
+    if (!this.slowArmed && this.len <= this.limits.maxMessages / 2 && this.bytes <= this.limits.maxBytes / 2) {
+      this.slowArmed = true;
+    }
+    return value;
   }
 
   private take(): T {

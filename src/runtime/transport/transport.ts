@@ -78,6 +78,13 @@ export interface Subscription extends AsyncIterable<TransportMessage> {
   readonly dropped: number;
   /** Messages buffered and not yet taken by the consumer. */
   readonly pending: number;
+  /**
+   * The next buffered message without waiting, or undefined when none is
+   * buffered: a consumer woken by `for await` takes what else has arrived
+   * in the same go, instead of a promise per message. Shares the buffer
+   * (and its order) with the iterator.
+   */
+  poll(): TransportMessage | undefined;
   /** Stop receiving; the async iterator ends once the buffer is drained. Idempotent. */
   unsubscribe(): void;
 }

@@ -61,6 +61,27 @@ describe("MessageBuffer", () => {
     expect((await buffer.next()).done).toBe(true);
   });
 
+  it("poll takes the oldest buffered value without waiting, and nothing once the buffer is empty", () => {
+    const buffer = numbers(4);
+    buffer.push(1);
+    buffer.push(2);
+    expect(buffer.poll()).toBe(1);
+    expect(buffer.poll()).toBe(2);
+    expect(buffer.poll()).toBeUndefined();
+    expect(buffer.pending).toBe(0);
+  });
+
+  it("a consumer catching up by poll re-arms the slow-consumer signal", async () => {
+    let signals = 0;
+    const buffer = new MessageBuffer<number>({ maxMessages: 2, maxBytes: Number.MAX_SAFE_INTEGER }, { sizeOf: () => 1, onReturn: () => {}, onSlow: () => signals++ });
+    for (let i = 0; i < 3; i++) buffer.push(i);
+    buffer.poll();
+    buffer.poll();
+    for (let i = 0; i < 3; i++) buffer.push(i);
+    await Promise.resolve();
+    expect(signals).toBe(2);
+  });
+
   it("return() discards the buffer and tells the feed to stop", async () => {
     let returned = 0;
     const buffer = numbers(4, () => returned++);

@@ -312,6 +312,19 @@ export function runTransportConformance(name: string, factory: () => Promise<Tra
         expect(sub.dropped).toBe(0);
       });
 
+      it("poll hands over the messages buffered since the iterator's last one, in order, without waiting", async () => {
+        const subject = fresh("poll");
+        const sub = b.subscribe(subject);
+        await b.flush();
+        for (let i = 0; i < 3; i++) a.publish(subject, u32(i));
+        await settle();
+        const [first] = await take(sub, 1);
+        const rest = [sub.poll(), sub.poll()];
+        expect([first, ...rest].map((m) => (m === undefined ? undefined : readU32(m.data)))).toEqual([0, 1, 2]);
+        expect(sub.poll()).toBeUndefined();
+        sub.unsubscribe();
+      });
+
       it("a full buffer drops the oldest messages, counts them and signals a slow consumer once", async () => {
         const subject = fresh("slow");
         const signals: { pending: number; dropped: number }[] = [];

@@ -14,6 +14,7 @@
  * the accepted readings are in the system.
  */
 import type { Logger } from "pino";
+import { BoundedMemo } from "../../../runtime/index.js";
 import type { Subscription, Transport, TransportMessage } from "../../../runtime/transport/index.js";
 import type { IngestGateway } from "../../ingest/index.js";
 import type { Rejection } from "../../readings/index.js";
@@ -63,15 +64,16 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
   const readings = options.readings === false ? undefined : transport.subscribe(SUBJECTS.ingestReadingAll, subscribeOptions);
   const batches = transport.subscribe(SUBJECTS.ingestBatch, subscribeOptions);
 
+  const sensors = new BoundedMemo<string, SubjectIds>(MAX_SUBJECTS);
   // Synchronous unless the reading has to wait (a full mailbox) or a cluster route takes it: no promise per reading.
   const handleReading = (msg: TransportMessage): Answer | Promise<Answer> => {
-    const tokens = msg.subject.split(".");
+    const ids = sensors.get(msg.subject) ?? idsOf(msg.subject, sensors);
     const fields = decodeReadingPayload(msg.data);
     const taken = isRejection(fields)
       ? gateway.reject("nats", fields.reason, `${fields.detail} (subject ${msg.subject})`)
-      : gateway.offerOne({ unit: tokens[UNIT_TOKEN], sensor: tokens[SENSOR_TOKEN], ...fields }, "nats");
-    if (taken === undefined) return acceptedOne();
-    if (taken instanceof Promise) return taken.then(acceptedOne);
+      : gateway.offerOne({ unit: ids.unit, sensor: ids.sensor, value: fields.value, quality: fields.quality, timestamp: fields.timestamp }, "nats");
+    if (taken === undefined) return ACCEPTED_ONE;
+    if (taken instanceof Promise) return taken.then(() => ACCEPTED_ONE);
     return { accepted: 0, rejected: [{ index: 0, reason: taken.reason, detail: taken.detail }] };
   };
   const handleBatch = async (msg: TransportMessage): Promise<Answer> => {
@@ -95,7 +97,29 @@ export async function startNatsIngest(options: NatsIngestOptions): Promise<NatsI
 
 type Answer = BatchAnswer | BatchError;
 
-const acceptedOne = (): BatchAnswer => ({ accepted: 1, rejected: [] });
+/** Shared by every accepted single reading: it is only ever serialised. */
+const ACCEPTED_ONE: BatchAnswer = { accepted: 1, rejected: [] };
+
+/** Subjects remembered before the memo starts afresh (it bounds a node fed ever new sensors). */
+const MAX_SUBJECTS = 65_536;
+
+/** A reading subject's unit and sensor tokens (undefined where the subject has none). */
+interface SubjectIds {
+  readonly unit: string | undefined;
+  readonly sensor: string | undefined;
+}
+
+/**
+ * Cut once per subject and kept: the same id strings then come with every
+ * reading of a sensor, and the gateway's lookups by them find their hashes
+ * already computed, where a split per message made fresh strings to hash.
+ */
+function idsOf(subject: string, memo: BoundedMemo<string, SubjectIds>): SubjectIds {
+  const tokens = subject.split(".");
+  const ids = { unit: tokens[UNIT_TOKEN], sensor: tokens[SENSOR_TOKEN] };
+  memo.set(subject, ids);
+  return ids;
+}
 
 async function consume(
   sub: Subscription,
@@ -111,18 +135,21 @@ async function consume(
     log.debug({ subject: sub.subject, dropped: sub.dropped }, "nats ingest dropped messages");
     dropped = sub.dropped;
   };
-  for await (const msg of sub) {
-    let answer: Answer;
-    try {
-      const handled = handle(msg);
-      answer = handled instanceof Promise ? await handled : handled;
-    } catch (err) {
-      // E.g. the system is stopping. The subscription keeps running; the sender hears of it if it asked.
-      log.error({ err, subject: msg.subject }, "nats ingest could not hand a message to the system");
-      answer = { accepted: 0, rejected: [], error: { code: "unavailable", message: "the readings could not be handed to the system" } };
+  for await (const first of sub) {
+    // What else arrived with it is taken in the same go: one promise per wake-up, not per message.
+    for (let msg: TransportMessage | undefined = first; msg !== undefined; msg = sub.poll()) {
+      let answer: Answer;
+      try {
+        const handled = handle(msg);
+        answer = handled instanceof Promise ? await handled : handled;
+      } catch (err) {
+        // E.g. the system is stopping. The subscription keeps running; the sender hears of it if it asked.
+        log.error({ err, subject: msg.subject }, "nats ingest could not hand a message to the system");
+        answer = { accepted: 0, rejected: [], error: { code: "unavailable", message: "the readings could not be handed to the system" } };
+      }
+      if (msg.reply !== undefined) respond(msg, answer, log);
+      countDrops();
     }
-    if (msg.reply !== undefined) respond(msg, answer, log);
-    countDrops();
   }
   countDrops();
 }
