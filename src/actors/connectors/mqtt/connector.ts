@@ -3,16 +3,17 @@
  * the configured topic patterns, hands what arrives to the ingest gateway,
  * and publishes results back.
  *
- * At-least-once at QoS 1: mqtt.js sends a PUBACK once `handleMessage`'s
- * callback runs, and handles one incoming packet at a time until it does
- * (client.js `work()`, handlers/publish.js). We call back only once the
- * gateway has accepted the message's readings (at once, in the usual case
- * where the actors' mailboxes take them on the spot), so a crash in between leaves
- * the message unacknowledged and the broker redelivers it. The session is
- * persistent (`clean: false`, a stable client id, an MQTT 5 session expiry),
- * so the broker also keeps QoS 1 messages while we are away. Waiting for
- * acceptance is also our backpressure: while the actors refuse readings,
- * mqtt.js stops reading the socket.
+ * At-least-once at QoS 1: the plain publishes are read off the socket by a
+ * PublishTap (publish-tap.ts), the rest by mqtt.js (client.js `work()`,
+ * handlers/publish.js); both send a PUBACK once `onPublish`'s callback runs,
+ * and handle one incoming packet at a time until it does. We call back only
+ * once the gateway has accepted the message's readings (at once, in the
+ * usual case where the actors' mailboxes take them on the spot), so a crash
+ * in between leaves the message unacknowledged and the broker redelivers
+ * it. The session is persistent (`clean: false`, a stable client id, an
+ * MQTT 5 session expiry), so the broker also keeps QoS 1 messages while we
+ * are away. Waiting for acceptance is also our backpressure: while the
+ * actors refuse readings, the socket is not read.
  *
  * In a cluster every node subscribes under the same share group
  * (`mqtt.sharedGroup`), and the broker delivers each message to one of them;
@@ -30,14 +31,15 @@
  * Changed mappings last until the process ends: the config file is what a
  * restart reads.
  */
-import type { Writable } from "node:stream";
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { Duplex, Writable } from "node:stream";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { topicMappingSchema, type TopicMapping, type VigilConfig } from "../../../config/index.js";
 import { BoundedMemo, VigilError } from "../../../runtime/index.js";
 import type { IngestGateway } from "../../ingest/index.js";
 import { isRejection, preview } from "../decode.js";
+import { PublishTap } from "./publish-tap.js";
 import { MqttStateGauge, type MqttConnectionState, type MqttStatus } from "./status.js";
 import { compileRoute, findRoute, type PayloadDecoder, type TopicRoute } from "./topic-route.js";
 
@@ -110,12 +112,28 @@ export class MqttConnector {
       since: Date.now(),
     };
     this.gauge?.set(this.current.clientId, "connecting");
-    this.client = mqtt.connect(options.settings.url, clientOptions(options.settings));
-    this.client.handleMessage = (packet, callback) => this.onPublish(packet, callback);
+    this.client = mqtt.connect(options.settings.url, { ...clientOptions(options.settings), manualConnect: true });
+    this.client.handleMessage = (packet, callback) => {
+      const acked =
+        packet.qos === 0
+          ? callback
+          : (err?: Error): void => {
+              if (err === undefined) this.ackTogether();
+              callback(err);
+            };
+      this.onPublish(packet.topic, packet.payload as Buffer, acked);
+    };
+    // Each connection's socket goes through a PublishTap, which hands the plain publishes to onPublish without mqtt.js's parser.
+    // `streamBuilder` is mqtt.js's own (tcp, tls …, chosen from the URL), private in its typings; manualConnect lets it be wrapped before the first connect.
+    const client = this.client as unknown as { streamBuilder: (client: MqttClient) => Duplex };
+    const build = client.streamBuilder;
+    const mqtt5 = options.settings.protocolVersion === 5;
+    client.streamBuilder = (c) => new PublishTap(build(c), mqtt5, (topic, payload, done) => this.onPublish(topic, payload, done));
     this.client.on("connect", (connack) => this.onConnect(connack.sessionPresent));
     this.client.on("close", () => this.onClose());
     this.client.on("reconnect", () => this.setState("reconnecting"));
     this.client.on("error", (err) => this.onError(err));
+    this.client.connect();
   }
 
   status(): MqttStatus {
@@ -342,43 +360,40 @@ export class MqttConnector {
     return clean;
   }
 
-  private onPublish(packet: IPublishPacket, callback: (err?: Error) => void): void {
+  private onPublish(topic: string, payload: Buffer, callback: (err?: Error) => void): void {
     // Left unacknowledged: the broker hands it to our next session.
     if (this.stopping !== undefined || this.pausing !== undefined) return callback(new Error("mqtt connector stopping or paused"));
     this.messageCount++;
     if (this.listeners.size > 0) this.notify();
     let work: Promise<void> | undefined;
     try {
-      work = this.ingest(packet.topic, packet.payload as Buffer);
+      work = this.ingest(topic, payload);
     } catch (err) {
-      this.unhanded(err, packet.topic, callback);
+      this.unhanded(err, topic, callback);
       return;
     }
     // Taken on the spot, the usual case: acknowledged now, with no promise made per message.
-    if (work === undefined) {
-      if (packet.qos > 0) this.ackTogether();
-      return callback();
-    }
+    if (work === undefined) return callback();
     const epoch = this.epoch;
     this.inHand = work;
     work.then(
       () => {
         this.inHand = undefined;
         // An ack on a later connection could name another message with the same packet id.
-        if (epoch !== this.epoch) return callback(new Error("connection changed before the message was accepted"));
-        if (packet.qos > 0) this.ackTogether();
-        callback();
+        if (epoch !== this.epoch) callback(new Error("connection changed before the message was accepted"));
+        else callback();
       },
       (err: unknown) => {
         this.inHand = undefined;
-        this.unhanded(err, packet.topic, callback);
+        this.unhanded(err, topic, callback);
       },
     );
   }
 
   /**
-   * Corks the socket until the end of this event-loop turn, so the PUBACKs of
-   * every message handled in it leave in one write. mqtt.js writes each ack
+   * Corks the stream until the end of this event-loop turn, so the PUBACKs
+   * mqtt.js sends for the messages it reads (publishes with properties; the
+   * PublishTap batches its own) leave in one write. mqtt.js writes each ack
    * as it goes (mqtt-packet uncorks on the next tick, before the next
    * packet is handled): a write system call and a TCP segment per message,
    * with TCP_NODELAY on. Each ack still leaves only after its message was
