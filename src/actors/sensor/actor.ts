@@ -26,6 +26,7 @@ import { PendingReadings, Scored, type PendingReading, type WaitingReading } fro
 import type { ScoreResult, SensorScorer } from "./scorer.js";
 import { noiseFloorOf, type SensorTypeSpec } from "./sensor-types.js";
 import { featureSpecOf, type SensorSettings } from "./settings.js";
+import { copyFeatures } from "./feature-copies.js";
 
 /** The sensor's snapshot: its windows and statistics, plain data. */
 export interface SensorState {
@@ -440,7 +441,7 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       reasons: reasonsOf(anomaly ? mask : 0),
       drift: this.drifting(),
       wear: this.wearGap(),
-      features: withFeatures ? this.vector().slice() : undefined,
+      features: withFeatures ? copyFeatures(this.vector()) : undefined,
       warm: withFeatures ? this.features.warm : undefined,
     };
     // Refused under backpressure: keep `untold` so the next reading tries again.

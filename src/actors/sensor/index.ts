@@ -7,6 +7,7 @@
  * types; must not depend on connectors, transports, stores or HTTP.
  */
 export type { DuplicateReport, SensorState } from "./actor.js";
+export { recycleFeatures } from "./feature-copies.js";
 export { sensorKind } from "./kind.js";
 export type { SensorKindOptions } from "./kind.js";
 export { isSensorUpdate } from "./messages.js";

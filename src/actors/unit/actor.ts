@@ -15,7 +15,7 @@
  */
 import { isChildFailed, type Actor, type ActorContext } from "../../runtime/index.js";
 import { sensorAddress, type OperationalState, type PowerForecast, type Severity, type Category, type SensorSnapshot, type UnitState, type UnitStatus } from "../readings/index.js";
-import { isSensorUpdate, sensorTypeOf, type SensorTypeSpec, type SensorUpdate, type UnitWear } from "../sensor/index.js";
+import { isSensorUpdate, recycleFeatures, sensorTypeOf, type SensorTypeSpec, type SensorUpdate, type UnitWear } from "../sensor/index.js";
 import { SUBJECTS } from "../subjects.js";
 import { alarmAddress, type UnitSignal } from "../alarm/index.js";
 import type { Assessment, SensorEntry, UnitAssessor, UnitView } from "./assessor.js";
@@ -144,8 +144,10 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       // Copied into the entry's own array from the second update on: the update's copy then dies young, instead of
       // living until the next update (often past a scavenge, and promoted: old-generation garbage per reading).
       const own = entry.features;
-      if (own !== undefined && own !== null && own.length === u.features.length) own.set(u.features);
-      else entry.features = u.features;
+      if (own !== undefined && own !== null && own.length === u.features.length) {
+        own.set(u.features);
+        recycleFeatures(u.features);
+      } else entry.features = u.features;
       entry.warm = u.warm ?? true;
     }
     if (this.lastReadingAt === null || u.ts > this.lastReadingAt) this.lastReadingAt = u.ts;
