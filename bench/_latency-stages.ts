@@ -11,12 +11,19 @@
  *   processedAt → seen    worker → main, outlet, NATS, back to this process
  *
  * receivedAt and processedAt are Date.now() (1 ms steps), so the split is
- * good to about a millisecond. Also prints main's event-loop delay and the
- * node's CPU per reading at each rate.
+ * good to about a millisecond. Also prints main's event-loop delay, the
+ * node's CPU per reading at each rate, and how long the node's threads
+ * waited for a core (run-queue wait from /proc schedstat, ms per second of
+ * the run: main's, and that of all its other threads together — shard
+ * workers, V8's helpers, libuv's pool; Node 20 names them all "node"). On a shared 2-core machine that wait is most of a stall's length
+ * when other benches run (measured: a worker's stalls of >= 2 ms were two
+ * thirds waiting at load 4-5), so it says how far a run's tail is the
+ * machine's and not the node's.
  *
  * usage: tsx bench/_latency-stages.ts [--rates=5000,20000,46000] [--seconds=5] [--models=on|off]
  */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -43,6 +50,21 @@ function load(args: (string | number)[]): Promise<void> {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(LOAD_DIR, "nats-load.ts"), ...args.map(String)], { stdio: ["ignore", "ignore", "inherit"] });
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`nats-load exited with ${String(code)}`))));
   });
+}
+
+/** Run-queue wait so far of this process's main thread and of its other threads together, ms. */
+function threadWaits(): Map<string, number> {
+  const waits = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const wait = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[1]) / 1e6;
+      const kind = tid === String(process.pid) ? "main" : "other threads";
+      waits.set(kind, (waits.get(kind) ?? 0) + wait);
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+  }
+  return waits;
 }
 
 function histogram(): hdr.Histogram {
@@ -100,9 +122,13 @@ async function main(): Promise<void> {
       measuring = true;
       loop.enable();
       const cpu0 = process.cpuUsage();
+      const waits0 = threadWaits();
+      const started = performance.now();
       await load([nats.url, "batch", UNITS, rate * seconds, "now", rate, 100]);
       await until(from + rate * seconds);
       const cpu = process.cpuUsage(cpu0);
+      const runS = (performance.now() - started) / 1000;
+      const waits = [...threadWaits()].map(([kind, ms]) => `${kind} ${((ms - (waits0.get(kind) ?? 0)) / runS).toFixed(0)}`).join(", ");
       await new Promise((r) => setTimeout(r, 300));
       measuring = false;
       loop.disable();
@@ -111,7 +137,8 @@ async function main(): Promise<void> {
       process.stdout.write(
         `rate ${rate}/s models ${values.models} samples ${stages.total.totalCount} cpu_us_per_reading ${((cpu.user + cpu.system) / (rate * seconds)).toFixed(1)} load ${(await import("node:os")).loadavg()[0]?.toFixed(2)}\n` +
           `${row("total", stages.total)}\n${row("ingest", stages.ingest)}\n${row("worker", stages.worker)}\n${row("out", stages.out)}\n` +
-          `main loop delay ms: p50 ${(loop.percentile(50) / 1e6).toFixed(2)} p99 ${(loop.percentile(99) / 1e6).toFixed(2)} max ${(loop.max / 1e6).toFixed(2)}\n`,
+          `main loop delay ms: p50 ${(loop.percentile(50) / 1e6).toFixed(2)} p99 ${(loop.percentile(99) / 1e6).toFixed(2)} max ${(loop.max / 1e6).toFixed(2)}\n` +
+          `run-queue wait ms/s: ${waits}\n`,
       );
     }
   } finally {
