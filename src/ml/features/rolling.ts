@@ -185,13 +185,10 @@ export class RollingFeatures {
   /** The feature vector, columns as `featureNames(spec)`; written into `out` when given (no allocation). */
   vector(out: Float64Array = new Float64Array(this.width)): Float64Array {
     let j = 0;
-    for (const w of this.windows) {
-      out[j++] = w.mean();
-      out[j++] = w.std();
-      out[j++] = w.min();
-      out[j++] = w.max();
-      out[j++] = w.slope();
-      out[j++] = w.zscore();
+    const windows = this.windows;
+    for (let i = 0; i < windows.length; i++) {
+      (windows[i] as WindowStats).writeFeatures(out, j);
+      j += WINDOW_FEATURES.length;
     }
     out[j++] = this.ewma();
     out[j] = this.rateOfChange();

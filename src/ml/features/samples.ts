@@ -85,6 +85,13 @@ export class SampleStore {
     return this.value(this.firstAtOrAfter(3, this.maxFront, this.maxBack, start));
   }
 
+  /** Writes minFrom(start) to out[at] and maxFrom(start) to out[at + 1]: no number returned, so none boxed. */
+  writeMinMax(start: number, out: Float64Array, at: number): void {
+    const values = this.capacity;
+    out[at] = this.buf[values + (this.firstAtOrAfter(2, this.minFront, this.minBack, start) & this.mask)] as number;
+    out[at + 1] = this.buf[values + (this.firstAtOrAfter(3, this.maxFront, this.maxBack, start) & this.mask)] as number;
+  }
+
   /** Forget everything (sequence numbers start again at 0). */
   clear(): void {
     this.head = this.tail = 0;

@@ -99,6 +99,37 @@ export class WindowStats {
     this.start = head - this.n;
   }
 
+  /**
+   * Writes the window's features (WINDOW_FEATURES, in that order) into `out`
+   * from `at`. Per window, not per feature: a number returned from a call
+   * that is not inlined is a heap number, and the six calls per window of a
+   * sensor's feature vector were not reliably inlined (it varied from run
+   * to run): up to twenty heap numbers per reading. So the statistics are
+   * worked out here in place, the same arithmetic as mean(), std(), slope()
+   * and zscore(), and min and max written by the store.
+   */
+  writeFeatures(out: Float64Array, at: number): void {
+    const n = this.n;
+    if (n === 0) {
+      out.fill(0, at, at + 6);
+      return;
+    }
+    const mean = this.frame.k + this.sv / n;
+    let std = 0;
+    let slope = 0;
+    if (n >= 2) {
+      const ss = this.svv - (this.sv * this.sv) / n;
+      if (ss > FLAT * this.svv) std = Math.sqrt(ss / (n - 1));
+      const sxx = this.stt - (this.st * this.st) / n;
+      if (sxx > 0) slope = (this.stv - (this.st * this.sv) / n) / sxx;
+    }
+    out[at] = mean;
+    out[at + 1] = std;
+    this.store.writeMinMax(this.start, out, at + 2);
+    out[at + 4] = slope;
+    out[at + 5] = std === 0 ? 0 : (this.store.value(this.store.head - 1) - mean) / std;
+  }
+
   mean(): number {
     return this.n === 0 ? 0 : this.frame.k + this.sv / this.n;
   }

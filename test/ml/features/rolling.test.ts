@@ -316,3 +316,21 @@ describe("the feature vector", () => {
     expect(() => new RollingFeatures(spec({ minSamples: 0 }))).toThrow(/minSamples/);
   });
 });
+
+describe("a window's columns of the feature vector", () => {
+  it("are its statistics one by one, from empty through flat to noisy", () => {
+    const f = new RollingFeatures(spec({ counts: [1, 2, 5] }));
+    const values = [7, 7, 7, 3.5, 12.25, -4, 9, 9.001, 1e6, 0.1];
+    const check = (): void => {
+      const vector = f.vector();
+      f.windows.forEach((w, i) => {
+        expect([...vector.subarray(i * 6, i * 6 + 6)]).toEqual([w.mean(), w.std(), w.min(), w.max(), w.slope(), w.zscore()]);
+      });
+    };
+    check();
+    values.forEach((v, i) => {
+      f.push(1_700_000_000_000 + i * 1000, v);
+      check();
+    });
+  });
+});
