@@ -51,6 +51,8 @@ let instances = 0;
 
 export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   private readonly sensors = new Map<string, SensorEntry>();
+  /** The values of `sensors`, in the order they came: what each update's assessment walks. */
+  private readonly entries: SensorEntry[] = [];
   private readonly assessment: Assessment = { operationalState: "NORMAL", severity: null, category: null, health: 1, method: "RULES" };
   private readonly instance = ++instances;
   private readonly viewScratch: { -readonly [K in keyof UnitView]: UnitView[K] };
@@ -81,7 +83,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
     models?: UnitModelsShared,
   ) {
     this.wear = new WearWatch(settings);
-    this.viewScratch = { unit, sensors: this.sensors, now: 0, onlineSince: null, startingUp: false, wearing: false, previous: null };
+    this.viewScratch = { unit, sensors: this.sensors, entries: this.entries, now: 0, onlineSince: null, startingUp: false, wearing: false, previous: null };
     if (models !== undefined) {
       const scoring = new UnitModelScoring(models, () => this.onModelAnswers());
       scoring.wantAgain = () => {
@@ -128,6 +130,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       const type = sensorTypeOf(this.sensorTypes, u.sensor)?.spec;
       entry = { value: u.value, ts: u.ts, quality: u.quality, anomaly: false, score: 0, severity: null, category: null, reasons: u.reasons, drift: false, wear: 0, anomalousSince: null, type };
       this.sensors.set(u.sensor, entry);
+      this.entries.push(entry);
     }
     entry.anomalousSince = u.anomaly ? (entry.anomalousSince ?? u.ts) : null;
     entry.value = u.value;
@@ -222,7 +225,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   private evaluate(ctx: ActorContext): void {
     const now = ctx.now();
     const startingUp = this.onlineSince !== null && now - this.onlineSince < this.settings.startupMs;
-    this.wear.update(this.sensors, startingUp || this.status !== "online");
+    this.wear.update(this.entries, startingUp || this.status !== "online");
     this.assessor.assess(this.view(now, startingUp), this.assessment);
     this.tellWear(ctx);
     const scoring = this.scoring;
@@ -326,7 +329,12 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   restore(state: UnitActorState): void {
     if (state.v !== 1) return;
     this.sensors.clear();
-    for (const [name, s] of Object.entries(state.sensors)) this.sensors.set(name, { ...s, wear: s.wear ?? 0, type: sensorTypeOf(this.sensorTypes, name)?.spec });
+    this.entries.length = 0;
+    for (const [name, s] of Object.entries(state.sensors)) {
+      const entry: SensorEntry = { ...s, wear: s.wear ?? 0, type: sensorTypeOf(this.sensorTypes, name)?.spec };
+      this.sensors.set(name, entry);
+      this.entries.push(entry);
+    }
     this.reachable = state.reachable;
     this.maintenance = state.maintenance;
     this.lastHeardAt = state.lastHeardAt;

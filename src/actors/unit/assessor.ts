@@ -34,6 +34,8 @@ export interface SensorEntry {
 export interface UnitView {
   readonly unit: string;
   readonly sensors: ReadonlyMap<string, SensorEntry>;
+  /** The entries of `sensors`, in an array: walked per sensor update, where a Map's iterator allocates. */
+  readonly entries: readonly SensorEntry[];
   /** Node clock. */
   readonly now: number;
   /** Node-clock time the unit last came online; null while offline. */

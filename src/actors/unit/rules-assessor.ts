@@ -45,7 +45,8 @@ export class RulesAssessor implements UnitAssessor {
   constructor(private readonly settings: UnitSettings) {}
 
   assess(view: UnitView, out: Assessment): void {
-    const idle = isIdle(view.sensors);
+    const entries = view.entries;
+    const idle = isIdle(entries);
     const slack = view.previous === "OPTIMAL" ? OPTIMAL_SLACK : 0;
     let worst: SensorEntry | undefined;
     let critical = false;
@@ -56,7 +57,8 @@ export class RulesAssessor implements UnitAssessor {
     let optimal = true;
     let known = 0;
     let health = 1;
-    for (const s of view.sensors.values()) {
+    for (let i = 0; i < entries.length; i++) {
+      const s = entries[i] as SensorEntry;
       if (s.quality === "BAD") bad++;
       if (s.quality !== "GOOD") optimal = false;
       if (s.drift) {
@@ -99,9 +101,10 @@ export class RulesAssessor implements UnitAssessor {
   }
 }
 
-function isIdle(sensors: ReadonlyMap<string, SensorEntry>): boolean {
+function isIdle(entries: readonly SensorEntry[]): boolean {
   let indicators = 0;
-  for (const s of sensors.values()) {
+  for (let i = 0; i < entries.length; i++) {
+    const s = entries[i] as SensorEntry;
     const below = s.type?.idleBelow;
     if (below === undefined || s.quality === "BAD") continue;
     if (s.value > below) return false;

@@ -32,7 +32,7 @@ export class WearWatch {
   constructor(private readonly settings: Pick<UnitSettings, "wearGap" | "wearReleaseGap">) {}
 
   /** Re-judges from the sensors' latest state; returns whether the verdict changed. */
-  update(sensors: ReadonlyMap<string, SensorEntry>, startingUp: boolean): boolean {
+  update(sensors: readonly SensorEntry[], startingUp: boolean): boolean {
     const was = this.wearing;
     if (startingUp) {
       this.wearing = false;
@@ -51,9 +51,10 @@ function hasAny(reasons: readonly AnomalyReason[], these: readonly AnomalyReason
 }
 
 /** The largest wear gap among the sensors that count on one side; -Infinity when none does. */
-function strongest(sensors: ReadonlyMap<string, SensorEntry>, direction: "rise" | "fall"): number {
+function strongest(sensors: readonly SensorEntry[], direction: "rise" | "fall"): number {
   let best = Number.NEGATIVE_INFINITY;
-  for (const s of sensors.values()) {
+  for (let i = 0; i < sensors.length; i++) {
+    const s = sensors[i] as SensorEntry;
     if (s.type?.wear !== direction || s.quality !== "GOOD") continue;
     if (hasAny(s.reasons, NOT_EVIDENCE)) continue;
     if (s.wear > best) best = s.wear;
