@@ -37,6 +37,11 @@ export class PublishTap extends Duplex {
   private inHand = false;
   /** mqtt.js has not taken what was pushed to it. */
   private blocked = false;
+  /** The message in hand's packet id and QoS, for its PUBACK. */
+  private handId = 0;
+  private handQos = 0;
+  /** The handler is running: a callback now is a message taken on the spot. */
+  private handing = false;
   /** Packet ids acknowledged in this pass, written together at its end. */
   private acks: number[] = [];
 
@@ -174,19 +179,23 @@ export class PublishTap extends Duplex {
     if (p > packetEnd) return false;
     const topic = buf.toString("utf8", body + 2, body + 2 + topicLength);
     const payload = buf.subarray(p, packetEnd);
-    let sync = true;
-    let called = false;
+    this.handId = id;
+    this.handQos = qos;
     this.inHand = true;
-    this.handle(topic, payload, (err) => {
-      if (called) return;
-      called = true;
-      this.inHand = false;
-      if (err === undefined && qos === 1) this.acks.push(id);
-      if (!sync) this.cutPackets();
-    });
-    sync = false;
+    this.handing = true;
+    this.handle(topic, payload, this.onHandled);
+    this.handing = false;
     return true;
   }
+
+  /** The handler's callback: one function for every message (one is in hand at a time), not a closure each. */
+  private readonly onHandled = (err?: Error): void => {
+    if (!this.inHand) return;
+    this.inHand = false;
+    if (err === undefined && this.handQos === 1) this.acks.push(this.handId);
+    // Called back later: the packets after it wait for this pass.
+    if (!this.handing) this.cutPackets();
+  };
 
   private toMqttJs(packet: Buffer): void {
     if (!this.push(packet)) this.blocked = true;

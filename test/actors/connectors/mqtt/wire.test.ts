@@ -18,7 +18,8 @@ describe("MQTT on the wire", () => {
     const c = connector(settings, first);
     await within("the connector to subscribe", c.ready());
     const d = await device();
-    for (let n = 1; n <= 300; n++) void d.publishAsync("scada/UNIT001/sequence", String(n), { qos: 1 });
+    const sent = Array.from({ length: 300 }, (_, i) => d.publishAsync("scada/UNIT001/sequence", String(i + 1), { qos: 1 }));
+    await within("the device to send them", Promise.all(sent));
     await first.sensors.until("all 300 readings", () => first.sensors.of("UNIT001", "sequence").length === 300);
     await c.stop();
 
@@ -29,6 +30,23 @@ describe("MQTT on the wire", () => {
     await second.sensors.until("the marker", () => second.sensors.of("UNIT001", "marker").length === 1);
     expect(again.status().sessionResumed).toBe(true);
     expect(second.sensors.of("UNIT001", "sequence")).toEqual([]);
+  });
+
+  it("stops reading while the system refuses a message, and takes the rest in order once it accepts again", async () => {
+    // One reading held in `receive`, one waiting in a mailbox of one: the third is refused and waited for.
+    const r = await rig({ mailboxCapacity: 1 });
+    const c = connector(mqttSettings(spec.broker.url), r);
+    await within("the connector to subscribe", c.ready());
+    r.sensors.hold();
+    const d = await device();
+    const sent = Array.from({ length: 200 }, (_, i) => d.publishAsync("scada/UNIT001/backlog", String(i + 1), { qos: i % 2 === 1 ? 1 : 0 }));
+    await r.sensors.until("the first reading held", () => r.sensors.of("UNIT001", "backlog").length >= 1);
+    r.sensors.release();
+    await within("the device to send them", Promise.all(sent));
+    await r.sensors.until("all 200 readings", () => r.sensors.of("UNIT001", "backlog").length === 200);
+    const got = r.sensors.of("UNIT001", "backlog").map((x) => x.value);
+    expect(got.filter((v) => v % 2 === 0)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i + 2));
+    expect(got.filter((v) => v % 2 === 1)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i + 1));
   });
 
   it("reads MQTT 5 publishes that carry properties, at QoS 0 and 1, as any other", async () => {
@@ -49,11 +67,12 @@ describe("MQTT on the wire", () => {
     const c = connector(mqttSettings(spec.broker.url, { maxPayloadBytes: 1024 * 1024 }), r);
     await within("the connector to subscribe", c.ready());
     const d = await device();
-    const TOTAL = 3_000;
+    // Fewer than Mosquitto's queue per client (max_queued_messages, 1000), past which it drops messages for a slow subscriber.
+    const TOTAL = 600;
     const sent: Promise<unknown>[] = [];
     for (let n = 1; n <= TOTAL; n++) {
-      // Every hundredth is 200 KB, longer than a socket read; the rest are a few bytes.
-      const payload = n % 100 === 0 ? JSON.stringify({ value: n, note: "x".repeat(200_000) }) : String(n);
+      // Every fiftieth is 200 KB, longer than a socket read; the rest are a few bytes.
+      const payload = n % 50 === 0 ? JSON.stringify({ value: n, note: "x".repeat(200_000) }) : String(n);
       sent.push(d.publishAsync("scada/UNIT001/burst", payload, { qos: n % 2 === 0 ? 1 : 0 }));
     }
     await within("the device to send the burst", Promise.all(sent));
