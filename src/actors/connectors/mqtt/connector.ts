@@ -31,7 +31,7 @@
  * Changed mappings last until the process ends: the config file is what a
  * restart reads.
  */
-import type { Duplex, Writable } from "node:stream";
+import type { Duplex } from "node:stream";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
@@ -81,8 +81,6 @@ export class MqttConnector {
   private messageCount = 0;
   /** Bumped whenever the connection ends: an ack may only go out on the connection its message came on. */
   private epoch = 0;
-  /** The socket while it holds this turn's PUBACKs (ackTogether). */
-  private corked: Writable | undefined;
   /** The message being handed to the gateway; mqtt.js hands us one at a time. */
   private inHand: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -113,16 +111,7 @@ export class MqttConnector {
     };
     this.gauge?.set(this.current.clientId, "connecting");
     this.client = mqtt.connect(options.settings.url, { ...clientOptions(options.settings), manualConnect: true });
-    this.client.handleMessage = (packet, callback) => {
-      const acked =
-        packet.qos === 0
-          ? callback
-          : (err?: Error): void => {
-              if (err === undefined) this.ackTogether();
-              callback(err);
-            };
-      this.onPublish(packet.topic, packet.payload as Buffer, acked);
-    };
+    this.client.handleMessage = (packet, callback) => this.onPublish(packet.topic, packet.payload as Buffer, callback);
     // Each connection's socket goes through a PublishTap, which hands the plain publishes to onPublish without mqtt.js's parser.
     // `streamBuilder` is mqtt.js's own (tcp, tls …, chosen from the URL), private in its typings; manualConnect lets it be wrapped before the first connect.
     const client = this.client as unknown as { streamBuilder: (client: MqttClient) => Duplex };
@@ -388,29 +377,6 @@ export class MqttConnector {
         this.unhanded(err, topic, callback);
       },
     );
-  }
-
-  /**
-   * Corks the stream until the end of this event-loop turn, so the PUBACKs
-   * mqtt.js sends for the messages it reads (publishes with properties; the
-   * PublishTap batches its own) leave in one write. mqtt.js writes each ack
-   * as it goes (mqtt-packet uncorks on the next tick, before the next
-   * packet is handled): a write system call and a TCP segment per message,
-   * with TCP_NODELAY on. Each ack still leaves only after its message was
-   * accepted, and a crash before the turn ends loses only acks, so the
-   * broker redelivers those messages.
-   */
-  private ackTogether(): void {
-    if (this.corked !== undefined) return;
-    const stream = this.client.stream as Partial<Pick<Writable, "cork" | "uncork">>;
-    if (stream.cork === undefined || stream.uncork === undefined) return;
-    stream.cork();
-    this.corked = stream as Writable;
-    setImmediate(() => {
-      this.corked = undefined;
-      // A stream ended meanwhile was uncorked by end(); uncorking once more does nothing.
-      (stream as Writable).uncork();
-    });
   }
 
   private unhanded(err: unknown, topic: string, callback: (err?: Error) => void): void {

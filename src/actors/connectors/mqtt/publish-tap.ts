@@ -1,7 +1,9 @@
 /**
- * The stream between mqtt.js and the broker's socket that takes the plain
- * incoming PUBLISH packets off mqtt.js's hands: QoS 0 or 1, a topic of its
- * own (no alias) and, on MQTT 5, no properties — every telemetry message.
+ * The stream between mqtt.js and the broker's socket that takes the
+ * incoming PUBLISH packets of QoS 0 or 1 with a topic of their own (no alias)
+ * off mqtt.js's hands: every message a broker sends us, as we subscribe at
+ * QoS 1 at most and allow no topic aliases. Handled here or there, messages
+ * keep their order only if all of them go one way.
  * mqtt.js's parser (mqtt-packet over a BufferList) allocated ~1.6 KB per
  * message and, with its one-packet-per-tick loop, was a third of the main
  * thread's time per message. Here a packet is cut from the socket's bytes
@@ -10,9 +12,9 @@
  * a message is in hand nothing more is read (the socket pauses). The PUBACKs
  * of the messages taken in one read leave in one write.
  *
- * Everything else (CONNACK, SUBACK, PINGRESP, QoS 2, aliased topics, publishes
- * with properties) goes on to mqtt.js unchanged, and everything mqtt.js writes
- * goes to the socket unchanged.
+ * Everything else (CONNACK, SUBACK, PINGRESP, and what a broker should not
+ * send us: QoS 2, aliased topics) goes on to mqtt.js unchanged, and
+ * everything mqtt.js writes goes to the socket unchanged.
  */
 import { Duplex } from "node:stream";
 
@@ -173,8 +175,18 @@ export class PublishTap extends Duplex {
       p += 2;
     }
     if (this.mqtt5) {
-      if (p >= packetEnd || buf[p] !== 0) return false; // properties: mqtt.js reads them
-      p++;
+      // Properties are skipped: none changes what the message means to us. A topic alias would, but
+      // we never allow one (no Topic Alias Maximum in our CONNECT), so the broker must not send one.
+      let length = 0;
+      let shift = 1;
+      for (let n = 0; ; n++) {
+        if (n === 4 || p >= packetEnd) return false;
+        const b = buf[p++] as number;
+        length += (b & 0x7f) * shift;
+        shift *= 128;
+        if ((b & 0x80) === 0) break;
+      }
+      p += length;
     }
     if (p > packetEnd) return false;
     const topic = buf.toString("utf8", body + 2, body + 2 + topicLength);
