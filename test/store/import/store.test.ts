@@ -122,8 +122,17 @@ describe("import into ClickHouse", { timeout: 120_000 }, () => {
     created.push(database);
     const store = await openHistoryStore(history({ url: server.url, database }), silentLog);
     // Past FINAL: merge the parts and count what is physically there, so a re-import is shown to replace rows, not hide them.
+    // OPTIMIZE returns without merging while a background merge holds the parts (a loaded machine), so it is
+    // asked again until each partition is one part.
     const rawCount = async (): Promise<number> => {
-      await admin.exec(sql`OPTIMIZE TABLE ${qualified(database, "raw_readings")} FINAL`);
+      for (let attempt = 0; attempt < 50; attempt++) {
+        await admin.exec(sql`OPTIMIZE TABLE ${qualified(database, "raw_readings")} FINAL`);
+        const [parts] = await admin.rows<{ n: string | number }>(
+          sql`SELECT count() - uniqExact(partition) AS n FROM system.parts WHERE database = ${database} AND table = 'raw_readings' AND active`,
+        );
+        if (Number(parts?.n) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const [row] = await admin.rows<{ n: string | number }>(sql`SELECT count() AS n FROM ${qualified(database, "raw_readings")}`);
       return Number(row?.n);
     };
