@@ -69,6 +69,15 @@ export interface Actor<M = unknown, S = unknown> {
   onActivate?(context: ActorContext): void | Promise<void>;
   /** Before the actor is passivated or stopped; its snapshot is taken right after. */
   onDeactivate?(context: ActorContext): void | Promise<void>;
+  /**
+   * After a turn: the messages the runtime handed this actor in a row (up to
+   * a fairness batch) were all handled synchronously. For work that needs
+   * doing once for all of them rather than after each — a unit re-assessing
+   * itself after several sensor updates that queued up together. Not called
+   * after a turn that ended in a failure, an asynchronous reply or a state
+   * transfer. A throw fails the actor like a throw from receive.
+   */
+  onTurnEnd?(context: ActorContext): void;
   /** Plain, structured-cloneable state. Taken at checkpoints and on passivation. */
   snapshot?(): S;
   restore?(state: S): void;

@@ -515,6 +515,14 @@ export class Shard implements ContextHost {
       }
       this.leave(env, this.succeeded(a, env, result));
     }
+    if (handled > 0 && actor.onTurnEnd !== undefined) {
+      try {
+        actor.onTurnEnd(a);
+      } catch (err) {
+        this.fail(a, undefined, err);
+        return handled;
+      }
+    }
     if (a.mailbox.size > 0) {
       a.status = ActivationStatus.Scheduled;
       this.ready.push(a);

@@ -102,6 +102,57 @@ describe("scheduling", () => {
     expect(handledWhenItRan).toBeGreaterThanOrEqual(1_024);
     expect(handledWhenItRan).toBeLessThan(1_024 + 64);
   });
+
+  it("calls onTurnEnd once after the messages an actor was handed in a row, having seen all of them", async () => {
+    const ends: number[][] = [];
+    const batcher = defineActorKind<number>({
+      name: "batcher",
+      create: () => {
+        let seen: number[] = [];
+        return {
+          receive(n) {
+            seen.push(n);
+          },
+          onTurnEnd() {
+            ends.push(seen);
+            seen = [];
+          },
+        };
+      },
+    });
+    const { system } = await start([batcher]);
+    // Queued before the shard runs: one turn takes them all (fewer than a turn's 64).
+    for (let n = 0; n < 10; n++) system.tell("batcher/1", n);
+    await turns(5);
+    expect(ends).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+    system.tell("batcher/1", 10);
+    await turns(5);
+    expect(ends).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [10]]);
+  });
+
+  it("supervises a throw from onTurnEnd like a throw from receive", async () => {
+    let throwAtEnd = true;
+    const fragile = defineActorKind<string>({
+      name: "fragile",
+      supervision: { strategy: "resume" },
+      create: () => ({
+        receive(m) {
+          return m;
+        },
+        onTurnEnd() {
+          if (throwAtEnd) {
+            throwAtEnd = false;
+            throw new Error("turn end boom");
+          }
+        },
+      }),
+    });
+    const { system, events } = await start([fragile]);
+    system.tell("fragile/1", "first");
+    await turns(5);
+    expect(events.of("actor-failed")).toEqual([expect.objectContaining({ address: "fragile/1", decision: "resume" })]);
+    expect(await system.ask("fragile/1", "still serving")).toBe("still serving");
+  });
 });
 
 describe("passivation", () => {

@@ -64,6 +64,8 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
   private lastReadingAt: number | null = null;
   private published: PublishedKey | null = null;
   private checkArmed = false;
+  /** Sensor updates came in this turn and the unit has not assessed itself since. */
+  private assessDue = false;
   private readonly wear: WearWatch;
   /** What the sensors were last told about wear (all of them took it). */
   private wearTold = false;
@@ -160,7 +162,13 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       this.onlineSince = this.lastHeardAt;
       this.armCheck(ctx);
     }
-    this.evaluate(ctx);
+    // Assessed once the turn's messages are in (onTurnEnd): a unit's sensors report in the same batches, and under
+    // load dozens of updates queue up; assessing, asking the models and publishing after each was most of a unit's work.
+    this.assessDue = true;
+  }
+
+  onTurnEnd(ctx: ActorContext): void {
+    if (this.assessDue) this.evaluate(ctx);
   }
 
   private onCheck(check: OnlineCheck, ctx: ActorContext): void {
@@ -223,6 +231,7 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
    * operational state (and health, from RUL).
    */
   private evaluate(ctx: ActorContext): void {
+    this.assessDue = false;
     const now = ctx.now();
     const startingUp = this.onlineSince !== null && now - this.onlineSince < this.settings.startupMs;
     this.wear.update(this.entries, startingUp || this.status !== "online");
