@@ -23,9 +23,9 @@
  * usage: npx tsx bench/_profile-pipeline.ts [readings] [nats|nats-single|mqtt|mqtt-qos1]
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { startThreadProfile } from "../src/runtime/workers/profile.js";
 import { startMosquitto, startNats } from "../test/harness/servers.js";
 import { startBenchNode } from "./load/bench-node.js";
 import { eventSeconds } from "./load/plant-values.js";
@@ -133,19 +133,8 @@ function neighbourTicks(): { server: number; load: number } {
 await load(WARM_UP);
 await until(WARM_UP);
 
-const profileFile = process.env["PROFILE_MAIN"];
-const heapFile = process.env["PROFILE_MAIN_HEAP"];
-const session = profileFile === undefined && heapFile === undefined ? undefined : new Session();
-const post = (method: string, params: object = {}): Promise<unknown> =>
-  new Promise((resolve, reject) => session?.post(method, params, (err, result) => (err === null ? resolve(result) : reject(err))));
-if (session !== undefined) {
-  session.connect();
-  if (profileFile !== undefined) {
-    await post("Profiler.enable");
-    await post("Profiler.start");
-  }
-  if (heapFile !== undefined) await post("HeapProfiler.startSampling", { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-}
+// The measured part only: warm-up and start-up left out.
+const profile = await startThreadProfile({ cpuFile: process.env["PROFILE_MAIN"], heapFile: process.env["PROFILE_MAIN_HEAP"] });
 
 const from = count;
 const ticksBefore = threadTicks();
@@ -160,14 +149,7 @@ const ticksAfter = threadTicks();
 const neighboursAfter = neighbourTicks();
 const done = count - from;
 
-if (session !== undefined && profileFile !== undefined) {
-  const { profile } = (await post("Profiler.stop")) as { profile: unknown };
-  writeFileSync(profileFile, JSON.stringify(profile));
-}
-if (session !== undefined && heapFile !== undefined) {
-  const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
-  writeFileSync(heapFile, JSON.stringify(profile));
-}
+await profile.stop();
 const perThread: Record<string, number> = {};
 for (const [thread, ticks] of ticksAfter) {
   const used = ticks - (ticksBefore.get(thread) ?? 0);

@@ -10,6 +10,7 @@
  * also wipes out the drift that adding and subtracting leaves behind.
  */
 import type { SampleStore } from "./samples.js";
+import { WINDOW_FEATURES } from "./spec.js";
 
 /** The shift shared by all windows of one stream. */
 export interface Frame {
@@ -111,7 +112,7 @@ export class WindowStats {
   writeFeatures(out: Float64Array, at: number): void {
     const n = this.n;
     if (n === 0) {
-      out.fill(0, at, at + 6);
+      out.fill(0, at, at + WINDOW_FEATURES.length);
       return;
     }
     const mean = this.frame.k + this.sv / n;

@@ -18,34 +18,49 @@ export interface WorkerProfile {
 
 const noProfile: WorkerProfile = { stop: () => Promise.resolve() };
 
-export async function startWorkerProfile(index: number): Promise<WorkerProfile> {
-  const cpuDir = process.env["VIGIL_WORKER_CPU_PROFILE"];
-  const heapDir = process.env["VIGIL_WORKER_HEAP_PROFILE"];
-  const wantsCpu = cpuDir !== undefined && cpuDir !== "";
-  const wantsHeap = heapDir !== undefined && heapDir !== "";
-  if (!wantsCpu && !wantsHeap) return noProfile;
+/** Where a thread's profiles go when it stops; either may be left out. */
+export interface ProfileFiles {
+  readonly cpuFile?: string;
+  readonly heapFile?: string;
+}
+
+/**
+ * Profiles the calling thread (main or a worker: the inspector session is
+ * the thread's own) from now until stop(), which writes the files asked for.
+ */
+export async function startThreadProfile(files: ProfileFiles): Promise<WorkerProfile> {
+  const { cpuFile, heapFile } = files;
+  if (cpuFile === undefined && heapFile === undefined) return noProfile;
   const session = new Session();
   session.connect();
   const post = (method: string, params: object = {}): Promise<unknown> =>
     new Promise((resolve, reject) => session.post(method, params, (err, result) => (err === null ? resolve(result) : reject(err))));
-  if (wantsCpu) {
+  if (cpuFile !== undefined) {
     await post("Profiler.enable");
     await post("Profiler.start");
   }
-  // A sample every 16 KiB allocated: fine enough to split a reading's few kilobytes by call site.
-  if (wantsHeap) await post("HeapProfiler.startSampling", { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // A sample every 16 KiB allocated, collected objects included: fine enough to split a reading's few kilobytes by call site.
+  if (heapFile !== undefined) await post("HeapProfiler.startSampling", { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   return {
     async stop() {
-      const name = `shard-${index}-${process.pid}`;
-      if (wantsCpu) {
+      if (cpuFile !== undefined) {
         const { profile } = (await post("Profiler.stop")) as { profile: unknown };
-        await writeFile(path.join(cpuDir, `${name}.cpuprofile`), JSON.stringify(profile));
+        await writeFile(cpuFile, JSON.stringify(profile));
       }
-      if (wantsHeap) {
+      if (heapFile !== undefined) {
         const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
-        await writeFile(path.join(heapDir, `${name}.heapprofile`), JSON.stringify(profile));
+        await writeFile(heapFile, JSON.stringify(profile));
       }
       session.disconnect();
     },
   };
+}
+
+export function startWorkerProfile(index: number): Promise<WorkerProfile> {
+  const name = `shard-${index}-${process.pid}`;
+  const fileIn = (variable: string, extension: string): string | undefined => {
+    const dir = process.env[variable];
+    return dir === undefined || dir === "" ? undefined : path.join(dir, `${name}.${extension}`);
+  };
+  return startThreadProfile({ cpuFile: fileIn("VIGIL_WORKER_CPU_PROFILE", "cpuprofile"), heapFile: fileIn("VIGIL_WORKER_HEAP_PROFILE", "heapprofile") });
 }
