@@ -22,11 +22,8 @@
  *
  * usage: tsx bench/_latency-stages.ts [--rates=5000,20000,46000] [--seconds=5] [--models=on|off]
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as hdr from "hdr-histogram-js";
 import type { ProcessedReading } from "../src/actors/readings/index.js";
@@ -36,20 +33,17 @@ import type { RunningNode } from "../src/node/start.js";
 import { connectNatsTransport } from "../src/runtime/transport/index.js";
 import { startNats, type ServerHandle } from "../test/harness/servers.js";
 import { startBenchNode } from "./load/bench-node.js";
+import { runLoad } from "./load/run-load.js";
 
 const UNITS = 200;
-const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
 const SAMPLED = unitIds("UNIT", UNITS).filter((_, i) => i % 10 === 0);
 
 const { values } = parseArgs({ options: { rates: { type: "string", default: "5000,20000,46000" }, seconds: { type: "string", default: "5" }, models: { type: "string", default: "on" } } });
 const rates = values.rates.split(",").map(Number);
 const seconds = Number(values.seconds);
 
-function load(args: (string | number)[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(LOAD_DIR, "nats-load.ts"), ...args.map(String)], { stdio: ["ignore", "ignore", "inherit"] });
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`nats-load exited with ${String(code)}`))));
-  });
+async function load(args: (string | number)[], onStart?: () => void): Promise<void> {
+  await runLoad("nats-load.ts", args, onStart);
 }
 
 /** Run-queue wait so far of this process's main thread and of its other threads together, ms. */
@@ -119,12 +113,16 @@ async function main(): Promise<void> {
       const loop = monitorEventLoopDelay({ resolution: 1 });
       await load([nats.url, "batch", UNITS, Math.min(rate, 20_000), "now", rate, 100]);
       const from = published;
-      measuring = true;
-      loop.enable();
-      const cpu0 = process.cpuUsage();
-      const waits0 = threadWaits();
-      const started = performance.now();
-      await load([nats.url, "batch", UNITS, rate * seconds, "now", rate, 100]);
+      let cpu0 = process.cpuUsage();
+      let waits0 = threadWaits();
+      let started = performance.now();
+      await load([nats.url, "batch", UNITS, rate * seconds, "now", rate, 100], () => {
+        measuring = true;
+        loop.enable();
+        cpu0 = process.cpuUsage();
+        waits0 = threadWaits();
+        started = performance.now();
+      });
       await until(from + rate * seconds);
       const cpu = process.cpuUsage(cpu0);
       const runS = (performance.now() - started) / 1000;

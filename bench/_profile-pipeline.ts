@@ -8,8 +8,10 @@
  * Prints one JSON line: CPU µs per reading of the whole process and of each
  * of its threads (from /proc: "main", the shard workers and V8's helper
  * threads — garbage collection and compilation — by thread id), of the
- * server (nats-server or Mosquitto) and of the load generator, which share
- * the cores with the node, and the scoring methods of a sample of the outputs.
+ * server (nats-server or Mosquitto) and of the load generator while it sent
+ * (its start-up and the preparing of its load left out: the measured part
+ * starts at its go, bench/load/start-signal.ts), which share the cores with
+ * the node, and the scoring methods of a sample of the outputs.
  *
  * With VIGIL_WORKER_CPU_PROFILE=<dir> the shard workers write CPU profiles
  * (src/runtime/workers/profile.ts); with PROFILE_MAIN=<file> the main thread
@@ -22,13 +24,12 @@
  *
  * usage: npx tsx bench/_profile-pipeline.ts [readings] [nats|nats-single|mqtt|mqtt-qos1]
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { startThreadProfile } from "../src/runtime/workers/profile.js";
 import { startMosquitto, startNats } from "../test/harness/servers.js";
 import { startBenchNode } from "./load/bench-node.js";
 import { eventSeconds } from "./load/plant-values.js";
+import { runLoad } from "./load/run-load.js";
 
 const UNITS = 200;
 const WARM_UP = 15_000;
@@ -39,7 +40,6 @@ const mode = process.argv[3] ?? "nats";
 if (!["nats", "nats-single", "mqtt", "mqtt-qos1"].includes(mode)) throw new Error(`unknown ingest ${mode}: nats, nats-single, mqtt or mqtt-qos1`);
 const viaMqtt = mode.startsWith("mqtt");
 const qos = mode === "mqtt-qos1" ? 1 : 0;
-const LOAD = fileURLToPath(new URL(viaMqtt ? "./load/mqtt-load.ts" : "./load/nats-load.ts", import.meta.url));
 
 const server = viaMqtt ? await startMosquitto({ extraConfig: ["max_queued_messages 0", "set_tcp_nodelay true"] }) : await startNats({ jetstream: false });
 const serverPid = pidOf(server.dataDir);
@@ -68,12 +68,10 @@ function events(readings: number): number {
   return start;
 }
 
-function load(readings: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const args = viaMqtt ? [server.url, "bench", UNITS, readings, events(readings), 0, qos] : [server.url, mode === "nats-single" ? "single" : "batch", UNITS, readings, events(readings)];
-    const child = spawn(process.execPath, ["--import", "tsx", LOAD, ...args.map(String)], { stdio: ["ignore", "ignore", "inherit"] });
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`the load generator exited with ${String(code)}`))));
-  });
+/** Sends a load of `readings`; `onStart` runs when it is prepared and about to be sent. Resolves with the generator's CPU while sending, µs. */
+async function load(readings: number, onStart?: () => void): Promise<number> {
+  const args = viaMqtt ? [server.url, "bench", UNITS, readings, events(readings), 0, qos] : [server.url, mode === "nats-single" ? "single" : "batch", UNITS, readings, events(readings)];
+  return (await runLoad(viaMqtt ? "mqtt-load.ts" : "nats-load.ts", args, onStart)).cpu_us;
 }
 
 /** Until `target` outputs were seen, or none came for 10 s. */
@@ -123,11 +121,10 @@ function threadTicks(): Map<string, number> {
   return ticks;
 }
 
-/** Clock ticks of the server, and of this process's reaped children: the load generators. */
-function neighbourTicks(): { server: number; load: number } {
-  const self = stat("self").fields;
+/** Clock ticks of the server. */
+function serverTicks(): number {
   const server = serverPid === undefined ? [] : stat(String(serverPid)).fields;
-  return { server: Number(server[11] ?? Number.NaN) + Number(server[12] ?? Number.NaN), load: Number(self[13]) + Number(self[14]) };
+  return Number(server[11] ?? Number.NaN) + Number(server[12] ?? Number.NaN);
 }
 
 await load(WARM_UP);
@@ -137,16 +134,21 @@ await until(WARM_UP);
 const profile = await startThreadProfile({ cpuFile: process.env["PROFILE_MAIN"], heapFile: process.env["PROFILE_MAIN_HEAP"] });
 
 const from = count;
-const ticksBefore = threadTicks();
-const neighboursBefore = neighbourTicks();
-const cpuBefore = process.cpuUsage();
-const started = performance.now();
-await load(n);
+let ticksBefore = threadTicks();
+let serverBefore = serverTicks();
+let cpuBefore = process.cpuUsage();
+let started = performance.now();
+const loadCpu = await load(n, () => {
+  ticksBefore = threadTicks();
+  serverBefore = serverTicks();
+  cpuBefore = process.cpuUsage();
+  started = performance.now();
+});
 await until(from + n);
 const cpu = process.cpuUsage(cpuBefore);
 const seconds = (performance.now() - started) / 1000;
 const ticksAfter = threadTicks();
-const neighboursAfter = neighbourTicks();
+const serverAfter = serverTicks();
 const done = count - from;
 
 await profile.stop();
@@ -165,8 +167,8 @@ process.stdout.write(
     user_us: perReading(cpu.user),
     sys_us: perReading(cpu.system),
     cpu_us_per_reading_by_thread: perThread,
-    server_cpu_us_per_reading: perReading((neighboursAfter.server - neighboursBefore.server) * 10_000),
-    load_cpu_us_per_reading: perReading((neighboursAfter.load - neighboursBefore.load) * 10_000),
+    server_cpu_us_per_reading: perReading((serverAfter - serverBefore) * 10_000),
+    load_cpu_us_per_reading: perReading(loadCpu),
     methods,
   })}\n`,
 );

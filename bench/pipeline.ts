@@ -35,10 +35,11 @@
  *
  * Everything shares the machine's cores: the broker or NATS server, the load
  * generator (its own process), the node's main thread and its shard workers.
+ * The generator prepares its whole load before its go (bench/load/
+ * start-signal.ts) and a run is timed from that go, so neither its start-up
+ * nor its plant simulation is in the figure; the throughput lines print the
+ * CPU it spent sending per reading (`load_cpu_us_per_reading`).
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as hdr from "hdr-histogram-js";
 import mqtt from "mqtt";
 import type { ProcessedReading } from "../src/actors/readings/index.js";
@@ -51,12 +52,12 @@ import { startMosquitto, startNats, type ServerHandle } from "../test/harness/se
 import { startNodeRed } from "./baselines/node-red.js";
 import { BENCH_PROCESSED_OUTPUT, startBenchNode, type BenchNode } from "./load/bench-node.js";
 import { eventSeconds, truthFrom } from "./load/plant-values.js";
+import { runLoad } from "./load/run-load.js";
 import type { SuiteOptions } from "./run.js";
 import { reportFigure } from "./report.js";
 
 const SUITE = "pipeline";
 const UNITS = 200;
-const LOAD_DIR = fileURLToPath(new URL("./load/", import.meta.url));
 const PROCESSED_OUTPUT = BENCH_PROCESSED_OUTPUT;
 /** Readings each node is warmed up with: 15 per sensor, past its warm-up (scoring.minSamples, 10), so the models score from the first measured reading. */
 const WARM_UP = 15_000;
@@ -78,14 +79,14 @@ export async function run(opts: SuiteOptions): Promise<void> {
       metric: "mqtt_readings_per_s",
       value: Math.round(viaMqtt.perSecond),
       unit: "1/s",
-      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, node_cpu_us_per_reading: round1(viaMqtt.cpuUsPerReading), ...viaMqtt.flags, processed_output: PROCESSED_OUTPUT },
+      conditions: { readings: viaMqtt.processed, lost: viaMqtt.lost, node_cpu_us_per_reading: round1(viaMqtt.cpuUsPerReading), load_cpu_us_per_reading: round1(viaMqtt.loadCpuUsPerReading), ...viaMqtt.flags, processed_output: PROCESSED_OUTPUT },
       baseline: "node-red 4 flow (mqtt in, rolling z-score, threshold, mqtt out)",
       baseline_value: Math.round(nodeRed.perSecond),
     });
 
     progress("NATS ingest, single readings");
     const single = await natsThroughput(nats, "single", n);
-    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, node_cpu_us_per_reading: round1(single.cpuUsPerReading), ...single.flags, processed_output: PROCESSED_OUTPUT } });
+    reportFigure({ suite: SUITE, metric: "nats_readings_per_s", value: Math.round(single.perSecond), unit: "1/s", conditions: { readings: single.processed, lost: single.lost, node_cpu_us_per_reading: round1(single.cpuUsPerReading), load_cpu_us_per_reading: round1(single.loadCpuUsPerReading), ...single.flags, processed_output: PROCESSED_OUTPUT } });
     progress("NATS ingest, batches of 1,000");
     let maximum = 0;
     let offered = 0;
@@ -93,7 +94,7 @@ export async function run(opts: SuiteOptions): Promise<void> {
     // The latency run uses the node that just ran flat out: warm, as a node in service is, rather than
     // one started seconds before, still compiling its hot code on the same cores it is timed on.
     const batched = await natsThroughput(nats, "batch", n * 2, async (node, result) => {
-      reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(result.perSecond), unit: "1/s", conditions: { readings: result.processed, lost: result.lost, batch: 1_000, node_cpu_us_per_reading: round1(result.cpuUsPerReading), ...result.flags, processed_output: PROCESSED_OUTPUT } });
+      reportFigure({ suite: SUITE, metric: "nats_batched_readings_per_s", value: Math.round(result.perSecond), unit: "1/s", conditions: { readings: result.processed, lost: result.lost, batch: 1_000, node_cpu_us_per_reading: round1(result.cpuUsPerReading), load_cpu_us_per_reading: round1(result.loadCpuUsPerReading), ...result.flags, processed_output: PROCESSED_OUTPUT } });
       maximum = Math.round(result.perSecond);
       offered = Math.max(1_000, Math.round(result.perSecond / 2 / 1_000) * 1_000);
       progress(`latency at ${offered} readings/s offered (half the batched maximum of ${maximum}/s)`);
@@ -144,6 +145,8 @@ interface Throughput {
    * other processes compete for the cores.
    */
   cpuUsPerReading: number;
+  /** CPU time of the load generator's process while it sent, per reading sent: what it took from the node's cores. */
+  loadCpuUsPerReading: number;
   flags: Flags;
 }
 
@@ -159,12 +162,31 @@ interface Flags {
   truth_anomalous: number;
 }
 
-/** Runs `work` and returns how much CPU this process spent meanwhile, in µs. */
-async function cpuDuring(work: () => Promise<void>): Promise<number> {
-  const before = process.cpuUsage();
-  await work();
-  const used = process.cpuUsage(before);
-  return used.user + used.system;
+/**
+ * Sends a load to the node and times it from the generator's go (its
+ * start-up and the preparing of its load left out) until `expected` readings
+ * came out of the node: its rate, the node's CPU and the generator's.
+ */
+async function timedLoad(node: RunningNode, script: "nats-load.ts" | "mqtt-load.ts", args: (string | number)[], expected: number): Promise<Throughput> {
+  const from = processedCount(node);
+  sampleFrom(node);
+  let started = 0;
+  let cpuBefore = process.cpuUsage();
+  const load = await runLoad<GroundTruthExport>(script, args, () => {
+    started = performance.now();
+    cpuBefore = process.cpuUsage();
+  });
+  const processed = await waitProcessed(node, from, expected);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    perSecond: processed / seconds,
+    processed,
+    lost: expected - processed,
+    cpuUsPerReading: (cpu.user + cpu.system) / processed,
+    loadCpuUsPerReading: load.cpu_us / load.sent,
+    flags: flagsOf(node, truthFrom(load.truth)),
+  };
 }
 
 /** The bench node (bench/load/bench-node.ts), counting what it publishes. */
@@ -256,19 +278,6 @@ async function waitProcessed(node: RunningNode, from: number, expected: number):
   }
 }
 
-/** Run a load generator script in its own process; resolves with its summary line. */
-function load(script: string, args: (string | number)[]): Promise<{ sent: number; seconds: number; truth: GroundTruthExport }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(LOAD_DIR, script), ...args.map(String)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`${script} exited with ${String(code)}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}") as { sent: number; seconds: number; truth: GroundTruthExport });
-    });
-  });
-}
-
 async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughput> {
   const bench = await benchNode({
     mqtt: { enabled: true, url: broker.url, clientId: "vigil-bench", topics: [{ topic: "bench/{unit}/{sensor}", qos: 0, payload: "reading", unit: "{unit}", sensor: "{sensor}" }] },
@@ -277,19 +286,9 @@ async function mqttThroughput(broker: ServerHandle, n: number): Promise<Throughp
   const events = eventClock();
   try {
     await node.connectors.mqtt?.ready();
-    await load("mqtt-load.ts", [broker.url, "bench", UNITS, WARM_UP, events(WARM_UP)]);
+    await runLoad("mqtt-load.ts", [broker.url, "bench", UNITS, WARM_UP, events(WARM_UP)]);
     await waitProcessed(node, 0, WARM_UP);
-    const from = processedCount(node);
-    sampleFrom(node);
-    const started = performance.now();
-    let processed = 0;
-    let truth: GroundTruthExport | undefined;
-    const cpu = await cpuDuring(async () => {
-      ({ truth } = await load("mqtt-load.ts", [broker.url, "bench", UNITS, n, events(n)]));
-      processed = await waitProcessed(node, from, n);
-    });
-    const seconds = (performance.now() - started) / 1000;
-    return { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed, flags: flagsOf(node, truthFrom(truth!)) };
+    return await timedLoad(node, "mqtt-load.ts", [broker.url, "bench", UNITS, n, events(n)], n);
   } finally {
     await bench.close();
   }
@@ -309,11 +308,11 @@ async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throu
       await new Promise((r) => setTimeout(r, 100));
     }
     const events = eventClock();
-    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, WARM_UP, events(WARM_UP)]);
+    await runLoad("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, WARM_UP, events(WARM_UP)]);
     await until(() => seen >= WARM_UP, 10_000);
     const from = seen;
-    const started = performance.now();
-    await load("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, n, events(n)]);
+    let started = 0;
+    const load = await runLoad("mqtt-load.ts", [broker.url, red.inputPrefix, UNITS, n, events(n)], () => (started = performance.now()));
     let last = -1;
     let lastChange = performance.now();
     while (seen - from < n) {
@@ -325,7 +324,8 @@ async function nodeRedThroughput(broker: ServerHandle, n: number): Promise<Throu
     }
     const processed = Math.min(n, seen - from);
     const flags = { anomalous: Number.NaN, flag_precision: Number.NaN, flag_recall: Number.NaN, truth_anomalous: Number.NaN };
-    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed, cpuUsPerReading: Number.NaN, flags }; // Node-RED runs in its own process
+    // Node-RED runs in its own process: its CPU is not this one's.
+    return { perSecond: processed / ((performance.now() - started) / 1000), processed, lost: n - processed, cpuUsPerReading: Number.NaN, loadCpuUsPerReading: load.cpu_us / load.sent, flags };
   } finally {
     await counter.endAsync();
     await red.stop();
@@ -343,19 +343,9 @@ async function natsThroughput(server: ServerHandle, mode: "single" | "batch", n:
   const { node } = bench;
   const events = eventClock();
   try {
-    await load("nats-load.ts", [server.url, mode, UNITS, WARM_UP, events(WARM_UP)]);
+    await runLoad("nats-load.ts", [server.url, mode, UNITS, WARM_UP, events(WARM_UP)]);
     await waitProcessed(node, 0, WARM_UP);
-    const from = processedCount(node);
-    sampleFrom(node);
-    const started = performance.now();
-    let processed = 0;
-    let truth: GroundTruthExport | undefined;
-    const cpu = await cpuDuring(async () => {
-      ({ truth } = await load("nats-load.ts", [server.url, mode, UNITS, n, events(n)]));
-      processed = await waitProcessed(node, from, n);
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const result = { perSecond: processed / seconds, processed, lost: n - processed, cpuUsPerReading: cpu / processed, flags: flagsOf(node, truthFrom(truth!)) };
+    const result = await timedLoad(node, "nats-load.ts", [server.url, mode, UNITS, n, events(n)], n);
     await then?.(node, result);
     return result;
   } finally {
@@ -393,9 +383,8 @@ async function latencyAt(server: ServerHandle, node: RunningNode, rate: number, 
     await observer.flush();
     const warmUp = Math.min(rate, 20_000);
     const from = processedCount(node);
-    await load("nats-load.ts", [server.url, "batch", UNITS, warmUp, "now", warmUp, LATENCY_BATCH]);
-    measuring = true;
-    await load("nats-load.ts", [server.url, "batch", UNITS, rate * seconds, "now", rate, LATENCY_BATCH]);
+    await runLoad("nats-load.ts", [server.url, "batch", UNITS, warmUp, "now", warmUp, LATENCY_BATCH]);
+    await runLoad("nats-load.ts", [server.url, "batch", UNITS, rate * seconds, "now", rate, LATENCY_BATCH], () => (measuring = true));
     await waitProcessed(node, from, warmUp + rate * seconds);
     await new Promise((r) => setTimeout(r, 500)); // the last outputs in flight
     measuring = false;

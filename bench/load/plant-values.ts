@@ -15,7 +15,8 @@
  * (one second apart per sensor), as a gateway's store-and-forward backlog
  * would: the node takes them as fast as it can, far faster than real time.
  * Without one (a run at a fixed rate, timing each reading from its send),
- * each reading is stamped with its send time.
+ * each reading carries SEND_STAMP, for the sender to overwrite with its send
+ * time (prepared.ts).
  */
 import { GroundTruth, Plant, PLANT_SENSORS, ReadingGenerator, SeededRandom, type GroundTruthExport, type SimulatedReading } from "../../src/actors/simulator/index.js";
 import { SCENARIO_KINDS } from "../../src/actors/simulator/scenarios.js";
@@ -33,6 +34,9 @@ const SCENARIO_MS = 2 * 60 * 1000;
 /** Kinds injected: all but unit_offline, which would only thin the load out. */
 const KINDS = SCENARIO_KINDS.filter((k) => k !== "unit_offline");
 
+/** A send-time stamp before it is stamped: fractional epoch ms, as wide as nowMs().toFixed(3) this century. */
+export const SEND_STAMP = "9999999999999.999";
+
 export interface LoadReading {
   readonly unit: string;
   readonly sensor: string;
@@ -47,7 +51,7 @@ export class PlantLoad {
   private readonly generator: ReadingGenerator;
   private readonly batch: SimulatedReading[] = [];
 
-  /** @param eventStart epoch ms of the first readings' time; undefined: stamp each with its send time */
+  /** @param eventStart epoch ms of the first readings' time; undefined: SEND_STAMP, for the sender to fill in */
   constructor(
     units: number,
     private readonly eventStart: number | undefined,
@@ -75,7 +79,7 @@ export class PlantLoad {
     const out: LoadReading[] = new Array<LoadReading>(readings.length);
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i] as SimulatedReading;
-      const stamp = this.eventStart === undefined ? nowMs().toFixed(3) : String(r.timestamp);
+      const stamp = this.eventStart === undefined ? SEND_STAMP : String(r.timestamp);
       out[i] = { unit: r.unit, sensor: r.sensor, fields: `"value":${r.value},"quality":"${r.quality}","timestamp":${stamp}` };
     }
     return out;
