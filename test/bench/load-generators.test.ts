@@ -38,7 +38,11 @@ describe("a load generator run by the bench", () => {
   it("over NATS sends nothing before its go, then every reading", async () => {
     const observer = await connect({ servers: nats.url });
     let seen = 0;
-    const sub = observer.subscribe("vigil.ingest.reading.>", { callback: () => seen++ });
+    const sub = observer.subscribe("vigil.ingest.reading.>", {
+      callback: () => {
+        seen++;
+      },
+    });
     await observer.flush();
     let seenAtGo = -1;
     const summary = await runLoad("nats-load.ts", [nats.url, "single", 4, 200, Date.now() - 3_600_000], () => (seenAtGo = seen));
