@@ -2,11 +2,14 @@
  * Batches of readings, as NATS gateways and HTTP clients send them: a JSON
  * array of `{unit, sensor, value, quality?, timestamp?}`, or `{readings: [...]}`.
  * Parsed once and handed to the gateway in one `submitMany`; the answer
- * names each rejected reading by its position in the batch.
+ * names each rejected reading by its position in the batch. The common
+ * bodies are read straight from their bytes (plain-batch.ts), the rest by
+ * JSON.parse, with the same verdicts either way.
  */
 import type { IngestGateway } from "../ingest/index.js";
 import type { IngestSource, RawReading, Rejection, RejectionReason } from "../readings/index.js";
 import { decodeJson, describeType, isRejection } from "./decode.js";
+import { readPlainBatch } from "./plain-batch.js";
 
 export interface RejectedItem {
   /** Position of the reading in the batch, from 0. */
@@ -23,6 +26,11 @@ export interface BatchAnswer {
 
 /** The readings of a batch body, or why the body as a whole is unusable. */
 export function parseBatch(bytes: Uint8Array): unknown[] | Rejection {
+  return readPlainBatch(bytes) ?? parseJsonBatch(bytes);
+}
+
+/** parseBatch by JSON.parse, for any body: what the plain reader leaves to it. */
+export function parseJsonBatch(bytes: Uint8Array): unknown[] | Rejection {
   const decoded = decodeJson(bytes);
   if (isRejection(decoded)) return decoded;
   const body = decoded.json;

@@ -17,6 +17,24 @@ export interface RawReading {
   timestamp?: unknown;
 }
 
+/**
+ * A reading whose shape its decoder has checked, exactly as wellFormed
+ * checks it: ids that ID_PATTERN accepts, a finite number, a quality spelt
+ * as QUALITIES spell it, a finite numeric timestamp. Made only by a decoder
+ * that checks all of it (connectors/plain-batch.ts reads them off a batch's
+ * bytes); validateReading takes it for wellFormed's verdict, so a batch's
+ * readings are not looked over twice, and makes the checks that need context.
+ */
+export class CheckedReading implements RawReading {
+  constructor(
+    readonly unit: string,
+    readonly sensor: string,
+    readonly value: number,
+    readonly quality: ReadingQuality | undefined,
+    readonly timestamp: number | undefined,
+  ) {}
+}
+
 export interface ReadingLimits {
   /** Readings stamped further ahead than this are rejected. @default 5 minutes */
   maxFutureMs: number;
@@ -61,7 +79,7 @@ export function validateReading(
   now: number,
   limits: ReadingLimits = DEFAULT_READING_LIMITS,
 ): Reading | Rejection {
-  let r = wellFormed(raw);
+  let r: WellFormed | undefined = raw instanceof CheckedReading ? raw : wellFormed(raw);
   if (r === undefined) {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {

@@ -43,6 +43,31 @@ describe("plain single-reading payloads read from their bytes", () => {
     expect(checked).toBeGreaterThan(10_000);
   });
 
+  it("reads numbers of any length to the double JSON.parse reads, or leaves them: send stamps of 16 digits and 22 after the point are read", () => {
+    expect(readPlainReading(bytes("1764000000000.125"))?.value).toBe(1_764_000_000_000.125);
+    expect(readPlainReading(bytes("9007199254740991"))?.value).toBe(Number.MAX_SAFE_INTEGER);
+    expect(readPlainReading(bytes("0.0000000000000000000001"))?.value).toBe(JSON.parse("0.0000000000000000000001"));
+    let seed = 99;
+    const digit = (): string => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return String(seed % 10);
+    };
+    let read = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const length = 1 + (n % 24);
+      let text = String(1 + (Number(digit()) % 9));
+      for (let k = 1; k < length; k++) text += digit();
+      const point = n % 3 === 0 ? -1 : (n * 7) % length;
+      if (point > 0) text = `${text.slice(0, point)}.${text.slice(point)}`;
+      if (n % 5 === 0) text = `-0.${"0".repeat(n % 7)}${text.replace(".", "")}`;
+      const value = readPlainReading(bytes(text))?.value;
+      if (value === undefined) continue;
+      expect(Object.is(value, JSON.parse(text)), text).toBe(true);
+      read++;
+    }
+    expect(read).toBeGreaterThan(10_000);
+  });
+
   it.each([
     ["whitespace", ' {"value":1}'],
     ["whitespace between keys", '{"value":1, "quality":"GOOD"}'],
@@ -53,7 +78,9 @@ describe("plain single-reading payloads read from their bytes", () => {
     ["a quality with an escape", '{"value":1,"quality":"GOO\\u0044"}'],
     ["a value that is not a number", '{"value":"1"}'],
     ["an exponent", "1e5"],
-    ["more than 15 digits", "9007199254740993"],
+    ["a mantissa past 2^53", "9007199254740993"],
+    ["a mantissa of 2^53", "900719925474099.2"],
+    ["more than 22 digits after the point", "0.00000000000000000000001"],
     ["a leading zero", "01"],
     ["a bare point", "1."],
     ["a trailing comma", '{"value":1,}'],
