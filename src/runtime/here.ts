@@ -91,7 +91,6 @@ export class CallingThreadActors {
         },
         reply: () => undefined, // every ask to these actors starts on this thread
         publish: (subject, json) => this.o.outlet(subject, json),
-        snapshotTaken: () => undefined, // kept by the shard itself: this thread is the process
         settled: () => undefined,
         releaseCredit: () => undefined,
         event: (event) => this.o.emit(event),

@@ -19,6 +19,7 @@ import { VigilError, serializeError, type VigilErrorCode } from "./errors.js";
 import type { KindEntry, KindRegistry } from "./kind-registry.js";
 import { Mailbox } from "./mailbox.js";
 import type { RuntimeEvent } from "./events.js";
+import { ObjectSnapshots, type ShardSnapshots } from "./shard-snapshots.js";
 import { isStateTransfer, type StateTransfer } from "./state-transfer.js";
 import { RestartHistory, decide } from "./supervision.js";
 
@@ -33,14 +34,9 @@ export interface ShardLinks {
   /** An actor published to the node's outlet; `json` is the encoded payload. */
   publish(subject: string, json: string): void;
   /**
-   * A snapshot was taken (state) or dropped (undefined), or a change on top of
-   * the last one was taken (`change` true); used to replicate them off-thread.
-   */
-  snapshotTaken(address: ActorAddress, state: unknown, change: boolean): void;
-  /**
    * `count` envelopes that came from another thread are settled: dropped,
    * failed, or handled with their effect on state captured by a snapshot
-   * already handed to `snapshotTaken` (or by an actor with no state). A crash
+   * already put in the shard's store (or by an actor with no state). A crash
    * after this loses nothing of them; before it, they count as lost.
    */
   settled(count: number): void;
@@ -60,7 +56,8 @@ export interface ShardOptions {
   snapshotIntervalMs: number;
   /** How often idle actors are looked for. @default 1000 */
   passivationSweepMs?: number;
-  snapshots?: Iterable<readonly [ActorAddress, StoredSnapshot]>;
+  /** Where snapshots are kept (and copied off-thread from). @default ObjectSnapshots, empty */
+  snapshots?: ShardSnapshots;
 }
 
 export interface ShardStats {
@@ -68,12 +65,6 @@ export interface ShardStats {
   storedSnapshots: number;
   pendingAsks: number;
   deadLetters: number;
-}
-
-/** An actor's last full snapshot and the changes taken since, oldest first. */
-export interface StoredSnapshot {
-  state: unknown;
-  changes: unknown[];
 }
 
 /** Changes kept on top of a full snapshot before the next one is taken in full. */
@@ -109,8 +100,8 @@ export class Shard implements ContextHost {
   private readonly askTimeoutMs: number;
   private readonly snapshotIntervalMs: number;
   private readonly activations = new Map<ActorAddress, Activation>();
-  private readonly snapshots = new Map<ActorAddress, StoredSnapshot>();
-  /** Actors whose next snapshot must be full (see retakeInFull). */
+  private readonly snapshots: ShardSnapshots;
+  /** Actors whose next snapshot must be full: the copy of their last one off this thread is behind (see ShardSnapshots.putFull). */
   private readonly inFullNext = new Set<ActorAddress>();
   private readonly ready = new Mailbox<Activation>(Number.POSITIVE_INFINITY);
   private readonly asks: AskTable;
@@ -144,7 +135,7 @@ export class Shard implements ContextHost {
     this.askTimeoutMs = options.askTimeoutMs;
     this.snapshotIntervalMs = options.snapshotIntervalMs;
     this.asks = new AskTable(options.clock);
-    for (const [address, stored] of options.snapshots ?? []) this.snapshots.set(address, stored);
+    this.snapshots = options.snapshots ?? new ObjectSnapshots();
     this.passNow = this.clock.now();
     this.every(options.passivationSweepMs ?? 1_000, () => this.sweepIdle());
     if (this.snapshotIntervalMs > 0) this.every(this.snapshotIntervalMs, () => this.checkpointInSlices());
@@ -401,7 +392,7 @@ export class Shard implements ContextHost {
     let hook: void | Promise<void>;
     try {
       const actor = a.entry.kind.create(a.id);
-      const stored = this.snapshots.get(a.self);
+      const stored = actor.restore === undefined ? undefined : this.snapshots.read(a.self);
       if (stored !== undefined && actor.restore !== undefined) {
         actor.restore(stored.state);
         for (const change of stored.changes) actor.applyChange?.(change);
@@ -551,9 +542,7 @@ export class Shard implements ContextHost {
       return true;
     }
     // Kept as the stored snapshot (and replicated), so a crash after this comes back to it too.
-    this.snapshots.set(a.self, { state: msg.state, changes: [] });
-    this.inFullNext.delete(a.self);
-    this.links.snapshotTaken(a.self, msg.state, false);
+    this.keptFull(a.self, this.snapshots.putFull(a.self, msg.state));
     if (env.ask !== 0) this.sendReply(env, true, undefined, undefined);
     this.leave(env, true);
     cancelTimers(a);
@@ -666,8 +655,8 @@ export class Shard implements ContextHost {
     if (actor?.snapshot === undefined) return;
     // A change needs the stored snapshot to be where the actor's state began:
     // true once this instance has been restored from it or has taken one.
-    const stored = this.snapshots.get(a.self);
-    if (actor.snapshotChange !== undefined && stored !== undefined && stored.changes.length < MAX_SNAPSHOT_CHANGES && !this.inFullNext.has(a.self)) {
+    const changes = this.snapshots.changesOf(a.self);
+    if (actor.snapshotChange !== undefined && changes !== undefined && changes < MAX_SNAPSHOT_CHANGES && !this.inFullNext.has(a.self)) {
       let change: unknown;
       try {
         change = actor.snapshotChange();
@@ -675,8 +664,8 @@ export class Shard implements ContextHost {
         this.log.error({ actor: a.self, err }, "snapshot change failed; taking a full snapshot");
       }
       if (change !== undefined) {
-        stored.changes.push(change);
-        this.links.snapshotTaken(a.self, change, true);
+        // Not copied off this thread: changes on top of the copy there would be changes to the wrong state.
+        if (!this.snapshots.putChange(a.self, change)) this.inFullNext.add(a.self);
         return;
       }
     }
@@ -687,9 +676,13 @@ export class Shard implements ContextHost {
       this.log.error({ actor: a.self, err }, "snapshot failed; keeping the previous one");
       return;
     }
-    this.snapshots.set(a.self, { state, changes: [] });
-    this.inFullNext.delete(a.self);
-    this.links.snapshotTaken(a.self, state, false);
+    this.keptFull(a.self, this.snapshots.putFull(a.self, state));
+  }
+
+  /** @param copied whether the store's copy off this thread has it (else the next is taken in full) */
+  private keptFull(address: ActorAddress, copied: boolean): void {
+    if (copied) this.inFullNext.delete(address);
+    else this.inFullNext.add(address);
   }
 
   /**
@@ -699,20 +692,17 @@ export class Shard implements ContextHost {
    */
   activateRestored(): number {
     let woken = 0;
-    for (const [address, stored] of this.snapshots) {
+    for (const address of [...this.snapshots.addresses()]) {
       const entry = this.kinds.forAddress(address);
       if (entry?.kind.activateAfterCrash === undefined || this.activations.has(address)) continue;
+      const stored = this.snapshots.read(address);
+      if (stored === undefined) continue;
       const latest = stored.changes.length > 0 ? stored.changes[stored.changes.length - 1] : stored.state;
       if (!entry.kind.activateAfterCrash(latest)) continue;
       this.activate({ to: address, msg: undefined, from: undefined, ask: 0, origin: this.index, credit: CREDIT_LOCAL });
       woken++;
     }
     return woken;
-  }
-
-  /** The copy of an actor's snapshot off this thread is lost or broken: its next snapshot is taken in full. */
-  retakeInFull(address: ActorAddress): void {
-    if (this.snapshots.has(address)) this.inFullNext.add(address);
   }
 
   // ---- replies, dead letters, credits -------------------------------------

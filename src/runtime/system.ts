@@ -157,7 +157,6 @@ class InThreadSystem implements ActorSystem {
         forward: () => false, // one shard: nothing is elsewhere
         reply: () => undefined,
         publish: outlet,
-        snapshotTaken: () => undefined,
         settled: () => undefined,
         releaseCredit: () => undefined,
         event: (e) => events.emit(e),

@@ -354,6 +354,21 @@ describe("a crashed worker", () => {
     expect(after.full).toBe(before.full);
   });
 
+  it("brings back each of many actors whose snapshots crossed together with its own latest state", async () => {
+    ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
+    const unit = unitOn(0, "M");
+    const counters = Array.from({ length: 60 }, (_, i) => `counter/${unit}/c${i}`);
+    // Rounds of one add to each: every round's snapshots share slabs, and supersede the last round's.
+    for (let round = 1; round <= 4; round++) for (const [i, c] of counters.entries()) if (round <= 2 || i % 2 === 0) system.tell(c, add(i + 1));
+    const before = await Promise.all(counters.map((c) => system.ask<number>(c, GET)));
+    expect(before).toEqual(counters.map((_, i) => (i % 2 === 0 ? 4 : 2) * (i + 1)));
+
+    const restarted = events.next("worker-restarted", (e) => e.worker === 0);
+    system.tell(`counter/${unit}`, EXIT);
+    expect((await restarted).restoredActors).toBe(counters.length);
+    expect(await Promise.all(counters.map((c) => system.ask<number>(c, GET)))).toEqual(before);
+  });
+
   it("brings an actor back from the snapshots that reached main when one of its changes could not be cloned", async () => {
     ({ system, events } = await startPool({ snapshotIntervalMs: 0 }));
     const victim = `journal/${unitOn(0)}`;

@@ -11,7 +11,8 @@ import type { ActorAddress } from "../address.js";
 import type { Envelope, Reply } from "../envelope.js";
 import type { RuntimeEvent } from "../events.js";
 import type { KindEntry, KindRegistry } from "../kind-registry.js";
-import type { Batch, CodedMessages, PackedEnvelopes, SnapshotEntry } from "./protocol.js";
+import type { Batch, CodedMessages, PackedEnvelopes } from "./protocol.js";
+import type { SnapshotBatch } from "./snapshot-slabs.js";
 
 /** Flush at this many envelopes without waiting for the microtask. */
 const MAX_BATCH = 1_024;
@@ -24,7 +25,11 @@ export interface OutboxSink {
   posted?(count: number): void;
   uncloneableEnvelope(env: Envelope, err: unknown): void;
   uncloneableReply(reply: Reply, err: unknown): void;
-  uncloneableSnapshot(address: ActorAddress, err: unknown): void;
+}
+
+/** Where the snapshots a worker posts to main come from: the slab filled since the last batch. */
+export interface SnapshotSource {
+  seal(): SnapshotBatch | undefined;
 }
 
 /**
@@ -40,7 +45,9 @@ export class Outbox {
   /** The kind of each envelope in `e`, when the sender knew it (for the kind's codec). */
   private k: (KindEntry | undefined)[] = [];
   private r: Reply[] = [];
-  private s: SnapshotEntry[] = [];
+  /** Snapshots queued in the source since the last batch. */
+  private s = 0;
+  private snapshots: SnapshotSource | undefined = undefined;
   private ev: RuntimeEvent[] = [];
   private ps: string[] = [];
   private pj: string[] = [];
@@ -67,9 +74,14 @@ export class Outbox {
     this.arm();
   }
 
-  snapshot(address: ActorAddress, state: unknown, change = false): void {
-    this.s.push([address, state, change ? 1 : 0]);
-    if (this.s.length >= MAX_BATCH) this.flush();
+  /** Carry the source's snapshots from now on. */
+  carrySnapshots(source: SnapshotSource): void {
+    this.snapshots = source;
+  }
+
+  /** The source queued a snapshot: it goes with the next batch. */
+  snapshotQueued(): void {
+    if (++this.s >= MAX_BATCH) this.flush();
     else this.arm();
   }
 
@@ -87,19 +99,20 @@ export class Outbox {
 
   flush(): void {
     this.armed = false;
-    const { e, k, r, s, ev, ps, pj } = this;
-    if (e.length + r.length + s.length + ev.length + ps.length === 0) return;
+    const { e, k, r, ev, ps, pj } = this;
+    if (e.length + r.length + this.s + ev.length + ps.length === 0) return;
+    const s = this.s > 0 ? this.snapshots?.seal() : undefined;
     this.e = [];
     this.k = [];
     this.r = [];
-    this.s = [];
+    this.s = 0;
     this.ev = [];
     this.ps = [];
     this.pj = [];
     const batch: Batch = { t: "batch" };
     if (e.length > 0) batch.e = packEnvelopes(e, k, this.addresses);
     if (r.length > 0) batch.r = r;
-    if (s.length > 0) batch.s = s;
+    if (s !== undefined) batch.s = s;
     if (ev.length > 0) batch.ev = ev;
     if (ps.length > 0) this.packPublications(batch, ps, pj);
     try {
@@ -130,7 +143,7 @@ export class Outbox {
     return batch;
   }
 
-  private postOneByOne(e: Envelope[], k: (KindEntry | undefined)[], r: Reply[], s: SnapshotEntry[], ev: RuntimeEvent[]): void {
+  private postOneByOne(e: Envelope[], k: (KindEntry | undefined)[], r: Reply[], s: SnapshotBatch | undefined, ev: RuntimeEvent[]): void {
     let posted = 0;
     for (let i = 0; i < e.length; i++) {
       const env = e[i] as Envelope;
@@ -151,13 +164,8 @@ export class Outbox {
         this.sink.uncloneableReply(reply, err);
       }
     }
-    for (const entry of s) {
-      try {
-        this.sink.post({ t: "batch", s: [entry] });
-      } catch (err) {
-        this.sink.uncloneableSnapshot(entry[0], err);
-      }
-    }
+    // Bytes, strings and numbers: they always clone.
+    if (s !== undefined) this.sink.post({ t: "batch", s });
     if (ev.length > 0) this.sink.post({ t: "batch", ev });
   }
 

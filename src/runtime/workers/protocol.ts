@@ -4,13 +4,12 @@
  * which is what makes cross-worker messaging cheap.
  */
 import type { MessagePort } from "node:worker_threads";
-import type { ActorAddress } from "../address.js";
 import type { Reply } from "../envelope.js";
 import type { SerializedError } from "../errors.js";
 import type { RuntimeEvent } from "../events.js";
 import type { KindStats } from "../kind-registry.js";
 import type { ShardStats } from "../shard.js";
-import type { EncodedSnapshot } from "./snapshot-bytes.js";
+import type { SnapshotBatch, StoredSlabs } from "./snapshot-slabs.js";
 import type { ShardSettings } from "./settings.js";
 
 /**
@@ -34,9 +33,6 @@ export interface PackedEnvelopes {
   coded?: CodedMessages[];
 }
 
-/** [address, state or change (from a worker to main: encoded, see snapshot-bytes.ts), 1 when it is a change]. */
-export type SnapshotEntry = [ActorAddress, unknown, 0 | 1];
-
 /** One kind's messages of a batch in its codec's columns. */
 export interface CodedMessages {
   kind: string;
@@ -49,8 +45,8 @@ export interface Batch {
   t: "batch";
   e?: PackedEnvelopes;
   r?: Reply[];
-  /** Snapshots taken since the last batch (state undefined: dropped; change 1: a change on top of the last). */
-  s?: SnapshotEntry[];
+  /** Snapshots a worker took since its last batch, encoded in one slab (snapshot-slabs.ts). */
+  s?: SnapshotBatch;
   ev?: RuntimeEvent[];
   /**
    * Publications for the node's outlet, in order: each one's subject as an
@@ -89,6 +85,7 @@ export interface WorkerInit {
   settings: ShardSettings;
   /** Int32 counters shared by all threads; see counters.ts. */
   counters: SharedArrayBuffer;
-  snapshots: [ActorAddress, EncodedSnapshot][];
+  /** Main's copy of the snapshots of the worker's actors (a replacement's start). */
+  snapshots: StoredSlabs;
   logLevel: string;
 }

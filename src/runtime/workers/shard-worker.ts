@@ -5,7 +5,6 @@
  */
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { pino } from "pino";
-import type { ActorAddress } from "../address.js";
 import { systemClock } from "../clock.js";
 import { CREDIT_BUDGETED, CREDIT_REMOTE, MAIN_ENDPOINT, type Envelope, type Reply } from "../envelope.js";
 import { VigilError, serializeError, type VigilErrorCode } from "../errors.js";
@@ -16,7 +15,8 @@ import { Shard } from "../shard.js";
 import { WorkerCounters } from "./counters.js";
 import { decodeMessages, Outbox, unpackEnvelope, type OutboxSink, type ReceivedAddresses } from "./outbox.js";
 import { startWorkerProfile } from "./profile.js";
-import { decodeSnapshots, encodeSnapshot } from "./snapshot-bytes.js";
+import { SlabIndex } from "./snapshot-slabs.js";
+import { SlabSnapshots } from "./slab-snapshots.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 
 const parent = parentPort;
@@ -35,6 +35,9 @@ const kinds = new KindRegistry(await loadKindModules(init.kindModules, init.kind
 const placements = new BoundedMemo<string, number>(65_536);
 const peers: (Outbox | null)[] = new Array<Outbox | null>(init.workers).fill(null);
 const toMain = new Outbox(sinkFor((b) => parent.postMessage(b satisfies FromWorker), undefined));
+/** Kept here and posted to main in the same slabs: see snapshot-slabs.ts. */
+const snapshots = new SlabSnapshots(SlabIndex.import(init.snapshots), log, () => toMain.snapshotQueued());
+toMain.carrySnapshots(snapshots);
 
 const shard = new Shard({
   index: init.index,
@@ -44,7 +47,7 @@ const shard = new Shard({
   askTimeoutMs: init.settings.askTimeoutMs,
   snapshotIntervalMs: init.settings.snapshotIntervalMs,
   passivationSweepMs: init.settings.passivationSweepMs,
-  snapshots: decodeSnapshots(init.snapshots),
+  snapshots,
   links: {
     placement: (address) => {
       // Fixed for the worker's life (the worker count does not change): worked out once per address.
@@ -63,34 +66,11 @@ const shard = new Shard({
       else peers[reply.origin]?.reply(reply); // the asker's worker is down: its ask died with it
     },
     publish: (subject, json) => toMain.publish(subject, json),
-    snapshotTaken: (address, state, change) => snapshotTaken(address, state, change),
     settled: (n) => settleAfterFlush(n),
     releaseCredit: (n) => counters.release(init.index, n),
     event: (event) => toMain.event(event),
   },
 });
-
-/** Main keeps the encoded bytes, not the objects: see snapshot-bytes.ts. */
-function snapshotTaken(address: ActorAddress, state: unknown, change: boolean): void {
-  if (state === undefined) {
-    toMain.snapshot(address, undefined, change);
-    return;
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = encodeSnapshot(state);
-  } catch (err) {
-    uncloneableSnapshot(address, err);
-    return;
-  }
-  toMain.snapshot(address, bytes, change);
-}
-
-function uncloneableSnapshot(address: ActorAddress, err: unknown): void {
-  log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
-  // Main's copy is now behind: changes on top of it would be changes to the wrong state.
-  shard.retakeInFull(address);
-}
 
 // Settled counts go up only after the snapshots covering them are posted to
 // main: a crash in between must count those messages as lost.
@@ -152,7 +132,6 @@ function sinkFor(post: (b: Batch) => void, target: number | undefined): OutboxSi
       if (reply.origin === MAIN_ENDPOINT) toMain.reply(failed);
       else peers[reply.origin]?.reply(failed);
     },
-    uncloneableSnapshot,
   };
 }
 
@@ -209,7 +188,7 @@ handle = (m: ToWorker): void => {
 };
 for (const m of early.splice(0)) handle(m);
 // A replacement: its peers are wired (their ports came before the kinds loaded), so what the woken actors send finds them.
-if (init.snapshots.length > 0) shard.activateRestored();
+if (snapshots.size > 0) shard.activateRestored();
 const profiler = await startWorkerProfile(init.index);
 parent.postMessage({ t: "ready" } satisfies FromWorker);
 

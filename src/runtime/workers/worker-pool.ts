@@ -29,7 +29,7 @@ import { WorkerCounters } from "./counters.js";
 import { Outbox, receivePublications, type ReceivedAddresses } from "./outbox.js";
 import type { Batch, FromWorker, ToWorker, WorkerInit } from "./protocol.js";
 import type { ShardSettings } from "./settings.js";
-import type { EncodedSnapshot } from "./snapshot-bytes.js";
+import { SlabIndex } from "./snapshot-slabs.js";
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -70,7 +70,8 @@ const MAX_ROUTES = 65_536;
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly counters: WorkerCounters;
-  private readonly snapshots: Map<ActorAddress, EncodedSnapshot>[];
+  /** Each worker's snapshots, as the slabs it posted. */
+  private readonly snapshots: SlabIndex[];
   private readonly asks: AskTable;
   private readonly statsWaiters = new Map<number, (m: Extract<FromWorker, { t: "stats" }>) => void>();
   private readonly ackWaiters = new Map<number, Set<number>>();
@@ -82,7 +83,7 @@ export class WorkerPool {
 
   private constructor(private readonly o: WorkerPoolOptions) {
     this.counters = WorkerCounters.create(o.workers);
-    this.snapshots = Array.from({ length: o.workers }, () => new Map<ActorAddress, EncodedSnapshot>());
+    this.snapshots = Array.from({ length: o.workers }, () => new SlabIndex());
     this.asks = new AskTable(o.clock);
   }
 
@@ -263,16 +264,7 @@ export class WorkerPool {
   /** @param subjects the publication subjects this worker (this launch of it) named so far */
   private onBatch(index: number, b: Batch, subjects: ReceivedAddresses): void {
     if (b.r !== undefined) for (const reply of b.r) this.settle(reply);
-    if (b.s !== undefined) {
-      const store = this.snapshots[index] as Map<ActorAddress, EncodedSnapshot>;
-      for (const [address, state, change] of b.s) {
-        if (state === undefined) store.delete(address);
-        else if (!(state instanceof Uint8Array)) continue; // workers send snapshots encoded (snapshot-bytes.ts)
-        else if (change === 0) store.set(address, { state, changes: [] });
-        // A change with no snapshot under it cannot be used (its snapshot failed to cross); the worker retakes it in full.
-        else store.get(address)?.changes.push(state);
-      }
-    }
+    if (b.s !== undefined) (this.snapshots[index] as SlabIndex).apply(b.s);
     if (b.ev !== undefined) for (const event of b.ev) this.o.emit(event);
     receivePublications(b, subjects, (subject, json) => this.o.outlet(subject, json));
   }
@@ -294,7 +286,7 @@ export class WorkerPool {
       kindConfig: this.o.kindConfig,
       settings: this.o.settings,
       counters: this.counters.buffer,
-      snapshots: [...(this.snapshots[index] as Map<ActorAddress, EncodedSnapshot>)],
+      snapshots: (this.snapshots[index] as SlabIndex).export(),
       logLevel: this.o.log.level,
     };
     const worker = new Worker(WORKER_ENTRY.url, { workerData: init, execArgv: WORKER_ENTRY.execArgv, name: `vigil-shard-${index}` });
@@ -350,7 +342,6 @@ export class WorkerPool {
         this.deadLetter(env, "VIGIL_NOT_CLONEABLE", `message to ${env.to} cannot cross a worker boundary: ${serializeError(err).message}`);
       },
       uncloneableReply: () => undefined, // main sends no replies
-      uncloneableSnapshot: () => undefined, // nor snapshots
     }, "turn");
     for (const env of slot.held.splice(0)) this.send(env);
   }
@@ -390,7 +381,7 @@ export class WorkerPool {
       for (let j = 0; j < this.slots.length; j++) if (j !== index) this.wire(index, j);
       await ready;
       this.open(index);
-      this.o.emit({ type: "worker-restarted", worker: index, restoredActors: (this.snapshots[index] as Map<string, EncodedSnapshot>).size });
+      this.o.emit({ type: "worker-restarted", worker: index, restoredActors: (this.snapshots[index] as SlabIndex).size });
     } catch (err) {
       this.o.log.error({ worker: index, err }, "replacement worker failed to start");
       await this.replace(index, -1);
