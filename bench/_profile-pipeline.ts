@@ -12,6 +12,10 @@
  * (its start-up and the preparing of its load left out: the measured part
  * starts at its go, bench/load/start-signal.ts), which share the cores with
  * the node, and the scoring methods of a sample of the outputs.
+ * `kinds` are the sensor and unit kinds' counters over the measured part
+ * (messages processed, tells refused under backpressure, ...), and
+ * `unit_backlog_at_end` the unit messages still queued when the last output
+ * came: what the units handle after it, before their counts settle.
  *
  * With VIGIL_WORKER_CPU_PROFILE=<dir> the shard workers write CPU profiles
  * (src/runtime/workers/profile.ts); with PROFILE_MAIN=<file> the main thread
@@ -25,6 +29,7 @@
  * usage: npx tsx bench/_profile-pipeline.ts [readings] [nats|nats-single|mqtt|mqtt-qos1]
  */
 import { readdirSync, readFileSync } from "node:fs";
+import type { KindStats } from "../src/runtime/index.js";
 import { startThreadProfile } from "../src/runtime/workers/profile.js";
 import { startMosquitto, startNats } from "../test/harness/servers.js";
 import { startBenchNode } from "./load/bench-node.js";
@@ -127,6 +132,36 @@ function serverTicks(): number {
   return Number(server[11] ?? Number.NaN) + Number(server[12] ?? Number.NaN);
 }
 
+/** The kinds' counters once no unit message has been handled for two polls in a row: the units caught up. */
+async function settledKinds(): Promise<Record<string, KindStats>> {
+  let last = -1;
+  let still = 0;
+  for (;;) {
+    const kinds = (await node.system.stats()).kinds;
+    const processed = kinds.unit?.processed ?? 0;
+    still = processed === last ? still + 1 : 0;
+    if (still >= 2) return kinds;
+    last = processed;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The counters of the sensor and unit kinds that moved between the two, e.g. `processed` and `refused`. */
+function kindDeltas(before: Record<string, KindStats>, after: Record<string, KindStats>): Record<string, Partial<KindStats>> {
+  const out: Record<string, Partial<KindStats>> = {};
+  for (const kind of ["sensor", "unit"]) {
+    const a = after[kind];
+    if (a === undefined) continue;
+    const moved: Partial<KindStats> = {};
+    for (const [key, value] of Object.entries(a) as [keyof KindStats, number][]) {
+      const delta = value - (before[kind]?.[key] ?? 0);
+      if (delta !== 0) moved[key] = delta;
+    }
+    out[kind] = moved;
+  }
+  return out;
+}
+
 await load(WARM_UP);
 await until(WARM_UP);
 
@@ -134,6 +169,8 @@ await until(WARM_UP);
 const profile = await startThreadProfile({ cpuFile: process.env["PROFILE_MAIN"], heapFile: process.env["PROFILE_MAIN_HEAP"] });
 
 const from = count;
+// Nothing moves while the generator prepares its load: taken before its go, these count from it.
+const kindsBefore = await settledKinds();
 let ticksBefore = threadTicks();
 let serverBefore = serverTicks();
 let cpuBefore = process.cpuUsage();
@@ -150,6 +187,8 @@ const seconds = (performance.now() - started) / 1000;
 const ticksAfter = threadTicks();
 const serverAfter = serverTicks();
 const done = count - from;
+const kindsAfter = (await node.system.stats()).kinds;
+const unitBacklog = ((await settledKinds()).unit?.processed ?? 0) - (kindsAfter.unit?.processed ?? 0);
 
 await profile.stop();
 const perThread: Record<string, number> = {};
@@ -169,6 +208,8 @@ process.stdout.write(
     cpu_us_per_reading_by_thread: perThread,
     server_cpu_us_per_reading: perReading((serverAfter - serverBefore) * 10_000),
     load_cpu_us_per_reading: perReading(loadCpu),
+    kinds: kindDeltas(kindsBefore, kindsAfter),
+    unit_backlog_at_end: unitBacklog,
     methods,
   })}\n`,
 );
