@@ -9,6 +9,7 @@ import type { TimerHandle } from "./clock.js";
 import type { Envelope } from "./envelope.js";
 import type { KindEntry } from "./kind-registry.js";
 import { Mailbox } from "./mailbox.js";
+import { WaitingByKey } from "./coalescing.js";
 import type { RestartHistory } from "./supervision.js";
 
 export const ActivationStatus = {
@@ -46,6 +47,8 @@ export class Activation implements ActorContext {
   history: RestartHistory | null = null;
   sender: ActorAddress | undefined = undefined;
   readonly mailbox: Mailbox<Envelope>;
+  /** The mailbox's messages by key, when the kind coalesces them (ActorKind.coalesce); null for every other kind. */
+  readonly waitingByKey: WaitingByKey | null;
   private childLog: Logger | null = null;
 
   constructor(
@@ -56,6 +59,8 @@ export class Activation implements ActorContext {
     private readonly baseLog: Logger,
   ) {
     this.mailbox = new Mailbox(entry.mailbox.capacity);
+    const coalesce = entry.kind.coalesce;
+    this.waitingByKey = coalesce === undefined ? null : new WaitingByKey(coalesce);
   }
 
   // ActorContext — the activation is its own context, saving an object per actor.

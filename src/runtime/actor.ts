@@ -133,6 +133,39 @@ export interface ActorKind<M = unknown, S = unknown> {
   activateAfterCrash?(latest: unknown): boolean;
   /** How the kind's most frequent messages cross threads in bulk; others are cloned as they are. */
   codec?: MessageCodec<M>;
+  /** Messages of which only the newest of a key matters while they wait: merged in the mailbox instead of queued. */
+  coalesce?: Coalescing<M>;
+}
+
+/**
+ * Latest-wins messages: a tell that has a key, sent while another with the
+ * same key waits in the actor's mailbox (not yet handed to the actor), is
+ * merged into that one, which keeps its place in the mailbox; it is not
+ * queued, so it is never refused and never drops another. For a receiver
+ * that only needs the latest state of each of many senders — and would
+ * otherwise fall behind them all, each message queued behind the stale ones
+ * before it (a unit and its sensors' updates). Counted per kind
+ * (`coalesced`).
+ *
+ * Only tells sent on the receiver's own thread are merged: an ask needs its
+ * own reply, and a message from another thread is accounted for on its own
+ * (settled, its credit released) as it leaves. Every other message is queued
+ * as always; the mailbox of a kind without `coalesce` never merges.
+ */
+export interface Coalescing<M = unknown> {
+  /**
+   * The key `message` merges under; undefined for one that is always queued
+   * (any message the kind may get: not only M). An actor remembers the keys
+   * it has seen while it is active: they should be few, like its senders.
+   */
+  key(message: unknown): string | undefined;
+  /**
+   * One message, of the same key, that leaves the actor as handling `queued`
+   * and then `next` would have; it may be either of them, changed. Neither is
+   * read again. It keeps `queued`'s place: a message queued between the two
+   * is handled after it.
+   */
+  merge(queued: M, next: M): M;
 }
 
 /**

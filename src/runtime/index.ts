@@ -8,7 +8,7 @@
  * exports; the shard, mailbox and worker internals stay private.
  */
 export { defineActorKind, isChildFailed } from "./actor.js";
-export type { Actor, ActorContext, ActorKind, AskOptions, ChildFailed, MessageCodec, PassivationPolicy } from "./actor.js";
+export type { Actor, ActorContext, ActorKind, AskOptions, ChildFailed, Coalescing, MessageCodec, PassivationPolicy } from "./actor.js";
 export { actorAddress, parseAddress } from "./address.js";
 export { BoundedMemo } from "./bounded-memo.js";
 export type { ActorAddress, ParsedAddress } from "./address.js";

@@ -33,12 +33,14 @@ export interface KindStats {
   escalations: number;
   dropped: number;
   refused: number;
+  /** Tells merged into a waiting message of the same key (ActorKind.coalesce) instead of queued. */
+  coalesced: number;
   activations: number;
   passivations: number;
 }
 
 export function emptyKindStats(): KindStats {
-  return { processed: 0, failures: 0, restarts: 0, stops: 0, escalations: 0, dropped: 0, refused: 0, activations: 0, passivations: 0 };
+  return { processed: 0, failures: 0, restarts: 0, stops: 0, escalations: 0, dropped: 0, refused: 0, coalesced: 0, activations: 0, passivations: 0 };
 }
 
 export interface KindEntry {

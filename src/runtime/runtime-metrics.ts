@@ -18,6 +18,7 @@ const KIND_COUNTERS: readonly [keyof KindStats, string, string][] = [
   ["escalations", "vigil_actor_escalations_total", "Failures escalated to a parent, per kind"],
   ["dropped", "vigil_mailbox_dropped_total", "Messages dropped by drop-oldest mailboxes, per kind"],
   ["refused", "vigil_mailbox_refused_total", "Messages refused under backpressure, per kind"],
+  ["coalesced", "vigil_mailbox_coalesced_total", "Tells merged into a waiting message of the same key instead of queued, per kind"],
   ["activations", "vigil_actor_activations_total", "Actor activations, per kind"],
   ["passivations", "vigil_actor_passivations_total", "Actor passivations, per kind"],
 ];

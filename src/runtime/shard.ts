@@ -18,6 +18,7 @@ import { CREDIT_BUDGETED, CREDIT_LOCAL, CREDIT_REMOTE, type EndpointId, type Env
 import { VigilError, serializeError, type VigilErrorCode } from "./errors.js";
 import type { KindEntry, KindRegistry } from "./kind-registry.js";
 import { Mailbox } from "./mailbox.js";
+import type { WaitingByKey } from "./coalescing.js";
 import type { RuntimeEvent } from "./events.js";
 import { ObjectSnapshots, type ShardSnapshots } from "./shard-snapshots.js";
 import { isStateTransfer, type StateTransfer } from "./state-transfer.js";
@@ -165,6 +166,13 @@ export class Shard implements ContextHost {
       }
       a = created;
     }
+    // Latest-wins (ActorKind.coalesce): merged into the one of its key still waiting, it takes no room of its own.
+    const byKey = a.waitingByKey;
+    const key = byKey === null ? undefined : byKey.keyOf(env);
+    if (key !== undefined && (byKey as WaitingByKey).merge(key, env)) {
+      a.entry.stats.coalesced++;
+      return true;
+    }
     const policy = a.entry.mailbox;
     const budgeted = env.credit === CREDIT_BUDGETED;
     if (policy.overflow === "backpressure" && !budgeted && a.mailbox.isFull) {
@@ -173,9 +181,11 @@ export class Shard implements ContextHost {
     }
     const dropped = a.mailbox.push(env, budgeted && policy.overflow === "backpressure");
     if (dropped !== undefined) {
+      byKey?.left(dropped);
       a.entry.stats.dropped++;
       this.settleDropped(dropped, "VIGIL_MAILBOX_FULL", `dropped from ${a.self}'s full mailbox (drop-oldest)`);
     }
+    if (key !== undefined) (byKey as WaitingByKey).queued(key, env);
     if (a.status === ActivationStatus.Idle) this.enqueueReady(a);
     return true;
   }
@@ -474,6 +484,7 @@ export class Shard implements ContextHost {
     while (handled < ACTOR_BATCH) {
       const env = a.mailbox.shift();
       if (env === undefined) break;
+      if (a.waitingByKey !== null) a.waitingByKey.left(env);
       handled++;
       a.sender = env.from;
       if (isStateTransfer(env.msg)) {
@@ -614,6 +625,7 @@ export class Shard implements ContextHost {
     a.actor = null;
     cancelTimers(a);
     this.activations.delete(a.self);
+    a.waitingByKey?.clear();
     for (const env of a.mailbox.drain()) this.settleDropped(env, code, reason);
   }
 
@@ -646,6 +658,7 @@ export class Shard implements ContextHost {
     a.actor = null;
     a.entry.stats.passivations++;
     // Messages that arrived while it was leaving start a fresh activation.
+    a.waitingByKey?.clear();
     const waiting = a.mailbox.drain();
     for (const env of waiting) this.deliver(env);
   }

@@ -92,6 +92,23 @@ describe("a running pool", () => {
     });
   });
 
+  describe("latest-wins mailboxes (coalesce)", () => {
+    it("merge the tells of actors on the receiver's own worker, and queue each from another thread on its own", async () => {
+      const unit = unitOn(0, "MERGE");
+      const sink = `merging-counter/${unit}`;
+      const relay = `relay/${unit}/r`; // the sink's worker: its tells are local there
+      const N = 200;
+      const coalesced = async (): Promise<number> => (await system.stats()).kinds["merging-counter"]?.coalesced ?? 0;
+      for (let i = 0; i < N; i++) expect(system.tell(sink, { type: "add", n: 1, source: "main" })).toBe(true);
+      expect(await system.ask(sink, GET)).toBe(N);
+      expect(await coalesced()).toBe(0);
+      for (let i = 0; i < N; i++) expect(system.tell(relay, { to: sink, n: 1, source: "relay" })).toBe(true);
+      // Asked through the relay: answered once everything it told before was handled.
+      expect(await system.ask(relay, { to: sink, n: 0, source: "relay", ask: true })).toBe(2 * N);
+      expect(await coalesced()).toBeGreaterThan(0);
+    });
+  });
+
   describe("bad input", () => {
     it("a message to an unknown kind: the ask rejects with VIGIL_UNKNOWN_ACTOR_KIND and a dead letter is reported", async () => {
       await expectCode(system.ask("nosuch/U1", GET), "VIGIL_UNKNOWN_ACTOR_KIND");

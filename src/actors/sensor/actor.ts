@@ -443,6 +443,8 @@ export class SensorActor implements Actor<SensorMessage, SensorState>, ScoreSink
       wear: this.wearGap(),
       features: withFeatures ? copyFeatures(this.vector()) : undefined,
       warm: withFeatures ? this.features.warm : undefined,
+      runFrom: r.ts,
+      runAnew: false,
     };
     // Refused under backpressure: keep `untold` so the next reading tries again.
     this.untold = !ctx.tell(this.unitAddr, update);

@@ -6,7 +6,8 @@
  * backing store and an array buffer for the collector to sweep, per
  * reading. The unit hands a copy back once it has copied it into its own
  * array (nothing else holds an update after its receiver is done with it),
- * and the next update takes it.
+ * or once a newer update took its update's place in the unit's mailbox
+ * (unit/latest-updates.ts), and the next update takes it.
  *
  * An update that crosses to another worker arrives as a clone: the
  * receiver recycles the clone into its own thread's copies, the sender's

@@ -28,7 +28,8 @@ export type SensorMessage = Reading | SensorQuery | StaleCheck | UnitWear;
 /**
  * The compact state a sensor actor tells `unit/<unit>`: at once when its
  * anomaly, severity or quality changes, otherwise at most once per
- * `unitUpdateIntervalMs` of reading time.
+ * `unitUpdateIntervalMs` of reading time. One still waiting in the unit's
+ * mailbox takes the next in its place (the unit kind's `coalesce`).
  */
 export interface SensorUpdate {
   readonly type: "sensor";
@@ -56,6 +57,20 @@ export interface SensorUpdate {
   readonly features?: Float64Array;
   /** Sent with `features`: whether the sensor is past its warm-up (FeatureSpec.minSamples), so a model may read them. */
   readonly warm?: boolean;
+  /**
+   * Where the run of anomalous updates this one ends began, for the unit's
+   * `anomalousSince`: the sensor sends its own `ts`. An update the unit's
+   * mailbox merged from several (unit/latest-updates.ts) carries the `ts`
+   * of the first anomalous one of the run they end with.
+   */
+  readonly runFrom: number;
+  /**
+   * Whether that run began after a normal update among those this one
+   * stands for: the run the unit had seen before ended there, and the new
+   * one starts at `runFrom`. False from the sensor: the run goes on from the
+   * unit's, if it had one.
+   */
+  readonly runAnew: boolean;
 }
 
 /** What `{type: "get"}` returns: the sensor's state, for the API and tests. */

@@ -134,7 +134,8 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       this.sensors.set(u.sensor, entry);
       this.entries.push(entry);
     }
-    entry.anomalousSince = u.anomaly ? (entry.anomalousSince ?? u.ts) : null;
+    // An update merged from several says where the run it ends began (SensorUpdate.runFrom), and whether it ended the unit's.
+    entry.anomalousSince = !u.anomaly ? null : u.runAnew ? u.runFrom : (entry.anomalousSince ?? u.runFrom);
     entry.value = u.value;
     entry.ts = u.ts;
     entry.quality = u.quality;
@@ -163,7 +164,8 @@ export class UnitActor implements Actor<UnitMessage, UnitActorState> {
       this.armCheck(ctx);
     }
     // Assessed once the turn's messages are in (onTurnEnd): a unit's sensors report in the same batches, and under
-    // load dozens of updates queue up; assessing, asking the models and publishing after each was most of a unit's work.
+    // load an update from each waits (one per sensor: latest-updates.ts); assessing, asking the models and publishing
+    // after each was most of a unit's work.
     this.assessDue = true;
   }
 

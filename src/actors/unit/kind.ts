@@ -1,6 +1,8 @@
 /**
  * The `unit` actor kind: address `unit/<unit>`, on the same shard worker as
- * the unit's sensors (both partition by unit).
+ * the unit's sensors (both partition by unit), so their updates reach it
+ * as tells on its own thread, which its mailbox merges per sensor
+ * (latest-updates.ts).
  */
 import { defineActorKind, type ActorKind } from "../../runtime/index.js";
 import type { SensorTypeSpec } from "../sensor/index.js";
@@ -8,6 +10,7 @@ import { UnitActor, type UnitActorState } from "./actor.js";
 import type { UnitAssessor } from "./assessor.js";
 import type { UnitMessage } from "./messages.js";
 import { RulesAssessor } from "./rules-assessor.js";
+import { latestSensorUpdates } from "./latest-updates.js";
 import type { UnitModelsShared } from "./model-scoring.js";
 import type { UnitSettings } from "./settings.js";
 
@@ -26,6 +29,7 @@ export function unitKind(options: UnitKindOptions): ActorKind<UnitMessage, UnitA
   const makeAssessor = options.assessor ?? (() => rules);
   return defineActorKind<UnitMessage, UnitActorState>({
     name: "unit",
+    coalesce: latestSensorUpdates,
     create: (unit) => new UnitActor(unit, settings, sensorTypes, makeAssessor(unit), options.models),
   });
 }
