@@ -2,7 +2,9 @@
  * Predictions on demand (the API's `POST /api/v1/predict`): feature rows
  * scored by a named model — its Production version, or the one asked for —
  * with onnxruntime on the main thread through src/ml/scoring's
- * LoadedModel (OnDemandModels; the workers' sessions are theirs), and the
+ * LoadedModel (OnDemandModels; the workers' sessions are theirs; a request
+ * of a few rows is scored by the model's TypeScript twin, which agrees with
+ * onnxruntime within the export check's tolerance), and the
  * outputs read the way the pipeline reads them (actors/models/outputs.ts).
  *
  * Refusals have their own codes: VIGIL_API_MODEL_UNKNOWN (no such scored

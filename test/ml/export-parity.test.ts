@@ -1,34 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { exportOnnx, predict, train, verifyExport, type Algorithm, type Model, type Task, type TreeEnsembleModel } from "../../src/ml/index.js";
+import { exportOnnx, predict, verifyExport, type Algorithm, type Model, type Task, type TreeEnsembleModel } from "../../src/ml/index.js";
 import { isVigilError } from "../../src/runtime/index.js";
-import { syntheticTable, tableDataset } from "./synthetic.js";
+import { ALGORITHM_CASES, syntheticTable, trainedOn } from "./synthetic.js";
 
 const table = syntheticTable(1_500);
 const holdout = syntheticTable(400, 99);
 
-const CASES: [Algorithm, Task, Record<string, number>][] = [
-  ["isolation_forest", "anomaly", { trees: 50 }],
-  ["random_forest", "binary", { trees: 20 }],
-  ["random_forest", "multiclass", { trees: 20 }],
-  ["random_forest", "regression", { trees: 20 }],
-  ["gradient_boosting", "binary", { rounds: 20 }],
-  ["gradient_boosting", "multiclass", { rounds: 10 }],
-  ["gradient_boosting", "regression", { rounds: 20 }],
-  ["linear_regression", "regression", {}],
-  ["logistic_regression", "binary", {}],
-  ["logistic_regression", "multiclass", {}],
-];
-
-function target(task: Task): Float64Array | undefined {
-  return task === "anomaly" ? undefined : task === "binary" ? table.binary : task === "multiclass" ? table.multiclass : table.regression;
-}
-
 function trained(algorithm: Algorithm, task: Task, params: Record<string, number>): Model {
-  return train({ algorithm, task, data: tableDataset(table, target(task)), params, seed: 3, ...(task === "multiclass" ? { classes: 7 } : {}) });
+  return trainedOn(table, algorithm, task, params);
 }
 
 describe("ONNX export", () => {
-  for (const [algorithm, task, params] of CASES) {
+  for (const [algorithm, task, params] of ALGORITHM_CASES) {
     it(`of a ${algorithm} ${task} model scores held-out rows in onnxruntime as the TypeScript model does`, async () => {
       const model = trained(algorithm, task, params);
       const check = await verifyExport(model, exportOnnx(model), holdout.x, holdout.rows);

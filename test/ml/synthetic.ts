@@ -4,7 +4,7 @@
  * seven-class label and a nonlinear regression target, all from one seed.
  */
 import { SeededRandom } from "../../src/runtime/index.js";
-import type { Dataset } from "../../src/ml/index.js";
+import { train, type Algorithm, type Dataset, type Model, type Task } from "../../src/ml/index.js";
 
 export const FEATURES = ["f0", "f1", "f2", "f3", "f4", "f5"];
 
@@ -36,4 +36,24 @@ export function syntheticTable(rows: number, seed = 7): SyntheticTable {
 
 export function tableDataset(t: SyntheticTable, y?: Float64Array): Dataset {
   return { features: FEATURES, rows: t.rows, x: t.x, ...(y === undefined ? {} : { y }) };
+}
+
+/** Every algorithm on every task it learns, with parameters small enough for a spec. */
+export const ALGORITHM_CASES: readonly [Algorithm, Task, Record<string, number>][] = [
+  ["isolation_forest", "anomaly", { trees: 50 }],
+  ["random_forest", "binary", { trees: 20 }],
+  ["random_forest", "multiclass", { trees: 20 }],
+  ["random_forest", "regression", { trees: 20 }],
+  ["gradient_boosting", "binary", { rounds: 20 }],
+  ["gradient_boosting", "multiclass", { rounds: 10 }],
+  ["gradient_boosting", "regression", { rounds: 20 }],
+  ["linear_regression", "regression", {}],
+  ["logistic_regression", "binary", {}],
+  ["logistic_regression", "multiclass", {}],
+];
+
+/** A model of `algorithm` trained on `t` for `task` (seven classes for multiclass), seed 3. */
+export function trainedOn(t: SyntheticTable, algorithm: Algorithm, task: Task, params: Record<string, number>): Model {
+  const y = task === "anomaly" ? undefined : task === "binary" ? t.binary : task === "multiclass" ? t.multiclass : t.regression;
+  return train({ algorithm, task, data: tableDataset(t, y), params, seed: 3, ...(task === "multiclass" ? { classes: 7 } : {}) });
 }

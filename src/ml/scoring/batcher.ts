@@ -23,6 +23,11 @@
  * can carry tens of thousands of readings from its port, so under load the
  * rows piled up to `maxQueuedRows` while the readings behind them waited
  * (seconds, measured), or went to the rules as `overloaded`.
+ *
+ * Small batches (`small`): under a paced load a drain pass adds a handful
+ * of rows per model, and a run that small costs onnxruntime's fixed ~10–30 µs
+ * for almost nothing; a model that can score them on this thread for less
+ * does so as the batch flushes, with no run and no event-loop hop.
  */
 
 /** Where a row's result goes: the sink handed in with the row, with its tag. */
@@ -36,6 +41,15 @@ export interface ScoreSink<M = unknown> {
 /** Runs `rows` rows of `input` (rows × width) through the model; resolves with rows × outputWidth values. */
 export type BatchRun = (input: Float32Array, rows: number) => Promise<Float32Array>;
 
+/**
+ * Scores a run of fewer than `rows` rows at once, on the calling thread
+ * (returns rows × outputWidth values), instead of handing it to `run`.
+ */
+export interface SmallRun {
+  readonly rows: number;
+  readonly run: (input: Float32Array, rows: number) => Float32Array;
+}
+
 export interface BatcherOptions<M> {
   readonly width: number;
   readonly outputWidth: number;
@@ -46,6 +60,8 @@ export interface BatcherOptions<M> {
   /** Rows waiting (queued and filling) at most; beyond, `add` refuses. */
   readonly maxQueuedRows: number;
   readonly run: BatchRun;
+  /** How runs too small to be worth `run`'s fixed cost are scored, if the model has such a way. */
+  readonly small?: SmallRun;
   /** Handed to the sinks with every result, so they know what scored them. */
   readonly model: M;
 }
@@ -75,6 +91,8 @@ export class MicroBatcher<M> {
   /** Rows scored and batches run since start. */
   rowsScored = 0;
   batchesRun = 0;
+  /** Of batchesRun, those scored by `small`. */
+  smallRuns = 0;
 
   constructor(options: BatcherOptions<M>) {
     this.o = options;
@@ -102,13 +120,18 @@ export class MicroBatcher<M> {
     b.tags[b.rows] = tag;
     b.rows++;
     this.queuedRows++;
-    if (b.rows === this.o.maxRows) this.flush();
+    // Never scored here, even if small: a sink called back from inside its own `add` would see its row answered before it is counted as waiting.
+    if (b.rows === this.o.maxRows) this.dispatch(false);
     else if (b.rows === 1) this.arm();
     return true;
   }
 
   /** Runs what is filling now, without waiting for the timer. */
   flush(): void {
+    this.dispatch(true);
+  }
+
+  private dispatch(scoreSmallNow: boolean): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -116,7 +139,25 @@ export class MicroBatcher<M> {
     const b = this.filling;
     if (b.rows === 0) return;
     this.filling = this.spare.pop() ?? this.newBatch();
+    if (scoreSmallNow && this.scoreSmall(b)) return;
     this.start(b);
+  }
+
+  /** A batch below the small run size, scored at once; false (left to `run`) when it is not small, or `small` throws. */
+  private scoreSmall(b: Batch<M>): boolean {
+    const small = this.o.small;
+    if (small === undefined || b.rows >= small.rows) return false;
+    let out: Float32Array;
+    try {
+      out = small.run(b.input, b.rows);
+    } catch {
+      return false;
+    }
+    b.settled = false;
+    this.running.push(b);
+    this.smallRuns++;
+    this.settled(b, out, undefined);
+    return true;
   }
 
   /** Resolves once every row added so far has been handed back. */

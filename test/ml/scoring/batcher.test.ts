@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MicroBatcher, type ScoreSink } from "../../../src/ml/scoring/batcher.js";
 
-/** A model that answers each row with its first column, and lets the test say when each run settles. */
-function heldModel(options: { maxRows?: number; flushMs?: number } = {}): { runs: { rows: number; settle(): void }[]; batcher: MicroBatcher<string> } {
+/** A model that answers each row with its first column, and lets the test say when each run settles; `smallRows`: batches below it are answered at once, negated. */
+function heldModel(options: { maxRows?: number; flushMs?: number; smallRows?: number } = {}): { runs: { rows: number; settle(): void }[]; batcher: MicroBatcher<string> } {
   const runs: { rows: number; settle(): void }[] = [];
   const batcher = new MicroBatcher<string>({
     width: 1,
@@ -11,6 +11,7 @@ function heldModel(options: { maxRows?: number; flushMs?: number } = {}): { runs
     flushMs: options.flushMs ?? 60_000,
     maxQueuedRows: 100,
     model: "m",
+    ...(options.smallRows === undefined ? {} : { small: { rows: options.smallRows, run: (input: Float32Array, rows: number) => input.subarray(0, rows).map((v) => -v) } }),
     run: (input, rows) =>
       new Promise((resolve) => {
         const out = Float32Array.from(input.subarray(0, rows));
@@ -58,5 +59,42 @@ describe("MicroBatcher", () => {
     batcher.add(Float64Array.of(3), null, sink, 3);
     await Promise.resolve();
     expect(runs.map((r) => r.rows)).toEqual([3, 1]);
+  });
+
+  it("answers a batch below the small size as it flushes, without a run of the model", async () => {
+    const { runs, batcher } = heldModel({ maxRows: 1024, flushMs: 0, smallRows: 4 });
+    const { seen, sink } = collector();
+    for (let i = 1; i <= 3; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    await Promise.resolve();
+    expect(runs).toEqual([]);
+    expect(seen).toEqual([-1, -2, -3]);
+    expect(batcher.smallRuns).toBe(1);
+  });
+
+  it("hands a batch of the small size or more to the model", async () => {
+    const { runs, batcher } = heldModel({ maxRows: 1024, flushMs: 0, smallRows: 4 });
+    const { sink } = collector();
+    for (let i = 1; i <= 4; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    await Promise.resolve();
+    expect(runs.map((r) => r.rows)).toEqual([4]);
+  });
+
+  it("never answers a row from inside the add that filled its batch, even when the batch is small", () => {
+    const { runs, batcher } = heldModel({ maxRows: 2, smallRows: 4 });
+    const { seen, sink } = collector();
+    for (let i = 1; i <= 2; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    expect(seen).toEqual([]);
+    expect(runs.map((r) => r.rows)).toEqual([2]);
+  });
+
+  it("gives a small batch's answers back after those of the runs that filled before it", async () => {
+    const { runs, batcher } = heldModel({ maxRows: 2, flushMs: 0, smallRows: 2 });
+    const { seen, sink } = collector();
+    for (let i = 1; i <= 3; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    runs[0]?.settle();
+    await batcher.idle();
+    expect(seen).toEqual([1, 2, -3]);
   });
 });
