@@ -40,7 +40,7 @@ export interface RollingFeaturesState {
    * restore continues bit for bit; ignored, and the windows rebuilt from the
    * samples, when the windows are no longer the same.
    */
-  exact?: { windows: string[]; t0: number; k: number; sums: number[]; untilRebase: number };
+  exact?: { windows: readonly string[]; t0: number; k: number; sums: number[]; untilRebase: number };
 }
 
 /**
@@ -83,6 +83,8 @@ export class RollingFeatures {
   /** Samples pushed since the stream began. */
   count = 0;
   private readonly minSamples: number;
+  /** windowNames(spec), made once: every snapshot and change carries them (one change per reading at paced rates). */
+  private readonly windowNames: readonly string[];
 
   constructor(spec: FeatureSpec = DEFAULT_FEATURE_SPEC) {
     const problem = featureSpecProblem(spec);
@@ -97,6 +99,7 @@ export class RollingFeatures {
       ...spec.durationsMs.map((d) => new WindowStats(0, d, this.store, this.frame)),
     ];
     this.width = this.windows.length * WINDOW_FEATURES.length + STREAM_FEATURES.length;
+    this.windowNames = Object.freeze(windowNames(spec));
   }
 
   /** Past warm-up (FeatureSpec.minSamples): the feature vector is one a model may read. */
@@ -265,7 +268,7 @@ export class RollingFeatures {
   private exact(): NonNullable<RollingFeaturesState["exact"]> {
     const sums: number[] = [];
     for (const w of this.windows) w.saveSums(sums);
-    return { windows: windowNames(this.spec), t0: this.frame.t0, k: this.frame.k, sums, untilRebase: this.untilRebase };
+    return { windows: this.windowNames, t0: this.frame.t0, k: this.frame.k, sums, untilRebase: this.untilRebase };
   }
 
   /**
@@ -284,7 +287,7 @@ export class RollingFeatures {
     const n = Math.min(state.ts.length, state.values.length, this.limit);
     const from = state.ts.length - n;
     const exact = state.exact;
-    if (exact !== undefined && n === state.ts.length && sameNames(exact.windows, windowNames(this.spec)) && exact.sums.length === this.windows.length * 6) {
+    if (exact !== undefined && n === state.ts.length && sameNames(exact.windows, this.windowNames) && exact.sums.length === this.windows.length * 6) {
       for (let i = from; i < state.ts.length; i++) this.store.push(state.ts[i] as number, state.values[i] as number);
       this.frame.t0 = exact.t0;
       this.frame.k = exact.k;

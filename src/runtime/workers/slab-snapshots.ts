@@ -1,17 +1,19 @@
 /**
- * A shard worker's snapshot store: every snapshot is encoded (v8 serialize)
- * into the slab being filled, which is posted to main with the worker's next
- * batch and kept here too; the worker decodes an actor's pieces only when it
- * restores the actor. See snapshot-slabs.ts for why slabs.
+ * A shard worker's snapshot store: every snapshot is encoded (plain-data.ts,
+ * or v8 serialize for what that does not hold) into the slab being filled,
+ * which is posted to main with the worker's next batch and kept here too;
+ * the worker decodes an actor's pieces only when it restores the actor. See
+ * snapshot-slabs.ts for why slabs.
  *
  * A state that cannot be encoded (not structured-cloneable) is kept here as
  * the object itself: it stays on this worker, main's copy stays as it was,
  * and the actor's next snapshot is taken in full.
  */
-import { deserialize, serialize } from "node:v8";
+import { serialize } from "node:v8";
 import type { Logger } from "pino";
 import type { ActorAddress } from "../address.js";
 import type { ShardSnapshots, StoredSnapshot } from "../shard-snapshots.js";
+import { decodePiece, PlainWriter } from "./plain-data.js";
 import { PIECE_CHANGE, PIECE_DROP, PIECE_FULL, Slab, SlabIndex, type SnapshotBatch, type SnapshotRecord } from "./snapshot-slabs.js";
 
 /** The encoder's buffer starts at this size and is kept up to the next bound between posts. */
@@ -21,9 +23,8 @@ const KEPT_BUFFER_BYTES = 1024 * 1024;
 export class SlabSnapshots implements ShardSnapshots {
   /** Snapshots that could not be encoded, as objects; an address is here or in the index, never both. */
   private readonly local = new Map<ActorAddress, StoredSnapshot>();
-  /** The encoder's buffer: the slab being filled is its first `used` bytes. */
-  private buffer = new Uint8Array(FIRST_BUFFER_BYTES);
-  private used = 0;
+  /** The encoder, whose buffer's first `used` bytes are the slab being filled. */
+  private readonly writer = new PlainWriter(FIRST_BUFFER_BYTES);
   /** Length of the value encode() appended last. */
   private lastLength = 0;
   private filling: Slab | null = null;
@@ -58,7 +59,7 @@ export class SlabSnapshots implements ShardSnapshots {
       return false;
     }
     this.local.delete(address);
-    this.index.putFull(address, encoded, this.used - this.lastLength, this.lastLength);
+    this.index.putFull(address, encoded, this.writer.used - this.lastLength, this.lastLength);
     this.queue(address, state === undefined ? PIECE_DROP : PIECE_FULL);
     return true;
   }
@@ -80,7 +81,7 @@ export class SlabSnapshots implements ShardSnapshots {
       this.local.set(address, stored);
       return false;
     }
-    this.index.putChange(address, encoded, this.used - this.lastLength, this.lastLength);
+    this.index.putChange(address, encoded, this.writer.used - this.lastLength, this.lastLength);
     this.queue(address, PIECE_CHANGE);
     return true;
   }
@@ -100,50 +101,46 @@ export class SlabSnapshots implements ShardSnapshots {
   seal(): SnapshotBatch | undefined {
     const slab = this.filling;
     if (slab === null) return undefined;
-    slab.bytes = this.buffer.slice(0, this.used);
+    const writer = this.writer;
+    slab.bytes = writer.buffer.slice(0, writer.used);
     this.index.seal(slab);
     const batch: SnapshotBatch = { bytes: slab.bytes, addresses: this.pieceAddresses, meta: Int32Array.from(this.pieceMeta) };
     this.filling = null;
-    this.used = 0;
     this.pieceAddresses = [];
     this.pieceMeta = [];
-    if (this.buffer.byteLength > KEPT_BUFFER_BYTES) this.buffer = new Uint8Array(FIRST_BUFFER_BYTES);
+    if (writer.buffer.byteLength > KEPT_BUFFER_BYTES) writer.reset(FIRST_BUFFER_BYTES);
+    else writer.used = 0;
     return batch;
   }
 
   /** Appends the value to the slab being filled; undefined (logged) when it cannot be cloned. */
   private encode(address: ActorAddress, value: unknown): Slab | undefined {
-    let bytes: Uint8Array;
-    try {
-      bytes = serialize(value);
-    } catch (err) {
-      this.log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
-      return undefined;
+    const writer = this.writer;
+    const start = writer.used;
+    if (!writer.write(value)) {
+      try {
+        writer.append(serialize(value));
+      } catch (err) {
+        this.log.error({ actor: address, err }, "snapshot cannot be cloned; it stays local to this worker");
+        return undefined;
+      }
     }
-    const end = this.used + bytes.byteLength;
-    if (end > this.buffer.byteLength) {
-      const grown = new Uint8Array(Math.max(end, 2 * this.buffer.byteLength));
-      grown.set(this.buffer.subarray(0, this.used));
-      this.buffer = grown;
-    }
-    this.buffer.set(bytes, this.used);
-    this.used = end;
-    this.lastLength = bytes.byteLength;
+    this.lastLength = writer.used - start;
     // Pieces of a slab being filled read from the buffer itself (an actor may be restored before the post).
-    const slab = (this.filling ??= new Slab(this.buffer));
-    slab.bytes = this.buffer;
+    const slab = (this.filling ??= new Slab(writer.buffer));
+    slab.bytes = writer.buffer;
     return slab;
   }
 
   private queue(address: ActorAddress, kind: number): void {
     this.pieceAddresses.push(address);
-    this.pieceMeta.push(kind, this.used - this.lastLength, this.lastLength);
+    this.pieceMeta.push(kind, this.writer.used - this.lastLength, this.lastLength);
     this.queued();
   }
 }
 
 function decode(record: SnapshotRecord): StoredSnapshot {
   const changes: unknown[] = [];
-  for (let i = 1; i < record.pieces; i++) changes.push(deserialize(record.bytesOf(i)));
-  return { state: deserialize(record.bytesOf(0)), changes };
+  for (let i = 1; i < record.pieces; i++) changes.push(decodePiece(record.bytesOf(i)));
+  return { state: decodePiece(record.bytesOf(0)), changes };
 }
