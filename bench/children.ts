@@ -10,20 +10,32 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /** How long descendants get to end on SIGTERM before they are sent SIGKILL. */
 const GRACE_MS = 3_000;
-const POLL_MS = 50;
+const POLL_MS = 20;
+/** How long a SIGKILLed descendant may take to be gone before the stop returns anyway. */
+const KILL_WAIT_MS = 5_000;
 
 /** Stops every live descendant of `root` (not `root` itself): SIGTERM, then SIGKILL to those still there after GRACE_MS. */
 export async function stopDescendantsOf(root: number, graceMs = GRACE_MS): Promise<void> {
   const pids = descendantsOf(root);
   signal(pids, "SIGTERM");
-  const deadline = performance.now() + graceMs;
+  const left = await untilEnded(pids, graceMs);
+  // Found again: a descendant may have started another while it was ending.
+  const killed = [...new Set([...left, ...descendantsOf(root)])];
+  signal(killed, "SIGKILL");
+  // SIGKILL is delivered, not done: a busy or swapped-out process is still
+  // there for a moment, and the caller goes on to reuse its ports and files.
+  await untilEnded(killed, KILL_WAIT_MS);
+}
+
+/** Waits up to `waitMs` for `pids` to end; returns those still running. */
+async function untilEnded(pids: readonly number[], waitMs: number): Promise<number[]> {
+  const deadline = performance.now() + waitMs;
   let left = pids.filter(isRunning);
   while (left.length > 0 && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     left = left.filter(isRunning);
   }
-  // Found again: a descendant may have started another while it was ending.
-  signal([...new Set([...left, ...descendantsOf(root)])], "SIGKILL");
+  return left;
 }
 
 /** The processes under `root`, parents before their children. */

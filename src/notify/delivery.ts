@@ -178,18 +178,32 @@ export class DeliveryQueue {
     }
   }
 
-  /** One attempt, bounded by the timeout even if the notifier ignores its signal. */
+  /**
+   * One attempt, bounded by the timeout even if the notifier ignores its signal.
+   * The timer is our own and held until the attempt settles: Node 20's
+   * AbortSignal.any holds an AbortSignal.timeout only weakly, so a garbage
+   * collection during a hung attempt dropped the timeout and the attempt held
+   * its concurrency slot for ever (nodejs/node#57736).
+   */
   private async sendWithin(notification: AlarmNotification): Promise<void> {
-    const signal = AbortSignal.any([this.stop.signal, AbortSignal.timeout(this.options.timeoutMs)]);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new Error(this.stop.signal.aborted ? "closing" : `no answer within ${this.options.timeoutMs} ms`));
-      signal.addEventListener("abort", onAbort, { once: true });
+    const attempt = new AbortController();
+    let reject: ((e: Error) => void) | undefined;
+    const aborted = new Promise<never>((_, r) => {
+      reject = r;
     });
+    const abort = (reason: string): void => {
+      attempt.abort(new Error(reason));
+      reject?.(new Error(reason));
+    };
+    const onStop = (): void => abort("closing");
+    const timer = setTimeout(() => abort(`no answer within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
+    if (this.stop.signal.aborted) onStop();
+    else this.stop.signal.addEventListener("abort", onStop, { once: true });
     try {
-      await Promise.race([this.notifier.send(notification, signal), aborted]);
+      await Promise.race([this.notifier.send(notification, attempt.signal), aborted]);
     } finally {
-      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+      this.stop.signal.removeEventListener("abort", onStop);
     }
   }
 

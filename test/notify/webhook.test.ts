@@ -5,6 +5,8 @@
  * show every notification arrives, and arrives once per id at a receiver
  * that dedupes — not that the wire never carries a second copy.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNotificationDispatcher, type NotificationDispatcher } from "../../src/notify/index.js";
@@ -32,6 +34,12 @@ async function setUp(fields: Record<string, unknown> = {}): Promise<{ receiver: 
   const dispatcher = await createNotificationDispatcher(config, { log, registry, env: { WEBHOOK_KEY: KEY } });
   cleanups.push(() => dispatcher.close());
   return { receiver, dispatcher, registry, dir, lines };
+}
+
+/** V8's full collection, without starting the test runner with --expose-gc. */
+function garbageCollector(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
 }
 
 async function metric(registry: Registry, name: string): Promise<number> {
@@ -96,6 +104,18 @@ describe("webhook notifier", () => {
     receiver.mode = "ok";
     await until(() => receiver.accepted.size === 202, "all delivered after the receiver answers again", 60_000);
     await until(() => dispatcher.pending() === 0, "nothing pending");
+  });
+
+  it("times out a hung attempt even when garbage is collected while it waits", async () => {
+    const { receiver, dispatcher, registry } = await setUp({ timeoutMs: 200, concurrency: 1 });
+    receiver.mode = "hang";
+    dispatcher.dispatch(notification());
+    await until(() => receiver.hanging === 1, "the attempt held by the hung receiver");
+    const collect = garbageCollector();
+    await until(async () => {
+      collect();
+      return (await metric(registry, "vigil_notify_failed_attempts_total")) >= 1;
+    }, "the attempt timed out", 5_000);
   });
 
   it("dead-letters a notification after its last try and lists it", async () => {
