@@ -37,10 +37,20 @@ import { MicroBatcher, type SmallRun } from "./batcher.js";
  * thread, CPU per run, bench/_small-runs.ts): onnxruntime costs ~11–24 µs
  * a run whatever its size up to ~16 rows, `predict` ~0.35–0.9 µs a row;
  * they cross at ~16–24 rows for anomaly.* and solar_forecast, ~40 for
- * unit_rul, ~64 for unit_state. 16 keeps `predict` at or below onnxruntime
- * for every baseline; paced loads flush ~1–10 rows per model.
+ * unit_rul, ~64 for unit_state.
+ *
+ * Why 64 and not the anomaly models' 16: latency. An onnxruntime run starts
+ * on a later turn of the worker's event loop (onnxruntime-node's backend
+ * defers it with setImmediate), behind whatever else has come in by then,
+ * and the sensor's later readings wait behind the one being scored. With
+ * 16, a paced load's batches that bunched up to a few dozen rows took that
+ * hop: at 60,000 readings/s offered (bench/_latency-stages.ts, 2 cores)
+ * p99 was 35–66 ms over six runs; with 64 it was 15–28 ms over four, 128
+ * and all-`predict` alike, at the same node CPU per reading (19–22 µs).
+ * `predict` on 24–63 rows costs an anomaly model up to ~2× the run
+ * (~50 vs ~25 µs), a few tenths of a µs per such row.
  */
-export const SMALL_RUN_ROWS = 16;
+export const SMALL_RUN_ROWS = 64;
 
 /** What a worker is sent to score with a version: plain data, structured-cloneable. */
 export interface ModelSpec {
