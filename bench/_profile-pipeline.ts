@@ -23,6 +23,14 @@
  * heap profile of it (collected objects included). Run with
  * `node --trace-gc --import tsx` for the collections.
  *
+ * V8's CPU profiles sample wall time per thread: on these two shared cores a
+ * function that is often preempted (a socket write that wakes the server, a
+ * GC step) shows far more time than it takes. For CPU time by thread and
+ * symbol, kernel included, Linux perf works here (software clock):
+ * `perf record -e cpu-clock -F 499 -g -a -- node --perf-basic-prof --import
+ * tsx bench/…`, then `perf script -F tid,ip,sym` (the main thread's id is
+ * the process id).
+ *
  * `nats-single` sends one reading per NATS message (as `nats_readings_per_s`
  * in bench/pipeline.ts) instead of batches of 1000.
  *
