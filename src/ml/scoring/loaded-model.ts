@@ -46,7 +46,7 @@ import { MicroBatcher, type SmallRun } from "./batcher.js";
  * 16, a paced load's batches that bunched up to a few dozen rows took that
  * hop: at 60,000 readings/s offered (bench/_latency-stages.ts, 2 cores)
  * p99 was 35–66 ms over six runs; with 64 it was 15–28 ms over four, 128
- * and all-`predict` alike, at the same node CPU per reading (19–23 µs).
+ * and all-`predict` alike, at the same node CPU per reading (18–23 µs).
  * `predict` on 24–63 rows costs an anomaly model up to ~2× the run
  * (~50 vs ~25 µs), a few tenths of a µs per such row.
  */
