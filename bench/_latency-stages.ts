@@ -53,33 +53,22 @@ async function load(args: (string | number)[], onStart?: () => void): Promise<vo
   await runLoad("nats-load.ts", args, onStart);
 }
 
-/** CPU time so far of each thread of this process (schedstat's first field), ms by thread id. */
-function threadRuns(): Map<string, number> {
-  const runs = new Map<string, number>();
+/** Each thread of this process by id, from schedstat: CPU time and run-queue wait so far, ms. */
+function threadTimes(): Map<string, { run: number; wait: number }> {
+  const times = new Map<string, { run: number; wait: number }>();
   for (const tid of readdirSync("/proc/self/task")) {
     try {
-      runs.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e6);
+      const [run, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ");
+      times.set(tid, { run: Number(run) / 1e6, wait: Number(wait) / 1e6 });
     } catch {
       continue; // the thread ended meanwhile
     }
   }
-  return runs;
+  return times;
 }
 
-/** Run-queue wait so far of this process's main thread and of its other threads together, ms. */
-function threadWaits(): Map<string, number> {
-  const waits = new Map<string, number>();
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      const wait = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[1]) / 1e6;
-      const kind = tid === String(process.pid) ? "main" : "other threads";
-      waits.set(kind, (waits.get(kind) ?? 0) + wait);
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-  }
-  return waits;
-}
+/** The main thread's name, or the others' as one. */
+const kindOf = (tid: string): string => (tid === String(process.pid) ? "main" : "other threads");
 
 function histogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
@@ -136,25 +125,29 @@ async function main(): Promise<void> {
       await load([nats.url, "batch", UNITS, Math.min(rate, 20_000), "now", rate, 100]);
       const from = published;
       let cpu0 = process.cpuUsage();
-      let waits0 = threadWaits();
-      let runs0 = threadRuns();
+      let times0 = threadTimes();
       let started = performance.now();
       await load([nats.url, "batch", UNITS, rate * seconds, "now", rate, 100], () => {
         measuring = true;
         loop.enable();
         cpu0 = process.cpuUsage();
-        waits0 = threadWaits();
-        runs0 = threadRuns();
+        times0 = threadTimes();
         started = performance.now();
       });
       await until(from + rate * seconds);
       const cpu = process.cpuUsage(cpu0);
       const runS = (performance.now() - started) / 1000;
-      const waits = [...threadWaits()].map(([kind, ms]) => `${kind} ${((ms - (waits0.get(kind) ?? 0)) / runS).toFixed(0)}`).join(", ");
-      const busy = [...threadRuns()]
-        .map(([tid, ms]) => ({ thread: tid === String(process.pid) ? "main" : tid, perS: (ms - (runs0.get(tid) ?? 0)) / runS }))
-        .filter((t) => t.perS >= 5)
-        .sort((a, b) => b.perS - a.perS);
+      const perThread = [...threadTimes()].map(([tid, t]) => {
+        const before = times0.get(tid) ?? { run: 0, wait: 0 };
+        return { tid, runPerS: (t.run - before.run) / runS, waitPerS: (t.wait - before.wait) / runS };
+      });
+      const waitByKind = new Map<string, number>();
+      for (const t of perThread) waitByKind.set(kindOf(t.tid), (waitByKind.get(kindOf(t.tid)) ?? 0) + t.waitPerS);
+      const waits = [...waitByKind].map(([kind, perS]) => `${kind} ${perS.toFixed(0)}`).join(", ");
+      const busy = perThread
+        .filter((t) => t.runPerS >= 5)
+        .sort((a, b) => b.runPerS - a.runPerS)
+        .map((t) => `${t.tid === String(process.pid) ? "main" : t.tid} ${t.runPerS.toFixed(0)}`);
       await new Promise((r) => setTimeout(r, 300));
       measuring = false;
       loop.disable();
@@ -167,7 +160,7 @@ async function main(): Promise<void> {
           `${row("total", stages.total)}\n${row("ingest", stages.ingest)}\n${row("worker", stages.worker)}\n${row("out", stages.out)}\n` +
           `main loop delay ms: p50 ${(loop.percentile(50) / 1e6).toFixed(2)} p99 ${(loop.percentile(99) / 1e6).toFixed(2)} max ${(loop.max / 1e6).toFixed(2)}\n` +
           `run-queue wait ms/s: ${waits}\n` +
-          `thread cpu ms/s: ${busy.map((t) => `${t.thread} ${t.perS.toFixed(0)}`).join(", ")}\n`,
+          `thread cpu ms/s: ${busy.join(", ")}\n`,
       );
     }
   } finally {

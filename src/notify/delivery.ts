@@ -192,8 +192,9 @@ export class DeliveryQueue {
       reject = r;
     });
     const abort = (reason: string): void => {
-      attempt.abort(new Error(reason));
-      reject?.(new Error(reason));
+      const error = new Error(reason);
+      attempt.abort(error);
+      reject?.(error);
     };
     const onStop = (): void => abort("closing");
     const timer = setTimeout(() => abort(`no answer within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
