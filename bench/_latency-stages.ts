@@ -27,6 +27,16 @@
  * readings bunched in time (a stall of the node) or spread out read
  * differently.
  *
+ * What the machine did during such a stall: run this under `perf record -k
+ * CLOCK_REALTIME -e cpu-clock -F 999 -g -a -- node --perf-basic-prof
+ * --import tsx bench/_latency-stages.ts … --trace=<prefix>`; `perf script
+ * -F comm,pid,tid,time,ip,sym` then stamps samples in epoch seconds, the
+ * trace's clock, so a stall's window can be cut out thread by thread.
+ * Measured that way at 60,000/s: stalls in which V8's helper threads marked
+ * a shard worker's or main's old generation (a major GC, every 1-2 s of
+ * each isolate), and one in which the load generator itself was compiling
+ * and collecting.
+ *
  * usage: tsx bench/_latency-stages.ts [--rates=5000,20000,46000] [--seconds=5] [--models=on|off] [--trace=<prefix>]
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
