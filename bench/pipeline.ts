@@ -11,8 +11,10 @@
  * (node_cpu_us_per_reading, and node_cores_busy: CPU seconds per second of
  * the run, of the two cores it shares with NATS and the generator). A paced
  * load costs the node more per reading than the flat-out backlog of the
- * throughput run (its threads wake for every few readings instead of
- * working through thousands), so at half the maximum it is busier than half.
+ * throughput run, so at half the maximum it is busier than half. Measured
+ * (bench/_latency-stages.ts), about twice as much, spread over all its code
+ * alike; not from the size of the load's messages: 1,000 readings a message
+ * cost the same as 100.
  *
  * The node publishes processed readings per unit (`transport.processed:
  * "unit-batch"`, src/node/outlet.ts); every line says so. A reading counts
@@ -405,7 +407,7 @@ async function latencyAt(server: ServerHandle, node: RunningNode, rate: number, 
       startedAt = performance.now();
     });
     await waitProcessed(node, from, warmUp + rate * seconds);
-    // Up to the last reading processed, as the throughput runs count it; this process's CPU includes the spec's own
+    // Up to the last reading processed, as the throughput runs count it; this process's CPU includes the bench's own
     // watching of a tenth of the outputs (on the node's main thread).
     const cpu = process.cpuUsage(cpuBefore);
     const wallUs = (performance.now() - startedAt) * 1000;
