@@ -23,6 +23,11 @@ export interface ExportTolerance {
  */
 export const DEFAULT_EXPORT_TOLERANCE: ExportTolerance = { abs: 1e-4, rel: 1e-4 };
 
+/** Whether onnxruntime's `actual` agrees with the TypeScript model's `want` within `tolerance`. */
+export function withinTolerance(actual: number, want: number, tolerance: ExportTolerance = DEFAULT_EXPORT_TOLERANCE): boolean {
+  return Math.abs(actual - want) <= tolerance.abs + tolerance.rel * Math.abs(want);
+}
+
 export interface ExportCheck {
   readonly rows: number;
   /** Largest |onnx − ts| over every output value compared. */
@@ -72,7 +77,7 @@ export async function verifyExport(model: Model, bytes: Uint8Array, x: Float64Ar
     for (let i = 0; i < actual.length; i++) {
       const want = expected[i] as number;
       const err = Math.abs((actual[i] as number) - want);
-      if (!(err <= tolerance.abs + tolerance.rel * Math.abs(want))) {
+      if (!withinTolerance(actual[i] as number, want, tolerance)) {
         throw new VigilError(
           "VIGIL_ML_EXPORT_MISMATCH",
           `exported ${model.algorithm} ${model.task} model disagrees with the trained one at row ${Math.floor(i / width)}, output ${i % width}: onnx ${actual[i]}, typescript ${want}`,

@@ -29,7 +29,7 @@ import * as ort from "onnxruntime-node";
 import { outputNameOf, predict, type Model, type Task } from "../model.js";
 import { ONNX_INPUT } from "../onnx/export.js";
 import { readOnnx } from "../onnx/read.js";
-import { DEFAULT_EXPORT_TOLERANCE, loadSession } from "../onnx/verify.js";
+import { loadSession, withinTolerance } from "../onnx/verify.js";
 import { MicroBatcher, type SmallRun } from "./batcher.js";
 
 /**
@@ -173,7 +173,6 @@ function twinOf(spec: ModelSpec, probe: Float32Array): Model | undefined {
   if (model === undefined || model.task !== spec.task || model.features.join("\0") !== spec.features.join("\0")) return undefined;
   const mine = predict(model, new Float32Array(spec.features.length), 1);
   if (mine.length !== probe.length) return undefined;
-  const { abs, rel } = DEFAULT_EXPORT_TOLERANCE;
-  for (let i = 0; i < mine.length; i++) if (!(Math.abs((probe[i] as number) - (mine[i] as number)) <= abs + rel * Math.abs(mine[i] as number))) return undefined;
+  for (let i = 0; i < mine.length; i++) if (!withinTolerance(probe[i] as number, mine[i] as number)) return undefined;
   return model;
 }

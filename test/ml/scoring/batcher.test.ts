@@ -21,6 +21,11 @@ function heldModel(options: { maxRows?: number; flushMs?: number; smallRows?: nu
   return { runs, batcher };
 }
 
+/** Adds rows first..last, each row [i] tagged i. */
+function addRows(batcher: MicroBatcher<string>, sink: ScoreSink<string>, first: number, last: number): void {
+  for (let i = first; i <= last; i++) batcher.add(Float64Array.of(i), null, sink, i);
+}
+
 function collector(): { seen: number[]; sink: ScoreSink<string> } {
   const seen: number[] = [];
   return { seen, sink: { scored: (_tag, out, at) => seen.push(out[at] as number), failed: () => seen.push(Number.NaN) } };
@@ -30,14 +35,14 @@ describe("MicroBatcher", () => {
   it("hands every full batch to the model without waiting for the run before it to settle", () => {
     const { runs, batcher } = heldModel();
     const { sink } = collector();
-    for (let i = 0; i < 6; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 0, 5);
     expect(runs.map((r) => r.rows)).toEqual([2, 2, 2]);
   });
 
   it("gives results back in the order the rows were added when later runs settle first", async () => {
     const { runs, batcher } = heldModel();
     const { seen, sink } = collector();
-    for (let i = 0; i < 6; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 0, 5);
     const idle = batcher.idle();
     runs[2]?.settle();
     runs[1]?.settle();
@@ -52,7 +57,7 @@ describe("MicroBatcher", () => {
   it("with flushMs 0 runs a batch that is not full as soon as the task that added its rows is over, all of them in one run", async () => {
     const { runs, batcher } = heldModel({ maxRows: 1024, flushMs: 0 });
     const { sink } = collector();
-    for (let i = 0; i < 3; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 0, 2);
     expect(runs).toEqual([]);
     await Promise.resolve();
     expect(runs.map((r) => r.rows)).toEqual([3]);
@@ -64,7 +69,7 @@ describe("MicroBatcher", () => {
   it("answers a batch below the small size as it flushes, without a run of the model", async () => {
     const { runs, batcher } = heldModel({ maxRows: 1024, flushMs: 0, smallRows: 4 });
     const { seen, sink } = collector();
-    for (let i = 1; i <= 3; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 1, 3);
     await Promise.resolve();
     expect(runs).toEqual([]);
     expect(seen).toEqual([-1, -2, -3]);
@@ -74,7 +79,7 @@ describe("MicroBatcher", () => {
   it("hands a batch of the small size or more to the model", async () => {
     const { runs, batcher } = heldModel({ maxRows: 1024, flushMs: 0, smallRows: 4 });
     const { sink } = collector();
-    for (let i = 1; i <= 4; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 1, 4);
     await Promise.resolve();
     expect(runs.map((r) => r.rows)).toEqual([4]);
   });
@@ -82,7 +87,7 @@ describe("MicroBatcher", () => {
   it("never answers a row from inside the add that filled its batch, even when the batch is small", () => {
     const { runs, batcher } = heldModel({ maxRows: 2, smallRows: 4 });
     const { seen, sink } = collector();
-    for (let i = 1; i <= 2; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 1, 2);
     expect(seen).toEqual([]);
     expect(runs.map((r) => r.rows)).toEqual([2]);
   });
@@ -90,7 +95,7 @@ describe("MicroBatcher", () => {
   it("gives a small batch's answers back after those of the runs that filled before it", async () => {
     const { runs, batcher } = heldModel({ maxRows: 2, flushMs: 0, smallRows: 2 });
     const { seen, sink } = collector();
-    for (let i = 1; i <= 3; i++) batcher.add(Float64Array.of(i), null, sink, i);
+    addRows(batcher, sink, 1, 3);
     await Promise.resolve();
     expect(seen).toEqual([]);
     runs[0]?.settle();
